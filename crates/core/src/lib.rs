@@ -1,0 +1,21 @@
+//! nedra-core: the canonical grid and the block-streaming kernels every stage runs on. No I/O.
+//!
+//! What it offers:
+//! - **Grid**: [`Grid`] — CRS (as WKT), affine transform, shape; cell ↔ map coordinates.
+//! - **Blocks**: [`Window`] and [`Grid::windows`] — the unit of streaming work;
+//!   [`stream_blocks`] — read → compute in parallel → write with a bounded number of blocks in flight.
+//! - **Blocks of values**: [`Block`] — values with a validity mask (NoData is a mask, never a number).
+//! - **Classification**: [`Classifier`] — turning continuous values into classes (breaks, equal width).
+//! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
+//!   segments and points through an R-tree.
+
+pub mod block;
+pub mod classify;
+pub mod distance;
+pub mod error;
+pub mod grid;
+
+pub use block::{stream_blocks, Block, Window};
+pub use classify::Classifier;
+pub use error::Error;
+pub use grid::Grid;

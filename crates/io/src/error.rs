@@ -1,0 +1,117 @@
+//! The one error type of `nedra-io`.
+
+use std::path::PathBuf;
+
+/// What can go wrong reading or writing geodata; each variant names the file and what to check.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file does not exist.
+    #[error("{path}: file not found. Check the path (relative paths are taken from the project file's folder)")]
+    NotFound {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// GDAL could not open or process the file.
+    #[error("{path}: {action} failed: {message}. Check that the file is a raster/vector format GDAL reads (GeoTIFF, GeoPackage, Shapefile, GeoJSON) and is not corrupt")]
+    Gdal {
+        /// The file concerned.
+        path: PathBuf,
+        /// What nedra was doing.
+        action: String,
+        /// GDAL's message.
+        message: String,
+    },
+    /// A CRS definition could not be understood.
+    #[error("unknown CRS {definition:?}{}: use an EPSG code such as \"EPSG:32635\", a WKT string or a PROJ string", origin.as_ref().map(|p| format!(" (in {})", p.display())).unwrap_or_default())]
+    UnknownCrs {
+        /// The definition given.
+        definition: String,
+        /// The file it came from, if any.
+        origin: Option<PathBuf>,
+    },
+    /// A file has no CRS and none was given.
+    #[error("{path}: the file has no coordinate reference system. Add a .prj / embedded CRS to it, or declare `crs` for it in the project file")]
+    MissingCrs {
+        /// The file without a CRS.
+        path: PathBuf,
+    },
+    /// The layer does not overlap the project grid.
+    #[error("{path}: the layer does not overlap the project grid (layer extent {layer_extent:?}, grid extent {grid_extent:?}, both in the grid's CRS). Check the layer's CRS and the study area")]
+    NoOverlap {
+        /// The layer.
+        path: PathBuf,
+        /// Layer extent `[min_x, min_y, max_x, max_y]` in the grid's CRS.
+        layer_extent: [f64; 4],
+        /// Grid extent.
+        grid_extent: [f64; 4],
+    },
+    /// A CSV table could not be read.
+    #[error("{path}, line {line}: {reason}")]
+    Csv {
+        /// The table.
+        path: PathBuf,
+        /// 1-based line number (0 for the header or the whole file).
+        line: u64,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A vector file holds no usable feature.
+    #[error("{path}: {reason}")]
+    BadVector {
+        /// The vector file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// Reading or writing a file failed at the operating-system level.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A grid could not be built from a file's georeferencing.
+    #[error("{path}: {source}")]
+    Grid {
+        /// The file concerned.
+        path: PathBuf,
+        /// The grid error.
+        source: nedra_core::Error,
+    },
+}
+
+impl Error {
+    /// A GDAL error with its context.
+    pub(crate) fn gdal(
+        path: impl Into<PathBuf>,
+        action: impl Into<String>,
+        e: gdal::errors::GdalError,
+    ) -> Self {
+        Error::Gdal {
+            path: path.into(),
+            action: action.into(),
+            message: e.to_string(),
+        }
+    }
+
+    /// An OS error with its path.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Fails with [`Error::NotFound`] when `path` does not exist.
+pub(crate) fn require_exists(path: &std::path::Path) -> Result<(), Error> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            path: path.to_path_buf(),
+        })
+    }
+}

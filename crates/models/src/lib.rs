@@ -1,0 +1,1 @@
+//! nedra-models (work in progress).
