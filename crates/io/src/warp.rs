@@ -265,13 +265,12 @@ mod tests {
             }
         }
         t.transform_coords(&mut xs, &mut ys, &mut zs).unwrap();
-        for i in 0..1600 {
+        for (i, lon) in xs.iter().enumerate() {
             assert!(b.valid[i]);
             assert!(
-                (b.values[i] - xs[i]).abs() < 0.002,
-                "cell {i}: {} vs lon {}",
-                b.values[i],
-                xs[i]
+                (b.values[i] - lon).abs() < 0.002,
+                "cell {i}: {} vs lon {lon}",
+                b.values[i]
             );
         }
     }
