@@ -1,1 +1,244 @@
-fn main() {}
+//! `nedra`: exploration targeting from a project file.
+//!
+//! `nedra run project.toml` is the main job; `nedra demo` builds and runs a synthetic case;
+//! `nedra weights` and `nedra response` are the weights-of-evidence stages on their own.
+
+mod demo;
+mod manifest;
+mod pipeline;
+mod project;
+mod run;
+mod stages;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Prints a progress line to stderr (stdout is kept for results).
+pub fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// nedra — the subsoil: mineral and petroleum prospectivity from a survey's own layers.
+///
+/// Every map is on one canonical grid (CRS, cell size, study area); inputs in any CRS are
+/// warped onto it. Outputs are cloud-optimised GeoTIFFs, CSV tables and a run.json manifest
+/// that QGIS and scripts open directly.
+#[derive(Parser, Debug)]
+#[command(name = "nedra", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a whole weights-of-evidence analysis from a project file into a run folder.
+    ///
+    /// The run folder gets: mask.tif, evidence/<layer>.tif (classes on the grid),
+    /// weights/<layer>.csv (ArcSDM columns), posterior.tif, posterior_std.tif, confidence.tif,
+    /// success_rate.csv and run.json (inputs with SHA-256, grid, options, versions, timings).
+    /// The folder appears only when the run succeeds.
+    Run {
+        /// The project file (TOML). `nedra demo` writes a complete example.
+        project: PathBuf,
+        /// Run folder [default: "run" beside the project file].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Generate the built-in SYNTHETIC rare-earth demo (carbonatites under cover, UTM 35N),
+    /// write its project file and run it.
+    Demo {
+        /// Folder for the demo's data, project and run.
+        #[arg(long, default_value = "nedra-demo")]
+        out: PathBuf,
+        /// Seed of the synthetic data (same seed, same bytes).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Weights of evidence of one class raster against deposit points (ArcSDM-style table).
+    ///
+    /// Classes are the raster's values (integers). Areas are in km² (cell size in metres);
+    /// the formulas count area in unit cells of --unit-cell-km2.
+    Weights {
+        /// Class raster (e.g. distance classes, fault-density classes, unit codes).
+        raster: PathBuf,
+        /// Deposit points: Shapefile, GeoPackage, GeoJSON, or CSV with x/y columns.
+        #[arg(long)]
+        deposits: PathBuf,
+        /// CRS of CSV deposit coordinates [default: the raster's CRS].
+        #[arg(long)]
+        deposits_crs: Option<String>,
+        /// ascending (value ≤ v), descending (value ≥ v), categorical or binary.
+        #[arg(long = "type", value_enum)]
+        kind: Kind,
+        /// Minimum studentised contrast for generalisation (ArcSDM's confidence level).
+        #[arg(long, default_value_t = 2.0)]
+        threshold: f64,
+        /// Unit cell in km².
+        #[arg(long, default_value_t = 1.0)]
+        unit_cell_km2: f64,
+        /// Generalisation rule: arcsdm (max contrast among rows passing the threshold) or ga-r
+        /// (max contrast overall if any row passes).
+        #[arg(long, value_enum, default_value_t = GenRule::Arcsdm)]
+        generalisation: GenRule,
+        /// Pool categorical classes with |studentised contrast| below the threshold into class 99.
+        #[arg(long)]
+        categorical_pooling: bool,
+        /// Output CSV table.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Posterior probability, its standard deviation and confidence from weights tables.
+    ///
+    /// Give one weights table per evidence raster, in the same order. The rasters must share
+    /// one grid; the study area is every cell where at least one raster has data.
+    Response {
+        /// Weights tables (CSV with CLASS, WEIGHT, W_STD columns; ArcSDM/GA tables work).
+        #[arg(long, num_args = 1.., required = true)]
+        weights: Vec<PathBuf>,
+        /// Class rasters, one per table.
+        #[arg(long, num_args = 1.., required = true)]
+        evidence: Vec<PathBuf>,
+        /// Deposit points (sets the prior, D / T, and the success-rate curve).
+        #[arg(long)]
+        deposits: PathBuf,
+        /// CRS of CSV deposit coordinates [default: the rasters' CRS].
+        #[arg(long)]
+        deposits_crs: Option<String>,
+        /// Unit cell in km².
+        #[arg(long, default_value_t = 1.0)]
+        unit_cell_km2: f64,
+        /// Output folder for posterior.tif, posterior_std.tif, confidence.tif.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Kind {
+    Ascending,
+    Descending,
+    Categorical,
+    Binary,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GenRule {
+    Arcsdm,
+    GaR,
+}
+
+fn main() -> ExitCode {
+    nedra_io::quiet_gdal();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { project, out } => {
+            let out = out.unwrap_or_else(|| {
+                project
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("run")
+            });
+            run::run(&project, &out).map(|s| report_run(&s))
+        }
+        Command::Demo { out, seed } => stages::demo(&out, seed),
+        Command::Weights {
+            raster,
+            deposits,
+            deposits_crs,
+            kind,
+            threshold,
+            unit_cell_km2,
+            generalisation,
+            categorical_pooling,
+            out,
+        } => stages::weights(&stages::WeightsArgs {
+            raster,
+            deposits,
+            deposits_crs,
+            kind: match kind {
+                Kind::Ascending => nedra_models::WeightsType::Ascending,
+                Kind::Descending => nedra_models::WeightsType::Descending,
+                Kind::Categorical => nedra_models::WeightsType::Categorical,
+                Kind::Binary => nedra_models::WeightsType::Binary,
+            },
+            threshold,
+            unit_cell_km2,
+            generalisation: match generalisation {
+                GenRule::Arcsdm => nedra_models::Generalisation::ArcSdm,
+                GenRule::GaR => nedra_models::Generalisation::GaR,
+            },
+            categorical_pooling,
+            out,
+        }),
+        Command::Response {
+            weights,
+            evidence,
+            deposits,
+            deposits_crs,
+            unit_cell_km2,
+            out,
+        } => stages::response(
+            &weights,
+            &evidence,
+            &deposits,
+            deposits_crs.as_deref(),
+            unit_cell_km2,
+            &out,
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let mut msg = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!("\n  caused by: {cause}"));
+            }
+            say(&msg);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Prints where the results are and the headline numbers.
+pub fn report_run(s: &run::RunSummary) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "run folder: {}", s.out.display());
+    let _ = writeln!(
+        out,
+        "  posterior:      {}",
+        s.out.join("posterior.tif").display()
+    );
+    let _ = writeln!(
+        out,
+        "  uncertainty:    {}",
+        s.out.join("posterior_std.tif").display()
+    );
+    let _ = writeln!(out, "  weights tables: {}", s.out.join("weights").display());
+    let _ = writeln!(
+        out,
+        "  manifest:       {}",
+        s.out.join("run.json").display()
+    );
+    let _ = writeln!(
+        out,
+        "deposits used: {}, study-area cells: {}",
+        s.deposits, s.cells
+    );
+    let _ = writeln!(out, "success-rate AUC: {:.4}", s.success_rate_auc);
+    let _ = writeln!(out, "ROC AUC: {:.4}", s.roc_auc);
+}

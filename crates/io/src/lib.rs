@@ -28,3 +28,8 @@ pub use warp::Resampling;
 pub fn quiet_gdal() {
     gdal::config::set_error_handler(|_, _, _| {});
 }
+
+/// The GDAL release in use (e.g. "3.6.2"), for run manifests.
+pub fn gdal_version() -> String {
+    gdal::version::version_info("RELEASE_NAME")
+}

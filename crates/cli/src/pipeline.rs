@@ -1,0 +1,458 @@
+//! The weights-of-evidence pipeline as block-streaming passes shared by `nedra run` and the
+//! stage commands: locate deposits, classify a layer and count its classes, compute the response.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use nedra_core::distance::SegmentIndex;
+use nedra_core::{stream_blocks, Block, Classifier, Grid, Window};
+use nedra_io::{DataType, RasterReader, RasterWriter};
+use nedra_models::{ClassCount, LayerSummary, Response, ScoreHistogram, WeightsTable};
+
+/// Cells per side of a processing block.
+pub const BLOCK_SIZE: usize = 512;
+
+/// Blocks held in memory at once (per pass): bounded memory, enough work for every core.
+pub fn blocks_in_flight() -> usize {
+    2 * rayon::current_num_threads().max(1)
+}
+
+/// A progress bar over the blocks of a pass (drawn only on a terminal).
+pub fn progress(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg:>28} [{bar:30}] {pos}/{len} blocks, {elapsed} elapsed, ~{eta} left",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Deposit points located on the grid: points per cell.
+#[derive(Debug, Clone, Default)]
+pub struct Deposits {
+    /// `(row, col, points)` sorted by row then column.
+    pub cells: Vec<(usize, usize, u64)>,
+    /// Number of points on the grid (inside the study area).
+    pub total: u64,
+    /// Points left out because they fall outside the study area (only with `outside = "drop"`).
+    pub dropped: usize,
+}
+
+impl Deposits {
+    /// The deposit cells inside `window`.
+    pub fn in_window(&self, w: Window) -> Vec<(usize, u64)> {
+        let start = self.cells.partition_point(|c| c.0 < w.row_off);
+        self.cells[start..]
+            .iter()
+            .take_while(|c| c.0 < w.row_off + w.height)
+            .filter(|c| w.contains(c.0, c.1))
+            .map(|c| (w.index_of(c.0, c.1), c.2))
+            .collect()
+    }
+
+    /// Points per cell, as a map.
+    pub fn per_cell(&self) -> HashMap<(usize, usize), u64> {
+        self.cells.iter().map(|c| ((c.0, c.1), c.2)).collect()
+    }
+}
+
+/// Places points (in the grid's CRS) on cells; points outside the grid or the mask are an
+/// error naming them, unless `drop_outside`.
+///
+/// # Errors
+/// When a point is outside and `drop_outside` is false, or when no point is inside.
+pub fn locate_deposits(
+    points: &[[f64; 2]],
+    grid: &Grid,
+    mask: Option<&RasterReader>,
+    drop_outside: bool,
+    source: &Path,
+) -> Result<Deposits> {
+    let mut per_cell: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut outside = Vec::new();
+    for p in points {
+        let inside = match grid.cell_of(p[0], p[1]) {
+            Some((r, c)) => match mask {
+                Some(m) => {
+                    let w = Window {
+                        col_off: c,
+                        row_off: r,
+                        width: 1,
+                        height: 1,
+                    };
+                    m.read(w)?.valid[0].then_some((r, c))
+                }
+                None => Some((r, c)),
+            },
+            None => None,
+        };
+        match inside {
+            Some(cell) => *per_cell.entry(cell).or_default() += 1,
+            None => outside.push(*p),
+        }
+    }
+    if points.is_empty() {
+        bail!(
+            "{}: the deposit file holds no point. Weights of evidence needs known deposits or occurrences to train on",
+            source.display()
+        );
+    }
+    if per_cell.is_empty() {
+        bail!(
+            "{}: none of the {} deposits lies inside the study area. Check the deposits' CRS (x/y columns and `crs`) and the study area",
+            source.display(),
+            points.len()
+        );
+    }
+    if !outside.is_empty() && !drop_outside {
+        let shown: Vec<String> = outside
+            .iter()
+            .take(5)
+            .map(|p| format!("({:.1}, {:.1})", p[0], p[1]))
+            .collect();
+        bail!(
+            "{}: {} of {} deposits lie outside the study area, e.g. {} (coordinates in the grid's CRS). Remove them, fix their CRS, or set `outside = \"drop\"` under [deposits] to leave them out",
+            source.display(),
+            outside.len(),
+            points.len(),
+            shown.join(", ")
+        );
+    }
+    let mut cells: Vec<(usize, usize, u64)> =
+        per_cell.into_iter().map(|((r, c), n)| (r, c, n)).collect();
+    cells.sort_unstable();
+    let total = cells.iter().map(|c| c.2).sum();
+    Ok(Deposits {
+        cells,
+        total,
+        dropped: outside.len(),
+    })
+}
+
+/// Where the values of a layer come from during a pass.
+pub enum Values {
+    /// A raster already on the grid.
+    Raster(RasterReader),
+    /// Distance to vector features, computed per block.
+    Distance(SegmentIndex),
+}
+
+/// Result of classifying one layer.
+#[derive(Debug, Clone)]
+pub struct ClassPass {
+    /// Cells and deposit points per class (inside the study area, where the layer has data).
+    pub counts: Vec<ClassCount>,
+    /// Study-area cells where the layer has no data.
+    pub missing_cells: u64,
+    /// Deposit points on those cells.
+    pub missing_deposits: u64,
+}
+
+/// Streams a layer: reads (or computes) values, applies the mask and the classifier, counts
+/// cells and deposits per class, and optionally writes the class raster (Int32).
+///
+/// # Errors
+/// Read/write failures, and a layer with no valid cell in the study area.
+pub fn classify_layer(
+    grid: &Grid,
+    mask: Option<&RasterReader>,
+    values: &Values,
+    classifier: &Classifier,
+    deposits: &Deposits,
+    out: Option<&Path>,
+    label: &str,
+) -> Result<ClassPass> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let bar = progress(windows.len(), label);
+    let mut writer = match out {
+        Some(p) => Some(RasterWriter::create(p, grid, DataType::Int32)?),
+        None => None,
+    };
+    let mut counts: HashMap<i64, (u64, u64)> = HashMap::new();
+    let (mut missing_cells, mut missing_deposits) = (0u64, 0u64);
+    let distance_index = match values {
+        Values::Distance(index) => Some(index),
+        Values::Raster(_) => None,
+    };
+    stream_blocks(
+        &windows,
+        blocks_in_flight(),
+        |w| -> Result<(Option<Block>, Option<Block>)> {
+            let m = mask.map(|m| m.read(w)).transpose()?;
+            let v = match values {
+                Values::Raster(r) => Some(r.read(w)?),
+                Values::Distance(_) => None,
+            };
+            Ok((m, v))
+        },
+        |w, (m, v)| {
+            let mut block = match (v, distance_index) {
+                (Some(b), _) => b,
+                (None, Some(index)) => Block::from_raw(w, index.distances_for(grid, w), None),
+                (None, None) => unreachable!("raster blocks are read"),
+            };
+            let in_area = |i: usize| m.as_ref().is_none_or(|m| m.valid[i]);
+            let mut local: HashMap<i64, (u64, u64)> = HashMap::new();
+            let (mut miss_c, mut miss_d) = (0u64, 0u64);
+            let dep = deposits.in_window(w);
+            let mut dep_at = vec![0u64; 0];
+            if !dep.is_empty() {
+                dep_at = vec![0u64; w.len()];
+                for (i, n) in &dep {
+                    dep_at[*i] = *n;
+                }
+            }
+            let mut last: Option<(i64, (u64, u64))> = None;
+            for i in 0..w.len() {
+                if !in_area(i) {
+                    block.valid[i] = false;
+                    continue;
+                }
+                let d = dep_at.get(i).copied().unwrap_or(0);
+                if !block.valid[i] {
+                    miss_c += 1;
+                    miss_d += d;
+                    continue;
+                }
+                let class = classifier.class_of(block.values[i]);
+                block.values[i] = class as f64;
+                match &mut last {
+                    Some((c, acc)) if *c == class => {
+                        acc.0 += 1;
+                        acc.1 += d;
+                    }
+                    _ => {
+                        if let Some((c, acc)) = last.take() {
+                            let e = local.entry(c).or_default();
+                            e.0 += acc.0;
+                            e.1 += acc.1;
+                        }
+                        last = Some((class, (1, d)));
+                    }
+                }
+            }
+            if let Some((c, acc)) = last {
+                let e = local.entry(c).or_default();
+                e.0 += acc.0;
+                e.1 += acc.1;
+            }
+            (block, local, miss_c, miss_d)
+        },
+        |_, (block, local, mc, md)| -> Result<()> {
+            for (c, (n, d)) in local {
+                let e = counts.entry(c).or_default();
+                e.0 += n;
+                e.1 += d;
+            }
+            missing_cells += mc;
+            missing_deposits += md;
+            if let Some(wr) = writer.as_mut() {
+                wr.write(&block)?;
+            }
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    if let Some(wr) = writer {
+        wr.finish()?;
+    }
+    if counts.is_empty() {
+        bail!("layer {label}: no cell of the study area has data. Check that the layer covers the study area and that its NoData value is right");
+    }
+    let mut counts: Vec<ClassCount> = counts
+        .into_iter()
+        .map(|(class, (cells, deposits))| ClassCount {
+            class,
+            cells,
+            deposits,
+        })
+        .collect();
+    counts.sort_by_key(|c| c.class);
+    Ok(ClassPass {
+        counts,
+        missing_cells,
+        missing_deposits,
+    })
+}
+
+/// One layer of the response: its class raster and its weights table.
+pub struct ResponseLayer {
+    /// Name for messages.
+    pub name: String,
+    /// Class raster on the grid.
+    pub classes: RasterReader,
+    /// WEIGHT and W_STD by class.
+    pub weights: HashMap<i64, (f64, f64)>,
+    /// For the missing-data variance.
+    pub summary: LayerSummary,
+    /// Where the table came from, for messages.
+    pub table_path: PathBuf,
+}
+
+impl ResponseLayer {
+    /// Pairs a class raster with its weights table.
+    ///
+    /// # Errors
+    /// When the table lacks what the missing-data variance needs.
+    pub fn new(
+        name: &str,
+        classes: RasterReader,
+        table: &WeightsTable,
+        table_path: &Path,
+    ) -> Result<Self> {
+        let weights = table
+            .rows
+            .iter()
+            .map(|r| (r.class, (r.weight, r.w_std)))
+            .collect();
+        let summary = LayerSummary::from_table(table).with_context(|| {
+            format!(
+                "{}: cannot summarise the weights table",
+                table_path.display()
+            )
+        })?;
+        Ok(Self {
+            name: name.to_string(),
+            classes,
+            weights,
+            summary,
+            table_path: table_path.to_path_buf(),
+        })
+    }
+}
+
+/// What the response pass measured.
+#[derive(Debug, Clone)]
+pub struct ResponseSummary {
+    /// Histogram of posterior probabilities with deposits, for validation curves.
+    pub histogram: ScoreHistogram,
+    /// Study-area cells.
+    pub cells: u64,
+    /// Cells where at least one layer was missing.
+    pub cells_with_missing_data: u64,
+}
+
+/// The posterior probability, its standard deviation and the confidence, block by block,
+/// written as `posterior.tif`, `posterior_std.tif` and `confidence.tif` into `out_dir`.
+///
+/// The study area is the mask when given, otherwise every cell where at least one layer has
+/// data. A class absent from its layer's table is an error.
+///
+/// # Errors
+/// Read/write failures and unknown classes.
+pub fn response_pass(
+    grid: &Grid,
+    mask: Option<&RasterReader>,
+    layers: &[ResponseLayer],
+    response: &Response,
+    deposits: &Deposits,
+    out_dir: &Path,
+) -> Result<ResponseSummary> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let bar = progress(windows.len(), "posterior probability");
+    let mut writers = [
+        RasterWriter::create(&out_dir.join("posterior.tif"), grid, DataType::Float32)?,
+        RasterWriter::create(&out_dir.join("posterior_std.tif"), grid, DataType::Float32)?,
+        RasterWriter::create(&out_dir.join("confidence.tif"), grid, DataType::Float32)?,
+    ];
+    let summaries: Vec<LayerSummary> = layers.iter().map(|l| l.summary.clone()).collect();
+    let lookups: Vec<(&str, &HashMap<i64, (f64, f64)>, &Path)> = layers
+        .iter()
+        .map(|l| (l.name.as_str(), &l.weights, l.table_path.as_path()))
+        .collect();
+    let mut histogram = ScoreHistogram::new();
+    let (mut cells, mut with_missing) = (0u64, 0u64);
+    stream_blocks(
+        &windows,
+        blocks_in_flight(),
+        |w| -> Result<(Option<Block>, Vec<Block>)> {
+            let m = mask.map(|m| m.read(w)).transpose()?;
+            let blocks = layers
+                .iter()
+                .map(|l| l.classes.read(w))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((m, blocks))
+        },
+        |w, (m, blocks)| -> Result<([Block; 3], ScoreHistogram, u64, u64)> {
+            let mut out = [Block::empty(w), Block::empty(w), Block::empty(w)];
+            let mut hist = ScoreHistogram::new();
+            let mut dep_at = vec![0u64; w.len()];
+            for (i, n) in deposits.in_window(w) {
+                dep_at[i] = n;
+            }
+            let mut evidence: Vec<Option<(f64, f64)>> = vec![None; lookups.len()];
+            let (mut n_cells, mut n_missing) = (0u64, 0u64);
+            for i in 0..w.len() {
+                let inside = match &m {
+                    Some(m) => m.valid[i],
+                    None => blocks.iter().any(|b| b.valid[i]),
+                };
+                if !inside {
+                    continue;
+                }
+                let mut missing = false;
+                for (k, ((name, weights, table_path), b)) in lookups.iter().zip(&blocks).enumerate()
+                {
+                    evidence[k] = match b.get(i) {
+                        Some(v) => {
+                            let class = v.round() as i64;
+                            match weights.get(&class) {
+                                Some(wt) => Some(*wt),
+                                None => bail!(
+                                    "{}: class {class} of layer {name:?} (cell row {}, column {}) has no row in this weights table. Use the table computed from this raster",
+                                    table_path.display(),
+                                    w.row_off + i / w.width,
+                                    w.col_off + i % w.width,
+                                ),
+                            }
+                        }
+                        None => {
+                            missing = true;
+                            None
+                        }
+                    };
+                }
+                let r = response.cell(&summaries, &evidence);
+                n_cells += 1;
+                n_missing += u64::from(missing);
+                for (o, v) in out.iter_mut().zip([
+                    r.posterior_probability,
+                    r.standard_deviation,
+                    r.confidence,
+                ]) {
+                    o.values[i] = v;
+                    o.valid[i] = v.is_finite();
+                }
+                hist.add_cell(r.posterior_probability, dep_at[i]);
+            }
+            Ok((out, hist, n_cells, n_missing))
+        },
+        |_, result| -> Result<()> {
+            let (out, hist, n, nm) = result?;
+            for (wr, b) in writers.iter_mut().zip(&out) {
+                wr.write(b)?;
+            }
+            histogram.merge(&hist);
+            cells += n;
+            with_missing += nm;
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    for w in writers {
+        w.finish()?;
+    }
+    Ok(ResponseSummary {
+        histogram,
+        cells,
+        cells_with_missing_data: with_missing,
+    })
+}

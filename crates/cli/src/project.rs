@@ -1,0 +1,351 @@
+//! The project file (`project.toml`): study area, grid, deposits, evidence layers, options.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// A whole project, as written in `project.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Name and description.
+    #[serde(default)]
+    pub project: Meta,
+    /// The canonical grid and study area.
+    pub grid: GridSpec,
+    /// Known deposits / occurrences (training points).
+    pub deposits: PointsSpec,
+    /// Weights-of-evidence options.
+    #[serde(default)]
+    pub weights: WeightsSpec,
+    /// Evidence layers.
+    #[serde(default)]
+    pub evidence: Vec<EvidenceSpec>,
+    /// Folder holding the project file; relative paths are resolved from it.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// Descriptive fields.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short name of the project.
+    #[serde(default)]
+    pub name: String,
+    /// Commodity targeted (e.g. "REE").
+    #[serde(default)]
+    pub commodity: String,
+    /// Free text shown in outputs (the demo says "SYNTHETIC" here).
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The canonical grid: either from a template raster, or from a study-area polygon + CRS +
+/// cell size.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridSpec {
+    /// CRS of the grid (`EPSG:32635`, WKT or PROJ); defaults to the template's CRS.
+    pub crs: Option<String>,
+    /// Square cell size in CRS units (metres for projected CRSs).
+    pub cell_size_m: Option<f64>,
+    /// Polygon file of the study area (GeoPackage, Shapefile, GeoJSON); cells whose centre lies
+    /// inside are in the study area.
+    pub study_area: Option<PathBuf>,
+    /// Layer inside the study-area file.
+    pub study_area_layer: Option<String>,
+    /// A raster whose grid becomes the project grid; its valid cells are the study area.
+    pub template: Option<PathBuf>,
+}
+
+/// A point layer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointsSpec {
+    /// The file: GeoPackage, Shapefile, GeoJSON, or CSV with x/y columns.
+    pub path: PathBuf,
+    /// Layer inside the file.
+    pub layer: Option<String>,
+    /// CRS of the coordinates (required for CSV; overrides the file's own otherwise).
+    pub crs: Option<String>,
+    /// CSV column of x.
+    pub x_column: Option<String>,
+    /// CSV column of y.
+    pub y_column: Option<String>,
+    /// What to do with points outside the study area: "error" (default) or "drop".
+    #[serde(default)]
+    pub outside: Outside,
+}
+
+/// The rule for deposits outside the study area.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outside {
+    /// Stop with an error naming them.
+    #[default]
+    Error,
+    /// Leave them out and record how many in the manifest.
+    Drop,
+}
+
+/// Weights-of-evidence options.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightsSpec {
+    /// Unit cell in km² (ArcSDM's "unit area"): areas in the formulas are counted in unit cells.
+    #[serde(default = "one")]
+    pub unit_cell_km2: f64,
+    /// Minimum studentised contrast for generalisation (ArcSDM's confidence level).
+    #[serde(default = "two")]
+    pub studentized_contrast_threshold: f64,
+    /// "arcsdm" (default): max contrast among rows passing the threshold; "ga-r": max contrast
+    /// overall if any row passes (Geoscience Australia's R port).
+    #[serde(default = "arcsdm")]
+    pub generalisation: String,
+    /// Pool categorical classes whose |studentised contrast| is below the threshold (ArcSDM).
+    #[serde(default)]
+    pub categorical_pooling: bool,
+}
+
+impl Default for WeightsSpec {
+    fn default() -> Self {
+        Self {
+            unit_cell_km2: 1.0,
+            studentized_contrast_threshold: 2.0,
+            generalisation: arcsdm(),
+            categorical_pooling: false,
+        }
+    }
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn two() -> f64 {
+    2.0
+}
+fn arcsdm() -> String {
+    "arcsdm".into()
+}
+
+/// One evidence layer: where its values come from and how they become a pattern.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSpec {
+    /// Name used for output files (`weights/<name>.csv`, `evidence/<name>.tif`).
+    pub name: String,
+    /// Raster (any GDAL format) or vector file.
+    pub source: PathBuf,
+    /// CRS of the source, overriding the file's own.
+    pub crs: Option<String>,
+    /// Layer inside a vector file.
+    pub layer: Option<String>,
+    /// For vector sources: "distance" (to the nearest feature, in CRS units) or "rasterize"
+    /// (polygons burn `field`). Rasters: "values" (default).
+    #[serde(default)]
+    pub derive: Derive,
+    /// Numeric attribute burnt by "rasterize".
+    pub field: Option<String>,
+    /// Resampling when warping a raster: "nearest" or "bilinear"; default nearest for
+    /// categorical/binary patterns, bilinear for cumulative ones.
+    pub resampling: Option<String>,
+    /// "ascending", "descending", "categorical" or "binary".
+    pub pattern: String,
+    /// Equal class width for continuous values (classes are labelled by their upper edge).
+    pub class_width: Option<f64>,
+    /// Explicit class breaks (upper edges) instead of a width.
+    pub breaks: Option<Vec<f64>>,
+    /// For "binary": values at or above (or at or below, see `favourable`) are the pattern.
+    pub cutoff: Option<f64>,
+    /// For "binary" with a cutoff: "above" (default) or "below".
+    pub favourable: Option<String>,
+}
+
+/// How values are derived from the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Derive {
+    /// The raster's values.
+    #[default]
+    Values,
+    /// Distance to the nearest feature of a vector source.
+    Distance,
+    /// Polygons burnt with an attribute.
+    Rasterize,
+}
+
+impl Project {
+    /// Reads and checks a project file.
+    ///
+    /// # Errors
+    /// When the file cannot be read, is not valid TOML, or its fields are inconsistent; the
+    /// message names the file and the field.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the project file", path.display()))?;
+        let mut project: Project = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: the project file is not valid: {}. See `nedra demo` for a complete example project",
+                path.display(),
+                e.to_string().trim_end()
+            )
+        })?;
+        project.base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        project
+            .check()
+            .with_context(|| format!("{}: the project file is not valid", path.display()))?;
+        Ok(project)
+    }
+
+    /// A path from the project file, resolved against its folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let g = &self.grid;
+        match (&g.template, &g.study_area) {
+            (None, None) => {
+                bail!("[grid] needs either `template` (a raster) or `study_area` (a polygon file)")
+            }
+            (Some(_), Some(_)) => bail!("[grid] has both `template` and `study_area`: keep one"),
+            (None, Some(_)) => {
+                if g.crs.is_none() {
+                    bail!("[grid] `crs` is required with `study_area` (e.g. crs = \"EPSG:32635\")");
+                }
+                match g.cell_size_m {
+                    Some(c) if c > 0.0 && c.is_finite() => {}
+                    Some(c) => bail!("[grid] `cell_size_m` = {c} must be a positive number"),
+                    None => bail!("[grid] `cell_size_m` is required with `study_area`"),
+                }
+            }
+            (Some(_), None) => {}
+        }
+        let w = &self.weights;
+        if !(w.unit_cell_km2 > 0.0 && w.unit_cell_km2.is_finite()) {
+            bail!(
+                "[weights] `unit_cell_km2` = {} must be a positive number",
+                w.unit_cell_km2
+            );
+        }
+        if !matches!(w.generalisation.as_str(), "arcsdm" | "ga-r") {
+            bail!(
+                "[weights] `generalisation` = {:?}: use \"arcsdm\" or \"ga-r\"",
+                w.generalisation
+            );
+        }
+        if self.evidence.is_empty() {
+            bail!("no [[evidence]] layer: add at least one");
+        }
+        let mut names = std::collections::HashSet::new();
+        for e in &self.evidence {
+            let at = format!("[[evidence]] {:?}", e.name);
+            if e.name.is_empty()
+                || !e
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                bail!("{at}: `name` must be non-empty and use only letters, digits, '_' or '-' (it names output files)");
+            }
+            if !names.insert(e.name.clone()) {
+                bail!("{at}: two layers have this name");
+            }
+            if !matches!(
+                e.pattern.as_str(),
+                "ascending" | "descending" | "categorical" | "binary"
+            ) {
+                bail!(
+                    "{at}: `pattern` = {:?}: use ascending, descending, categorical or binary",
+                    e.pattern
+                );
+            }
+            if let Some(r) = &e.resampling {
+                if !matches!(r.as_str(), "nearest" | "bilinear") {
+                    bail!("{at}: `resampling` = {r:?}: use nearest or bilinear");
+                }
+            }
+            if e.derive == Derive::Rasterize && e.field.is_none() {
+                bail!("{at}: derive = \"rasterize\" needs `field` (the numeric attribute to burn)");
+            }
+            if e.class_width.is_some() && e.breaks.is_some() {
+                bail!("{at}: give `class_width` or `breaks`, not both");
+            }
+            if let Some(f) = &e.favourable {
+                if !matches!(f.as_str(), "above" | "below") {
+                    bail!("{at}: `favourable` = {f:?}: use above or below");
+                }
+            }
+            if e.cutoff.is_some() && e.pattern != "binary" {
+                bail!("{at}: `cutoff` only applies to pattern = \"binary\"");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Project> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("project.toml");
+        std::fs::write(&p, text).unwrap();
+        Project::load(&p)
+    }
+
+    const GOOD: &str = r#"
+[grid]
+crs = "EPSG:32635"
+cell_size_m = 500
+study_area = "area.geojson"
+[deposits]
+path = "d.csv"
+crs = "EPSG:32635"
+[[evidence]]
+name = "mag"
+source = "mag.tif"
+pattern = "ascending"
+class_width = 10
+"#;
+
+    #[test]
+    fn a_good_project_loads_with_defaults() {
+        let p = load(GOOD).unwrap();
+        assert_eq!(p.weights.unit_cell_km2, 1.0);
+        assert_eq!(p.weights.studentized_contrast_threshold, 2.0);
+        assert_eq!(p.evidence[0].derive, Derive::Values);
+        assert!(p.resolve(Path::new("x.tif")).starts_with(&p.base_dir));
+    }
+
+    #[test]
+    fn bad_projects_name_the_field() {
+        let e = format!(
+            "{:#}",
+            load(&GOOD.replace("ascending", "sideways")).unwrap_err()
+        );
+        assert!(e.contains("pattern") && e.contains("sideways"), "{e}");
+        let e = format!(
+            "{:#}",
+            load(&GOOD.replace("cell_size_m = 500", "")).unwrap_err()
+        );
+        assert!(e.contains("cell_size_m"), "{e}");
+        let e = format!("{:#}", load("[grid\n").unwrap_err());
+        assert!(e.contains("not valid"), "{e}");
+        let e = format!(
+            "{:#}",
+            load(&GOOD.replace("class_width", "clas_width")).unwrap_err()
+        );
+        assert!(e.contains("clas_width"), "{e}");
+    }
+}

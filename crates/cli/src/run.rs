@@ -1,0 +1,537 @@
+//! `nedra run`: the whole weights-of-evidence job from a project file into a run folder.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use nedra_core::distance::SegmentIndex;
+use nedra_core::{Classifier, Grid};
+use nedra_io::vector::{read_features, CsvPoints, VectorSource};
+use nedra_io::warp::{is_on_grid, warp_to_grid};
+use nedra_io::{crs, files, DataType, RasterReader, Resampling};
+use nedra_models::{calculate_weights, Generalisation, Response, WeightsOptions, WeightsType};
+use serde_json::{json, Value};
+
+use crate::manifest::{input_entry, sha256_file, versions};
+use crate::pipeline::{
+    classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer, Values,
+};
+use crate::project::{Derive, EvidenceSpec, Outside, Project};
+use crate::say;
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The run folder.
+    pub out: PathBuf,
+    /// Area under the success-rate curve.
+    pub success_rate_auc: f64,
+    /// ROC AUC (Mann–Whitney, ties ½).
+    pub roc_auc: f64,
+    /// Deposits used.
+    pub deposits: u64,
+    /// Study-area cells.
+    pub cells: u64,
+}
+
+/// A run folder being written: everything goes into a hidden sibling, renamed into place at
+/// the end, so a failed run leaves no half-written folder.
+struct Staging {
+    dir: PathBuf,
+    keep: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Replaces `out` by `staged`; `out` may only be replaced if it is a previous run folder.
+fn publish(staged: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let is_run = out.join("run.json").exists()
+            || std::fs::read_dir(out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+        if !is_run {
+            bail!(
+                "{}: the output folder exists and is not a nedra run folder (no run.json). Choose another --out",
+                out.display()
+            );
+        }
+        let old = files::temporary_sibling(out, "old");
+        std::fs::rename(out, &old)
+            .with_context(|| format!("{}: cannot replace the old run", out.display()))?;
+        std::fs::rename(staged, out)
+            .with_context(|| format!("{}: cannot move the run into place", out.display()))?;
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(staged, out)
+            .with_context(|| format!("{}: cannot move the run into place", out.display()))?;
+    }
+    Ok(())
+}
+
+fn weights_type(pattern: &str) -> WeightsType {
+    match pattern {
+        "ascending" => WeightsType::Ascending,
+        "descending" => WeightsType::Descending,
+        "binary" => WeightsType::Binary,
+        _ => WeightsType::Categorical,
+    }
+}
+
+fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
+    let c = if let Some(cutoff) = e.cutoff {
+        Classifier::Binary {
+            cutoff,
+            favourable_above: e.favourable.as_deref() != Some("below"),
+        }
+    } else if let Some(w) = e.class_width {
+        Classifier::EqualWidth {
+            origin: 0.0,
+            width: w,
+        }
+    } else if let Some(b) = &e.breaks {
+        Classifier::Breaks(b.clone())
+    } else {
+        Classifier::Identity
+    };
+    c.validate()
+        .with_context(|| format!("[[evidence]] {:?}", e.name))?;
+    Ok(c)
+}
+
+/// Runs a project into `out`.
+///
+/// # Errors
+/// Any input problem, with the file and what to fix.
+pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
+    let started = Instant::now();
+    let project = Project::load(project_path)?;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("{}: cannot create the output folder", parent.display()))?;
+    let mut staging = Staging {
+        dir: files::temporary_sibling(out, "partial"),
+        keep: false,
+    };
+    let _ = std::fs::remove_dir_all(&staging.dir);
+    for sub in ["", "evidence", "weights"] {
+        std::fs::create_dir_all(staging.dir.join(sub))
+            .with_context(|| format!("{}: cannot create the run folder", staging.dir.display()))?;
+    }
+    let summary = run_into(&project, project_path, &staging.dir, out, started)?;
+    publish(&staging.dir, out)?;
+    staging.keep = true;
+    Ok(summary)
+}
+
+fn run_into(
+    project: &Project,
+    project_path: &Path,
+    dir: &Path,
+    out: &Path,
+    started: Instant,
+) -> Result<RunSummary> {
+    let mut timings = serde_json::Map::new();
+    let mut inputs = vec![input_entry("project", project_path)?];
+    let mut lap = Instant::now();
+    let mut time = |name: &str, lap: &mut Instant| {
+        timings.insert(name.to_string(), json!(lap.elapsed().as_secs_f64()));
+        *lap = Instant::now();
+    };
+    let n_steps = project.evidence.len() + 3;
+
+    // 1. Grid and study area.
+    say(&format!("[1/{n_steps}] grid and study area"));
+    let g = &project.grid;
+    let (grid, mask, study_area_note) = if let Some(t) = &g.template {
+        let path = project.resolve(t);
+        inputs.push(input_entry("template", &path)?);
+        let reader = RasterReader::open(&path)?;
+        let mut grid = reader.grid().clone();
+        if let Some(def) = &g.crs {
+            let wkt = crs::resolve(def, Some(project_path))?;
+            if !grid.crs_wkt.is_empty() && !crs::same(&grid.crs_wkt, &wkt) {
+                bail!(
+                    "{}: the template's CRS ({}) differs from [grid] crs = {def:?}. Remove `crs` or warp the template",
+                    path.display(),
+                    crs::short(&grid.crs_wkt)
+                );
+            }
+            grid.crs_wkt = wkt;
+        } else if grid.crs_wkt.is_empty() {
+            bail!(
+                "{}: the template raster has no CRS. Declare it with `crs` under [grid]",
+                path.display()
+            );
+        }
+        (
+            grid,
+            reader,
+            format!("valid cells of template {}", path.display()),
+        )
+    } else {
+        let path = project.resolve(g.study_area.as_ref().expect("checked"));
+        inputs.push(input_entry("study_area", &path)?);
+        let wkt = crs::resolve(g.crs.as_deref().unwrap_or_default(), Some(project_path))?;
+        let mut src = VectorSource::new(&path);
+        src.layer = g.study_area_layer.clone();
+        let f = read_features(&src, &wkt)?;
+        if f.polygons == 0 {
+            bail!(
+                "{}: the study area holds no polygon. Give a polygon (or multipolygon) layer",
+                path.display()
+            );
+        }
+        let mut e = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for (a, b) in &f.segments {
+            for p in [a, b] {
+                e = [
+                    e[0].min(p[0]),
+                    e[1].min(p[1]),
+                    e[2].max(p[0]),
+                    e[3].max(p[1]),
+                ];
+            }
+        }
+        let grid = Grid::covering(wkt, e, g.cell_size_m.expect("checked")).with_context(|| {
+            format!(
+                "{}: cannot build the grid over the study area",
+                path.display()
+            )
+        })?;
+        let mask_path = dir.join("mask.tif");
+        nedra_io::vector::rasterize(&src, None, &grid, DataType::Byte, &mask_path)?;
+        (
+            grid,
+            RasterReader::open(&mask_path)?,
+            format!("cells whose centre lies in {}", path.display()),
+        )
+    };
+    let cells = count_valid(&grid, &mask)?;
+    if cells == 0 {
+        bail!("the study area covers no cell centre of the grid: use a smaller cell_size_m or check the study area");
+    }
+    let unit = project.weights.unit_cell_km2;
+    let cell_km2 = grid.cell_area_km2();
+    say(&format!(
+        "      {} — study area {cells} cells = {:.2} km²",
+        grid.describe(),
+        cells as f64 * cell_km2
+    ));
+    time("grid", &mut lap);
+
+    // 2. Deposits.
+    let d = &project.deposits;
+    let dep_path = project.resolve(&d.path);
+    inputs.push(input_entry("deposits", &dep_path)?);
+    let src = VectorSource {
+        path: dep_path.clone(),
+        layer: d.layer.clone(),
+        crs: d.crs.clone(),
+        csv: CsvPoints {
+            x: d.x_column.clone(),
+            y: d.y_column.clone(),
+        },
+    };
+    let points = read_features(&src, &grid.crs_wkt)?.points;
+    let deposits = locate_deposits(
+        &points,
+        &grid,
+        Some(&mask),
+        d.outside == Outside::Drop,
+        &dep_path,
+    )?;
+    say(&format!(
+        "[2/{n_steps}] deposits: {} points in {} cells{}",
+        deposits.total,
+        deposits.cells.len(),
+        if deposits.dropped > 0 {
+            format!(" ({} outside the study area left out)", deposits.dropped)
+        } else {
+            String::new()
+        }
+    ));
+    time("deposits", &mut lap);
+
+    // 3. Evidence layers → classes → weights.
+    let w = &project.weights;
+    let generalisation = if w.generalisation == "ga-r" {
+        Generalisation::GaR
+    } else {
+        Generalisation::ArcSdm
+    };
+    let mut layers = Vec::new();
+    let mut evidence_log = Vec::new();
+    for (k, e) in project.evidence.iter().enumerate() {
+        say(&format!(
+            "[{}/{n_steps}] evidence {:?}: {} weights",
+            k + 3,
+            e.name,
+            e.pattern
+        ));
+        let source = project.resolve(&e.source);
+        inputs.push(input_entry(&format!("evidence:{}", e.name), &source)?);
+        let (values, derivation) = prepare_values(e, &source, &grid, dir)?;
+        let classifier = classifier(e)?;
+        let class_path = dir.join("evidence").join(format!("{}.tif", e.name));
+        let pass = classify_layer(
+            &grid,
+            Some(&mask),
+            &values,
+            &classifier,
+            &deposits,
+            Some(&class_path),
+            &e.name,
+        )
+        .with_context(|| format!("evidence layer {:?} from {}", e.name, source.display()))?;
+        let options = WeightsOptions::new(cell_km2, weights_type(&e.pattern))
+            .unit_cell_km2(unit)
+            .studentized_contrast_threshold(w.studentized_contrast_threshold)
+            .generalisation(generalisation)
+            .categorical_pooling(w.categorical_pooling);
+        let table = calculate_weights(&pass.counts, &options)
+            .with_context(|| format!("evidence layer {:?}: computing weights", e.name))?;
+        let table_path = dir.join("weights").join(format!("{}.csv", e.name));
+        let mut csv = Vec::new();
+        table.write_csv(&mut csv)?;
+        files::write_atomic(&table_path, &csv)?;
+        let best = table
+            .rows
+            .iter()
+            .filter(|r| r.gen_class == 2)
+            .map(|r| r.contrast)
+            .next();
+        evidence_log.push(json!({
+            "name": e.name,
+            "source": source.display().to_string(),
+            "derivation": derivation,
+            "classification": format!("{classifier:?}"),
+            "pattern": e.pattern,
+            "classes": pass.counts.len(),
+            "missing_cells": pass.missing_cells,
+            "missing_deposits": pass.missing_deposits,
+            "class_raster": format!("evidence/{}.tif", e.name),
+            "weights_table": format!("weights/{}.csv", e.name),
+        }));
+        say(&format!(
+            "      {} classes, {} cells without data{}",
+            pass.counts.len(),
+            pass.missing_cells,
+            best.map(|c| format!(", generalised contrast {c:.3}"))
+                .unwrap_or_default()
+        ));
+        layers.push(ResponseLayer::new(
+            &e.name,
+            RasterReader::open(&class_path)?,
+            &table,
+            &table_path,
+        )?);
+        time(&format!("evidence:{}", e.name), &mut lap);
+    }
+
+    // 4. Response and validation.
+    say(&format!(
+        "[{n_steps}/{n_steps}] posterior probability, uncertainty and success rate"
+    ));
+    let response = Response::new(deposits.total, cells as f64 * cell_km2 / unit)?;
+    let result = response_pass(&grid, Some(&mask), &layers, &response, &deposits, dir)?;
+    let curve = result.histogram.success_rate()?;
+    let roc_auc = result.histogram.roc_auc()?;
+    let mut csv = Vec::new();
+    curve.write_csv(&mut csv)?;
+    files::write_atomic(&dir.join("success_rate.csv"), &csv)?;
+    time("response", &mut lap);
+
+    // 5. Manifest.
+    let mut outputs = Vec::new();
+    for rel in output_files(dir)? {
+        outputs.push(
+            json!({ "path": rel.display().to_string(), "sha256": sha256_file(&dir.join(&rel))? }),
+        );
+    }
+    timings.insert("total".into(), json!(started.elapsed().as_secs_f64()));
+    let manifest = json!({
+        "nedra_run": 1,
+        "synthetic": project.project.description.to_ascii_uppercase().contains("SYNTHETIC"),
+        "project": project,
+        "project_file": project_path.display().to_string(),
+        "versions": versions(),
+        "seed": Value::Null,
+        "inputs": inputs,
+        "grid": {
+            "crs_wkt": grid.crs_wkt,
+            "transform": grid.transform,
+            "width": grid.width,
+            "height": grid.height,
+            "cell_area_km2": cell_km2,
+            "study_area": study_area_note,
+            "study_area_cells": cells,
+            "study_area_km2": cells as f64 * cell_km2,
+            "block_size": crate::pipeline::BLOCK_SIZE,
+        },
+        "deposits": {
+            "points": points.len(),
+            "used": deposits.total,
+            "cells": deposits.cells.len(),
+            "dropped_outside": deposits.dropped,
+        },
+        "evidence": evidence_log,
+        "response": {
+            "prior_probability": response.prior_probability(),
+            "total_area_units": response.total_area_units(),
+            "unit_cell_km2": unit,
+            "cells_with_missing_data": result.cells_with_missing_data,
+        },
+        "validation": {
+            "success_rate_auc": curve.auc,
+            "roc_auc": roc_auc,
+            "roc_convention": "Mann-Whitney, ties 1/2, one presence per deposit point, absences = valid cells without a deposit",
+        },
+        "outputs": outputs,
+        "timings_s": timings,
+    });
+    let text = serde_json::to_string_pretty(&manifest)? + "\n";
+    files::write_atomic(&dir.join("run.json"), text.as_bytes())?;
+    Ok(RunSummary {
+        out: out.to_path_buf(),
+        success_rate_auc: curve.auc,
+        roc_auc,
+        deposits: deposits.total,
+        cells,
+    })
+}
+
+/// Turns an evidence source into values on the grid: the raster itself when it is already on
+/// the grid, else warped; distances for vector "distance"; burnt polygons for "rasterize".
+fn prepare_values(
+    e: &EvidenceSpec,
+    source: &Path,
+    grid: &Grid,
+    dir: &Path,
+) -> Result<(Values, String)> {
+    let values_path = dir.join("evidence").join(format!("{}_values.tif", e.name));
+    let mut vsrc = VectorSource::new(source);
+    vsrc.layer = e.layer.clone();
+    vsrc.crs = e.crs.clone();
+    Ok(match e.derive {
+        Derive::Values => {
+            let reader = RasterReader::open(source)?;
+            let own_crs_ok = e.crs.is_none() && !reader.grid().crs_wkt.is_empty();
+            if own_crs_ok && is_on_grid(reader.grid(), grid) {
+                (
+                    Values::Raster(reader),
+                    "read directly (already on the grid)".to_string(),
+                )
+            } else {
+                let resampling = match e.resampling.as_deref() {
+                    Some("bilinear") => Resampling::Bilinear,
+                    Some(_) => Resampling::Nearest,
+                    None if matches!(e.pattern.as_str(), "ascending" | "descending")
+                        && e.class_width.is_some() =>
+                    {
+                        Resampling::Bilinear
+                    }
+                    None => Resampling::Nearest,
+                };
+                warp_to_grid(source, e.crs.as_deref(), grid, resampling, &values_path)?;
+                let from = if reader.grid().crs_wkt.is_empty() {
+                    "declared CRS".to_string()
+                } else {
+                    crs::short(&reader.grid().crs_wkt)
+                };
+                (
+                    Values::Raster(RasterReader::open(&values_path)?),
+                    format!("warped from {from} with {} resampling (GDAL warp) to evidence/{}_values.tif", resampling.gdal_name(), e.name),
+                )
+            }
+        }
+        Derive::Distance => {
+            let f = read_features(&vsrc, &grid.crs_wkt)?;
+            let index = SegmentIndex::new(&f.segments, &f.points);
+            if index.is_empty() {
+                bail!(
+                    "{}: the layer holds no feature to measure distance to",
+                    source.display()
+                );
+            }
+            (
+                Values::Distance(index),
+                format!(
+                    "exact Euclidean distance (CRS units) from cell centres to {} segments and {} points",
+                    f.segments.len(),
+                    f.points.len()
+                ),
+            )
+        }
+        Derive::Rasterize => {
+            let field = e.field.as_deref().expect("checked");
+            nedra_io::vector::rasterize(&vsrc, Some(field), grid, DataType::Float64, &values_path)?;
+            (
+                Values::Raster(RasterReader::open(&values_path)?),
+                format!("polygons burnt with attribute {field:?} (cell centre inside) to evidence/{}_values.tif", e.name),
+            )
+        }
+    })
+}
+
+/// Valid cells of a raster on the grid, in one streaming pass.
+fn count_valid(grid: &Grid, reader: &RasterReader) -> Result<u64> {
+    let mut n = 0u64;
+    for w in grid.windows(crate::pipeline::BLOCK_SIZE) {
+        n += reader.read(w)?.valid_count() as u64;
+    }
+    Ok(n)
+}
+
+/// Files of the run folder (relative paths, sorted), for the manifest.
+fn output_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The deposit summary of a stage command's deposits.
+pub fn deposits_for(
+    path: &Path,
+    crs_def: Option<&str>,
+    grid: &Grid,
+    mask: Option<&RasterReader>,
+) -> Result<(Deposits, usize)> {
+    let mut src = VectorSource::new(path);
+    src.crs = crs_def.map(str::to_string);
+    if src.crs.is_none()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        src.crs = Some(grid.crs_wkt.clone());
+    }
+    let points = read_features(&src, &grid.crs_wkt)?.points;
+    let d = locate_deposits(&points, grid, mask, false, path)?;
+    Ok((d, points.len()))
+}

@@ -1,0 +1,187 @@
+//! Stage commands: `nedra weights`, `nedra response`, `nedra demo`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use nedra_core::Classifier;
+use nedra_io::{files, RasterReader};
+use nedra_models::{
+    calculate_weights, Generalisation, Response, WeightsOptions, WeightsTable, WeightsType,
+};
+
+use crate::pipeline::{classify_layer, response_pass, ResponseLayer, Values};
+use crate::run::deposits_for;
+use crate::say;
+
+/// Arguments of `nedra weights`.
+pub struct WeightsArgs {
+    pub raster: PathBuf,
+    pub deposits: PathBuf,
+    pub deposits_crs: Option<String>,
+    pub kind: WeightsType,
+    pub threshold: f64,
+    pub unit_cell_km2: f64,
+    pub generalisation: Generalisation,
+    pub categorical_pooling: bool,
+    pub out: PathBuf,
+}
+
+/// `nedra weights`: one class raster, its valid cells as the study area.
+///
+/// # Errors
+/// Input problems, named.
+pub fn weights(a: &WeightsArgs) -> Result<()> {
+    let reader = RasterReader::open(&a.raster)?;
+    let grid = reader.grid().clone();
+    if grid.crs_wkt.is_empty() && a.deposits_crs.is_none() {
+        say(&format!(
+            "warning: {} has no CRS; deposits are taken to be in the raster's coordinates",
+            a.raster.display()
+        ));
+    }
+    let (deposits, _) = deposits_for(&a.deposits, a.deposits_crs.as_deref(), &grid, Some(&reader))
+        .with_context(|| {
+            format!(
+                "locating deposits {} on {}",
+                a.deposits.display(),
+                a.raster.display()
+            )
+        })?;
+    let values = Values::Raster(RasterReader::open(&a.raster)?);
+    let pass = classify_layer(
+        &grid,
+        Some(&reader),
+        &values,
+        &Classifier::Identity,
+        &deposits,
+        None,
+        "classes",
+    )?;
+    if a.kind == WeightsType::Binary && pass.counts.len() != 2 {
+        bail!(
+            "{}: --type binary needs exactly 2 classes, the raster has {}. Use categorical, or make a binary pattern first",
+            a.raster.display(),
+            pass.counts.len()
+        );
+    }
+    let options = WeightsOptions::new(grid.cell_area_km2(), a.kind)
+        .unit_cell_km2(a.unit_cell_km2)
+        .studentized_contrast_threshold(a.threshold)
+        .generalisation(a.generalisation)
+        .categorical_pooling(a.categorical_pooling);
+    let table = calculate_weights(&pass.counts, &options)
+        .with_context(|| format!("weights of {}", a.raster.display()))?;
+    let mut csv = Vec::new();
+    table.write_csv(&mut csv)?;
+    files::write_atomic(&a.out, &csv)?;
+    say(&format!(
+        "{} classes, {} deposits, {:.2} km² → {}",
+        table.rows.len(),
+        deposits.total,
+        pass.counts.iter().map(|c| c.cells).sum::<u64>() as f64 * grid.cell_area_km2(),
+        a.out.display()
+    ));
+    Ok(())
+}
+
+/// `nedra response`.
+///
+/// # Errors
+/// Input problems, named.
+pub fn response(
+    tables: &[PathBuf],
+    evidence: &[PathBuf],
+    deposits_path: &Path,
+    deposits_crs: Option<&str>,
+    unit_cell_km2: f64,
+    out: &Path,
+) -> Result<()> {
+    if tables.len() != evidence.len() {
+        bail!(
+            "{} weights tables for {} evidence rasters: give one table per raster, in the same order",
+            tables.len(),
+            evidence.len()
+        );
+    }
+    if !(unit_cell_km2 > 0.0 && unit_cell_km2.is_finite()) {
+        bail!("--unit-cell-km2 {unit_cell_km2} must be a positive number");
+    }
+    let mut layers = Vec::new();
+    let mut grid = None;
+    for (t, e) in tables.iter().zip(evidence) {
+        let file = std::fs::File::open(t)
+            .with_context(|| format!("{}: cannot open the weights table", t.display()))?;
+        let table = WeightsTable::read_csv(file, t)?;
+        let reader = RasterReader::open(e)?;
+        match &grid {
+            None => grid = Some(reader.grid().clone()),
+            Some(g) => {
+                if !nedra_io::warp::is_on_grid(reader.grid(), g) {
+                    bail!(
+                        "{}: its grid ({}) differs from {} ({}). All evidence rasters must share one grid: warp them first (nedra run does this)",
+                        e.display(),
+                        reader.grid().describe(),
+                        evidence[0].display(),
+                        g.describe()
+                    );
+                }
+            }
+        }
+        let name = e
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        layers.push(ResponseLayer::new(&name, reader, &table, t)?);
+    }
+    let grid = grid.expect("at least one layer");
+    // The study area: cells where at least one layer has data.
+    let mut cells = 0u64;
+    for w in grid.windows(crate::pipeline::BLOCK_SIZE) {
+        let blocks = layers
+            .iter()
+            .map(|l| l.classes.read(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        cells += (0..w.len())
+            .filter(|i| blocks.iter().any(|b| b.valid[*i]))
+            .count() as u64;
+    }
+    let (deposits, _) = deposits_for(deposits_path, deposits_crs, &grid, None)?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
+    let response = Response::new(
+        deposits.total,
+        cells as f64 * grid.cell_area_km2() / unit_cell_km2,
+    )?;
+    let result = response_pass(&grid, None, &layers, &response, &deposits, out)?;
+    let curve = result.histogram.success_rate()?;
+    let mut csv = Vec::new();
+    curve.write_csv(&mut csv)?;
+    files::write_atomic(&out.join("success_rate.csv"), &csv)?;
+    let roc = result.histogram.roc_auc()?;
+    println!(
+        "prior probability: {} ({} deposits / {} unit cells)",
+        response.prior_probability(),
+        deposits.total,
+        response.total_area_units()
+    );
+    println!("posterior: {}", out.join("posterior.tif").display());
+    println!("success-rate AUC: {:.4}", curve.auc);
+    println!("ROC AUC: {roc}");
+    Ok(())
+}
+
+/// `nedra demo`: write the synthetic data and project, run it, print where results are.
+///
+/// # Errors
+/// Generation or run failures.
+pub fn demo(out: &Path, seed: u64) -> Result<()> {
+    say(&format!(
+        "generating the SYNTHETIC rare-earth demo (seed {seed}) in {}",
+        out.display()
+    ));
+    let project = crate::demo::generate(out, seed)?;
+    let summary = crate::run::run(&project, &out.join("run"))?;
+    crate::report_run(&summary);
+    println!("(SYNTHETIC data: see {})", out.join("README.txt").display());
+    Ok(())
+}
