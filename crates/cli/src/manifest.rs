@@ -50,6 +50,12 @@ pub fn dataset_files(path: &Path) -> Vec<std::path::PathBuf> {
 /// # Errors
 /// When a file cannot be read.
 pub fn input_entry(role: &str, path: &Path) -> Result<Value> {
+    if !path.exists() {
+        anyhow::bail!(
+            "{}: file not found ({role}). Check the path (relative paths are taken from the project file's folder)",
+            path.display()
+        );
+    }
     let files = dataset_files(path)
         .into_iter()
         .map(|p| {

@@ -55,11 +55,6 @@ impl Deposits {
             .map(|c| (w.index_of(c.0, c.1), c.2))
             .collect()
     }
-
-    /// Points per cell, as a map.
-    pub fn per_cell(&self) -> HashMap<(usize, usize), u64> {
-        self.cells.iter().map(|c| ((c.0, c.1), c.2)).collect()
-    }
 }
 
 /// Places points (in the grid's CRS) on cells; points outside the grid or the mask are an
@@ -333,8 +328,6 @@ impl ResponseLayer {
 pub struct ResponseSummary {
     /// Histogram of posterior probabilities with deposits, for validation curves.
     pub histogram: ScoreHistogram,
-    /// Study-area cells.
-    pub cells: u64,
     /// Cells where at least one layer was missing.
     pub cells_with_missing_data: u64,
 }
@@ -363,12 +356,13 @@ pub fn response_pass(
         RasterWriter::create(&out_dir.join("confidence.tif"), grid, DataType::Float32)?,
     ];
     let summaries: Vec<LayerSummary> = layers.iter().map(|l| l.summary.clone()).collect();
-    let lookups: Vec<(&str, &HashMap<i64, (f64, f64)>, &Path)> = layers
+    type Lookup<'a> = (&'a str, &'a HashMap<i64, (f64, f64)>, &'a Path);
+    let lookups: Vec<Lookup> = layers
         .iter()
         .map(|l| (l.name.as_str(), &l.weights, l.table_path.as_path()))
         .collect();
     let mut histogram = ScoreHistogram::new();
-    let (mut cells, mut with_missing) = (0u64, 0u64);
+    let mut with_missing = 0u64;
     stream_blocks(
         &windows,
         blocks_in_flight(),
@@ -389,7 +383,7 @@ pub fn response_pass(
             }
             let mut evidence: Vec<Option<(f64, f64)>> = vec![None; lookups.len()];
             let (mut n_cells, mut n_missing) = (0u64, 0u64);
-            for i in 0..w.len() {
+            for (i, &deposits_here) in dep_at.iter().enumerate() {
                 let inside = match &m {
                     Some(m) => m.valid[i],
                     None => blocks.iter().any(|b| b.valid[i]),
@@ -430,7 +424,7 @@ pub fn response_pass(
                     o.values[i] = v;
                     o.valid[i] = v.is_finite();
                 }
-                hist.add_cell(r.posterior_probability, dep_at[i]);
+                hist.add_cell(r.posterior_probability, deposits_here);
             }
             Ok((out, hist, n_cells, n_missing))
         },
@@ -440,7 +434,7 @@ pub fn response_pass(
                 wr.write(b)?;
             }
             histogram.merge(&hist);
-            cells += n;
+            debug_assert!(nm <= n);
             with_missing += nm;
             bar.inc(1);
             Ok(())
@@ -452,7 +446,6 @@ pub fn response_pass(
     }
     Ok(ResponseSummary {
         histogram,
-        cells,
         cells_with_missing_data: with_missing,
     })
 }

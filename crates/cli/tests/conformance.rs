@@ -17,12 +17,19 @@ fn data() -> PathBuf {
         // Relative paths are taken from the workspace root.
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
     };
-    assert!(p.join("ga_cloncurry_iocg_wofe").is_dir(), "{} holds no ga_cloncurry_iocg_wofe", p.display());
+    assert!(
+        p.join("ga_cloncurry_iocg_wofe").is_dir(),
+        "{} holds no ga_cloncurry_iocg_wofe",
+        p.display()
+    );
     p.join("ga_cloncurry_iocg_wofe")
 }
 
 fn nedra(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_nedra")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nedra"))
+        .args(args)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "nedra {args:?} failed: {}",
@@ -75,7 +82,9 @@ fn fault_density_descending_weights_match_published_table_to_1e9() {
     let out = dir.path().join("fd.csv");
     nedra(&[
         "weights",
-        d.join("calculate_weights/FaultDensity.tif").to_str().unwrap(),
+        d.join("calculate_weights/FaultDensity.tif")
+            .to_str()
+            .unwrap(),
         "--deposits",
         d.join("deposits/IOCG_Deposits.shp").to_str().unwrap(),
         "--type",
@@ -95,7 +104,9 @@ fn four_binary_tables_match_published_tables_to_1e9() {
         let out = dir.path().join(format!("{map}.csv"));
         nedra(&[
             "weights",
-            d.join(format!("calculate_response/{map}.tif")).to_str().unwrap(),
+            d.join(format!("calculate_response/{map}.tif"))
+                .to_str()
+                .unwrap(),
             "--deposits",
             d.join("deposits/IOCG_Deposits_xy.csv").to_str().unwrap(),
             "--type",
@@ -103,7 +114,11 @@ fn four_binary_tables_match_published_tables_to_1e9() {
             "--out",
             out.to_str().unwrap(),
         ]);
-        assert_tables_match(&out, &d.join(format!("calculate_response/{map}_CT.csv")), 1e-9);
+        assert_tables_match(
+            &out,
+            &d.join(format!("calculate_response/{map}_CT.csv")),
+            1e-9,
+        );
     }
 }
 
@@ -117,7 +132,9 @@ fn ascending_breccia_at_5km_equals_the_binary_table() {
     let out = dir.path().join("breccia.csv");
     nedra(&[
         "weights",
-        d.join("calculate_weights/Dist2Breccia.tif").to_str().unwrap(),
+        d.join("calculate_weights/Dist2Breccia.tif")
+            .to_str()
+            .unwrap(),
         "--deposits",
         d.join("deposits/IOCG_Deposits.shp").to_str().unwrap(),
         "--type",
@@ -131,10 +148,25 @@ fn ascending_breccia_at_5km_equals_the_binary_table() {
     let at5 = rows.iter().find(|r| r[col("CLASS")] == "5000").unwrap();
     let (hb, rb) = read_table(&d.join("calculate_response/Dist2Breccia_CT.csv"));
     let fav = rb.iter().find(|r| r[0] == "2").unwrap();
-    for name in ["AREA_SQ_KM", "NO_POINTS", "WPLUS", "S_WPLUS", "WMINUS", "S_WMINUS", "CONTRAST", "S_CONTRAST", "STUDC"] {
+    for name in [
+        "AREA_SQ_KM",
+        "NO_POINTS",
+        "WPLUS",
+        "S_WPLUS",
+        "WMINUS",
+        "S_WMINUS",
+        "CONTRAST",
+        "S_CONTRAST",
+        "STUDC",
+    ] {
         let ours: f64 = at5[col(name)].parse().unwrap();
-        let theirs: f64 = fav[hb.iter().position(|x| x == name).unwrap()].parse().unwrap();
-        assert!((ours - theirs).abs() <= 1e-9 * theirs.abs(), "{name}: {ours} vs {theirs}");
+        let theirs: f64 = fav[hb.iter().position(|x| x == name).unwrap()]
+            .parse()
+            .unwrap();
+        assert!(
+            (ours - theirs).abs() <= 1e-9 * theirs.abs(),
+            "{name}: {ours} vs {theirs}"
+        );
     }
     // Cumulative areas and counts are monotone and end at T and D.
     let last = rows.last().unwrap();
@@ -155,8 +187,14 @@ fn ascending_breccia_at_5km_equals_the_binary_table() {
     let (h, rows) = read_table(&out);
     assert_eq!(rows.len(), 87);
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let area: f64 = rows.iter().map(|r| r[col("CLASS_AREA")].parse::<f64>().unwrap()).sum();
-    let pts: u64 = rows.iter().map(|r| r[col("NO_POINTS")].parse::<u64>().unwrap()).sum();
+    let area: f64 = rows
+        .iter()
+        .map(|r| r[col("CLASS_AREA")].parse::<f64>().unwrap())
+        .sum();
+    let pts: u64 = rows
+        .iter()
+        .map(|r| r[col("NO_POINTS")].parse::<u64>().unwrap())
+        .sum();
     assert!((area - 31311.33).abs() < 1e-6, "{area}");
     assert_eq!(pts, 258);
 }
@@ -170,9 +208,17 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
     let dir = tempfile::tempdir().unwrap();
     let maps = ["Dist2Breccia", "Dist2Fault", "FaultDensity", "StratNo"];
     let mut args: Vec<String> = vec!["response".into(), "--weights".into()];
-    args.extend(maps.iter().map(|m| d.join(format!("calculate_response/{m}_CT.csv")).display().to_string()));
+    args.extend(maps.iter().map(|m| {
+        d.join(format!("calculate_response/{m}_CT.csv"))
+            .display()
+            .to_string()
+    }));
     args.push("--evidence".into());
-    args.extend(maps.iter().map(|m| d.join(format!("calculate_response/{m}.tif")).display().to_string()));
+    args.extend(maps.iter().map(|m| {
+        d.join(format!("calculate_response/{m}.tif"))
+            .display()
+            .to_string()
+    }));
     args.extend([
         "--deposits".into(),
         d.join("deposits/IOCG_Deposits.shp").display().to_string(),
@@ -180,8 +226,16 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
         dir.path().display().to_string(),
     ]);
     let stdout = nedra(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let prior_line = stdout.lines().find(|l| l.starts_with("prior probability:")).unwrap();
-    let prior: f64 = prior_line.split_whitespace().nth(2).unwrap().parse().unwrap();
+    let prior_line = stdout
+        .lines()
+        .find(|l| l.starts_with("prior probability:"))
+        .unwrap();
+    let prior: f64 = prior_line
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((prior - 258.0 / 31311.33).abs() < 1e-15, "{prior}");
     let auc_line = stdout.lines().find(|l| l.starts_with("ROC AUC:")).unwrap();
     let auc: f64 = auc_line.split_whitespace().nth(2).unwrap().parse().unwrap();
@@ -197,7 +251,9 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
         .collect();
     let readers: Vec<_> = maps
         .iter()
-        .map(|m| nedra_io::RasterReader::open(&d.join(format!("calculate_response/{m}.tif"))).unwrap())
+        .map(|m| {
+            nedra_io::RasterReader::open(&d.join(format!("calculate_response/{m}.tif"))).unwrap()
+        })
         .collect();
     let post = nedra_io::RasterReader::open(&dir.path().join("posterior.tif")).unwrap();
     let std_r = nedra_io::RasterReader::open(&dir.path().join("posterior_std.tif")).unwrap();
@@ -218,8 +274,16 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
             }
             let pp = 1.0 / (1.0 + (-(logit_prior + sum_w)).exp());
             let sd = (pp * pp * (1.0 / 258.0 + sum_v)).sqrt();
-            assert!(((p.values[i] - pp) / pp).abs() < 1e-7, "posterior {} vs {pp}", p.values[i]);
-            assert!(((s.values[i] - sd) / sd).abs() < 1e-7, "std {} vs {sd}", s.values[i]);
+            assert!(
+                ((p.values[i] - pp) / pp).abs() < 1e-7,
+                "posterior {} vs {pp}",
+                p.values[i]
+            );
+            assert!(
+                ((s.values[i] - sd) / sd).abs() < 1e-7,
+                "std {} vs {sd}",
+                s.values[i]
+            );
             compared += 1;
         }
     }

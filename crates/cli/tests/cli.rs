@@ -1,0 +1,352 @@
+//! The `nedra` binary on small generated projects: a whole run, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use nedra_core::{Block, Grid};
+use nedra_io::{crs, DataType, RasterWriter};
+
+fn nedra(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nedra"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn write_raster(path: &Path, grid: &Grid, f: impl Fn(f64, f64) -> Option<f64>) {
+    let mut w = RasterWriter::create(path, grid, DataType::Float64).unwrap();
+    for win in grid.windows(64) {
+        let mut b = Block::empty(win);
+        for r in 0..win.height {
+            for c in 0..win.width {
+                let (x, y) = grid.cell_centre(win.row_off + r, win.col_off + c);
+                if let Some(v) = f(x, y) {
+                    b.values[r * win.width + c] = v;
+                    b.valid[r * win.width + c] = true;
+                }
+            }
+        }
+        w.write(&b).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+const X0: f64 = 500_000.0;
+const Y0: f64 = 5_900_000.0;
+
+/// A 20 km square project in UTM 35N: a "magnetic" raster in EPSG:4326 (to be warped), a
+/// fault line, deposits near the fault where the field is high.
+fn project(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let crs_block = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32635"}}"#;
+    std::fs::write(
+        data.join("area.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection",{crs_block},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{a},{b}],[{c},{b}],[{c},{d}],[{a},{d}],[{a},{b}]]]}}}}]}}"#,
+            a = X0,
+            b = Y0,
+            c = X0 + 20_000.0,
+            d = Y0 + 20_000.0
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("faults.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection",{crs_block},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"LineString","coordinates":[[{a},{b}],[{c},{d}]]}}}}]}}"#,
+            a = X0 + 10_000.0,
+            b = Y0 - 1_000.0,
+            c = X0 + 10_000.0,
+            d = Y0 + 21_000.0
+        ),
+    )
+    .unwrap();
+    let mut csv = String::from("id,x,y\n");
+    for k in 0..12 {
+        let x = X0 + 9_200.0 + 150.0 * (k % 4) as f64;
+        let y = Y0 + 1_000.0 + 1_500.0 * k as f64;
+        csv.push_str(&format!("{k},{x},{y}\n"));
+    }
+    std::fs::write(data.join("deposits.csv"), csv).unwrap();
+    // Magnetic field in lon/lat: high along the meridian of the fault (~27.0 E).
+    let geo = crs::resolve("EPSG:4326", None).unwrap();
+    let g = Grid::new(geo, [26.9, 0.002, 0.0, 53.45, 0.0, -0.002], 150, 150).unwrap();
+    write_raster(&data.join("mag.tif"), &g, |lon, _| {
+        Some(100.0 - 2000.0 * (lon - 27.0).abs())
+    });
+    let p = dir.join("project.toml");
+    std::fs::write(
+        &p,
+        r#"
+[project]
+name = "test"
+[grid]
+crs = "EPSG:32635"
+cell_size_m = 250
+study_area = "data/area.geojson"
+[deposits]
+path = "data/deposits.csv"
+crs = "EPSG:32635"
+[[evidence]]
+name = "mag"
+source = "data/mag.tif"
+pattern = "descending"
+class_width = 10
+[[evidence]]
+name = "faults"
+source = "data/faults.geojson"
+derive = "distance"
+pattern = "ascending"
+class_width = 500
+"#,
+    )
+    .unwrap();
+    p
+}
+
+fn run_ok(project: &Path, out: &Path) -> String {
+    let o = nedra(&[
+        "run",
+        project.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// Runs and expects exit code 2 with every `needles` in stderr, and no output folder.
+fn run_fails(project: &Path, out: &Path, needles: &[&str]) {
+    let o = nedra(&[
+        "run",
+        project.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{n:?} not in: {err}");
+    }
+    assert!(!out.exists(), "a failed run left {}", out.display());
+    let parent = out.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial") || n.contains(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "half-written files left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_whole_run_writes_every_output_and_finds_the_deposits() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let out = dir.path().join("run");
+    let stdout = run_ok(&p, &out);
+    for f in [
+        "run.json",
+        "mask.tif",
+        "posterior.tif",
+        "posterior_std.tif",
+        "confidence.tif",
+        "success_rate.csv",
+        "weights/mag.csv",
+        "weights/faults.csv",
+        "evidence/mag.tif",
+        "evidence/mag_values.tif",
+        "evidence/faults.tif",
+    ] {
+        assert!(out.join(f).exists(), "missing {f}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(manifest["grid"]["width"], 80);
+    assert_eq!(manifest["grid"]["study_area_cells"], 6400);
+    assert_eq!(manifest["deposits"]["used"], 12);
+    let prior = manifest["response"]["prior_probability"].as_f64().unwrap();
+    assert!((prior - 12.0 / 400.0).abs() < 1e-15, "{prior}");
+    assert!(
+        manifest["inputs"][0]["files"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 64
+    );
+    assert!(manifest["evidence"][0]["derivation"]
+        .as_str()
+        .unwrap()
+        .contains("warped"));
+    // The deposits sit next to the fault where the field is high: the model must see it.
+    let auc = manifest["validation"]["success_rate_auc"].as_f64().unwrap();
+    assert!(auc > 0.9, "success-rate AUC {auc}");
+    assert!(stdout.contains("success-rate AUC"));
+    // The near-fault weights: the first distance class (≤ 500 m) holds deposits, W+ > 0.
+    let table = std::fs::read_to_string(out.join("weights/faults.csv")).unwrap();
+    let first = table.lines().nth(1).unwrap();
+    assert!(first.starts_with("500,"), "{first}");
+    // Running again replaces the previous run folder.
+    run_ok(&p, &out);
+}
+
+#[test]
+fn bad_inputs_get_a_clear_error_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let text = std::fs::read_to_string(&p).unwrap();
+    let out = dir.path().join("out").join("run");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let variant = |name: &str, from: &str, to: &str| -> PathBuf {
+        assert!(text.contains(from), "{from}");
+        let q = dir.path().join(name);
+        std::fs::write(&q, text.replace(from, to)).unwrap();
+        q
+    };
+    // A missing file.
+    run_fails(
+        &variant("a.toml", "data/mag.tif", "data/nope.tif"),
+        &out,
+        &["nope.tif", "not found"],
+    );
+    // An unknown CRS.
+    run_fails(
+        &variant(
+            "b.toml",
+            "crs = \"EPSG:32635\"\ncell",
+            "crs = \"EPSG:999999\"\ncell",
+        ),
+        &out,
+        &["EPSG:999999", "unknown CRS"],
+    );
+    // A malformed project file.
+    run_fails(
+        &variant("c.toml", "[deposits]", "[deposits"),
+        &out,
+        &["c.toml", "not valid"],
+    );
+    // Deposits outside the study area.
+    std::fs::write(
+        dir.path().join("data/far.csv"),
+        "x,y\n500100,5900100\n900000,5900000\n",
+    )
+    .unwrap();
+    run_fails(
+        &variant("d.toml", "data/deposits.csv", "data/far.csv"),
+        &out,
+        &["far.csv", "outside the study area", "outside = \"drop\""],
+    );
+    // Zero deposits.
+    std::fs::write(dir.path().join("data/none.csv"), "x,y\n").unwrap();
+    run_fails(
+        &variant("e.toml", "data/deposits.csv", "data/none.csv"),
+        &out,
+        &["none.csv", "no point"],
+    );
+    // A layer that does not overlap the grid.
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let far = Grid::new(
+        utm.clone(),
+        [100_000.0, 250.0, 0.0, 1_000_000.0, 0.0, -250.0],
+        10,
+        10,
+    )
+    .unwrap();
+    write_raster(&dir.path().join("data/far.tif"), &far, |_, _| Some(1.0));
+    run_fails(
+        &variant("f.toml", "data/mag.tif", "data/far.tif"),
+        &out,
+        &["far.tif", "does not overlap"],
+    );
+    // A layer that is all NoData inside the study area.
+    let on = Grid::new(utm, [X0, 250.0, 0.0, Y0 + 20_000.0, 0.0, -250.0], 80, 80).unwrap();
+    write_raster(&dir.path().join("data/empty.tif"), &on, |_, _| None);
+    run_fails(
+        &variant("g.toml", "data/mag.tif", "data/empty.tif"),
+        &out,
+        &["mag", "no cell of the study area has data"],
+    );
+}
+
+#[test]
+fn weights_stage_command_writes_an_arcsdm_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let g = Grid::new(utm, [X0, 100.0, 0.0, Y0, 0.0, -100.0], 10, 10).unwrap();
+    // Classes 1..=10 by column; deposits in columns 0 and 1 (classes 1 and 2).
+    let r = dir.path().join("classes.tif");
+    write_raster(&r, &g, |x, _| Some(((x - X0) / 100.0).floor() + 1.0));
+    let d = dir.path().join("d.csv");
+    std::fs::write(
+        &d,
+        format!(
+            "x,y\n{},{}\n{},{}\n{},{}\n",
+            X0 + 50.0,
+            Y0 - 50.0,
+            X0 + 150.0,
+            Y0 - 450.0,
+            X0 + 50.0,
+            Y0 - 950.0
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("w.csv");
+    let o = nedra(&[
+        "weights",
+        r.to_str().unwrap(),
+        "--deposits",
+        d.to_str().unwrap(),
+        "--type",
+        "ascending",
+        "--unit-cell-km2",
+        "0.01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "CLASS,CLASS_AREA,AREA_SQ_KM,AREA_UNITS,NO_POINTS,WPLUS,S_WPLUS,WMINUS,S_WMINUS,CONTRAST,S_CONTRAST,STUDC,GEN_CLASS,WEIGHT,W_STD"
+    );
+    // Unit cell 0.01 km² = one cell: T = 100, D = 3. Class 1 (column 0): B = 10, b = 2.
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 10);
+    let (t, n_dep, b_area, b) = (100.0f64, 3.0f64, 10.0f64, 2.0f64);
+    let w_plus = ((b / n_dep) / ((b_area - b) / (t - n_dep))).ln();
+    let w_minus = (((n_dep - b) / n_dep) / ((t - b_area - n_dep + b) / (t - n_dep))).ln();
+    let s_w_plus = (1.0 / b + 1.0 / (b_area - b)).sqrt();
+    assert!(
+        (rows[0][5] - w_plus).abs() < 1e-12 * w_plus.abs(),
+        "{} vs {w_plus}",
+        rows[0][5]
+    );
+    assert!((rows[0][6] - s_w_plus).abs() < 1e-12, "{}", rows[0][6]);
+    assert!(
+        (rows[0][7] - w_minus).abs() < 1e-12 * w_minus.abs(),
+        "{}",
+        rows[0][7]
+    );
+    // Cumulative points and areas.
+    assert_eq!((rows[0][4], rows[1][4], rows[9][4]), (2.0, 3.0, 3.0));
+    assert!((rows[9][2] - 1.0).abs() < 1e-12);
+    // A missing raster is named, exit code 2.
+    let o = nedra(&[
+        "weights",
+        "/no/such.tif",
+        "--deposits",
+        d.to_str().unwrap(),
+        "--type",
+        "binary",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such.tif"));
+}
