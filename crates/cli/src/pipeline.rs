@@ -171,6 +171,8 @@ pub fn classify_layer(
     };
     let mut counts: HashMap<i64, (u64, u64)> = HashMap::new();
     let (mut missing_cells, mut missing_deposits) = (0u64, 0u64);
+    let integers_only = classifier.expects_integers();
+    let mut non_integer_cells = 0u64;
     let distance_index = match values {
         Values::Distance(index) => Some(index),
         Values::Raster(_) => None,
@@ -195,6 +197,7 @@ pub fn classify_layer(
             let in_area = |i: usize| m.as_ref().is_none_or(|m| m.valid[i]);
             let mut local: HashMap<i64, (u64, u64)> = HashMap::new();
             let (mut miss_c, mut miss_d) = (0u64, 0u64);
+            let mut non_integer = 0u64;
             let dep = deposits.in_window(w);
             let mut dep_at = vec![0u64; 0];
             if !dep.is_empty() {
@@ -214,6 +217,9 @@ pub fn classify_layer(
                     miss_c += 1;
                     miss_d += d;
                     continue;
+                }
+                if integers_only && block.values[i].fract() != 0.0 {
+                    non_integer += 1;
                 }
                 let class = classifier.class_of(block.values[i]);
                 block.values[i] = class as f64;
@@ -237,9 +243,10 @@ pub fn classify_layer(
                 e.0 += acc.0;
                 e.1 += acc.1;
             }
-            (block, local, miss_c, miss_d)
+            (block, local, miss_c, miss_d, non_integer)
         },
-        |_, (block, local, mc, md)| -> Result<()> {
+        |_, (block, local, mc, md, ni)| -> Result<()> {
+            non_integer_cells += ni;
             for (c, (n, d)) in local {
                 let e = counts.entry(c).or_default();
                 e.0 += n;
@@ -257,6 +264,11 @@ pub fn classify_layer(
     bar.finish_and_clear();
     if let Some(wr) = writer {
         wr.finish()?;
+    }
+    if non_integer_cells > 0 {
+        bail!(
+            "layer {label}: {non_integer_cells} cells hold values that are not whole numbers, but no classification was given. Set `class_width` or `breaks` for this layer (continuous values must be classed before weights of evidence)"
+        );
     }
     if counts.is_empty() {
         bail!("layer {label}: no cell of the study area has data. Check that the layer covers the study area and that its NoData value is right");
