@@ -132,7 +132,7 @@ enum GenRule {
 }
 
 fn main() -> ExitCode {
-    nedra_io::quiet_gdal();
+    nedra_io::init_gdal();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run { project, out } => {

@@ -22,11 +22,19 @@ pub use error::Error;
 pub use raster::{DataType, RasterReader, RasterWriter};
 pub use warp::Resampling;
 
-/// Makes GDAL quiet: its errors come back as [`Error`] values instead of being printed.
+/// GDAL's block cache in MiB unless the user sets `GDAL_CACHEMAX`: GDAL's own default is 5 % of
+/// physical memory, which would make nedra's peak memory grow with the machine, not the work.
+pub const GDAL_CACHE_MIB: usize = 256;
+
+/// Prepares GDAL for nedra: errors come back as [`Error`] values instead of being printed, and
+/// the block cache is bounded ([`GDAL_CACHE_MIB`], or the `GDAL_CACHEMAX` environment variable).
 ///
 /// Call once at program start; library code never prints.
-pub fn quiet_gdal() {
+pub fn init_gdal() {
     gdal::config::set_error_handler(|_, _, _| {});
+    if std::env::var_os("GDAL_CACHEMAX").is_none() {
+        let _ = gdal::config::set_config_option("GDAL_CACHEMAX", &GDAL_CACHE_MIB.to_string());
+    }
 }
 
 /// The GDAL release in use (e.g. "3.6.2"), for run manifests.
