@@ -37,8 +37,8 @@ struct Cli {
 enum Command {
     /// Run a whole weights-of-evidence analysis from a project file into a run folder.
     ///
-    /// The run folder gets: mask.tif, evidence/<layer>.tif (classes on the grid),
-    /// weights/<layer>.csv (ArcSDM columns), posterior.tif, posterior_std.tif, confidence.tif,
+    /// The run folder gets: mask.tif, evidence/LAYER.tif (classes on the grid),
+    /// weights/LAYER.csv (ArcSDM columns), posterior.tif, posterior_std.tif, confidence.tif,
     /// success_rate.csv and run.json (inputs with SHA-256, grid, options, versions, timings).
     /// The folder appears only when the run succeeds.
     Run {

@@ -6,10 +6,10 @@
 //! - **Warping**: [`warp::warp_to_grid`] — any GDAL raster onto the grid (nearest or bilinear).
 //! - **Raster writing**: [`RasterWriter`] — tiled, compressed GeoTIFF written block by block and
 //!   finished as a cloud-optimised GeoTIFF, atomically (temporary file, then rename).
-//! - **Vectors**: [`vector::read_points`], [`vector::read_segments`] — points, lines and polygon
-//!   boundaries from GeoPackage, Shapefile, GeoJSON (and CSV points), reprojected to the grid;
+//! - **Vectors**: [`vector::read_features`] — points, and segments of lines and polygon
+//!   boundaries, from GeoPackage, Shapefile, GeoJSON (and CSV points), reprojected to the grid;
 //!   [`vector::rasterize`] — polygons burnt onto the grid.
-//! - **Files**: [`files::sha256_file`] is in the CLI; here [`files::atomic_rename`] and helpers.
+//! - **Files**: [`files::write_atomic`], [`files::atomic_rename`] — no half-written outputs.
 
 pub mod crs;
 pub mod error;
