@@ -309,12 +309,11 @@ fn run_into(
         let mut csv = Vec::new();
         table.write_csv(&mut csv)?;
         files::write_atomic(&table_path, &csv)?;
-        let best = table
-            .rows
-            .iter()
-            .filter(|r| r.gen_class == 2)
-            .map(|r| r.contrast)
-            .next();
+        // The generalisation cut is the last row of class 2 in a cumulative table.
+        let best = matches!(e.pattern.as_str(), "ascending" | "descending")
+            .then(|| table.rows.iter().rev().find(|r| r.gen_class == 2))
+            .flatten()
+            .map(|r| r.contrast);
         evidence_log.push(json!({
             "name": e.name,
             "source": source.display().to_string(),

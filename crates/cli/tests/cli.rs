@@ -247,7 +247,15 @@ fn bad_inputs_get_a_clear_error_and_exit_code_2() {
         &["none.csv", "no point"],
     );
     // Continuous values without a classification.
-    run_fails(&variant("h.toml", "pattern = \"descending\"\nclass_width = 10", "pattern = \"descending\""), &out, &["not whole numbers", "class_width"]);
+    run_fails(
+        &variant(
+            "h.toml",
+            "pattern = \"descending\"\nclass_width = 10",
+            "pattern = \"descending\"",
+        ),
+        &out,
+        &["not whole numbers", "class_width"],
+    );
     // A layer that does not overlap the grid.
     let utm = crs::resolve("EPSG:32635", None).unwrap();
     let far = Grid::new(
