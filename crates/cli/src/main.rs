@@ -218,22 +218,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 pub fn report_run(s: &run::RunSummary) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "run folder: {}", s.out.display());
-    let _ = writeln!(
-        out,
-        "  posterior:      {}",
-        s.out.join("posterior.tif").display()
-    );
-    let _ = writeln!(
-        out,
-        "  uncertainty:    {}",
-        s.out.join("posterior_std.tif").display()
-    );
-    let _ = writeln!(out, "  weights tables: {}", s.out.join("weights").display());
-    let _ = writeln!(
-        out,
-        "  manifest:       {}",
-        s.out.join("run.json").display()
-    );
+    for (label, file) in [
+        ("posterior:     ", "posterior.tif"),
+        ("uncertainty:   ", "posterior_std.tif"),
+        ("weights tables:", "weights"),
+        ("manifest:      ", "run.json"),
+    ] {
+        let _ = writeln!(out, "  {label} {}", s.out.join(file).display());
+    }
     let _ = writeln!(
         out,
         "deposits used: {}, study-area cells: {}",

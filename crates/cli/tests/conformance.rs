@@ -38,6 +38,20 @@ fn nedra(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `nedra weights RASTER --deposits DEPOSITS --type KIND --out OUT` on files of the data set.
+fn weights(d: &Path, raster: &str, deposits: &str, kind: &str, out: &Path) {
+    nedra(&[
+        "weights",
+        d.join(raster).to_str().unwrap(),
+        "--deposits",
+        d.join(deposits).to_str().unwrap(),
+        "--type",
+        kind,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+}
+
 /// A CSV table as (header, rows of strings), dropping R's unnamed index column.
 fn read_table(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
@@ -80,18 +94,13 @@ fn fault_density_descending_weights_match_published_table_to_1e9() {
     let d = data();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fd.csv");
-    nedra(&[
-        "weights",
-        d.join("calculate_weights/FaultDensity.tif")
-            .to_str()
-            .unwrap(),
-        "--deposits",
-        d.join("deposits/IOCG_Deposits.shp").to_str().unwrap(),
-        "--type",
+    weights(
+        &d,
+        "calculate_weights/FaultDensity.tif",
+        "deposits/IOCG_Deposits.shp",
         "descending",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &out,
+    );
     assert_tables_match(&out, &d.join("calculate_weights/FaultDensity_CD.csv"), 1e-9);
 }
 
@@ -102,18 +111,13 @@ fn four_binary_tables_match_published_tables_to_1e9() {
     let dir = tempfile::tempdir().unwrap();
     for map in ["Dist2Breccia", "Dist2Fault", "FaultDensity", "StratNo"] {
         let out = dir.path().join(format!("{map}.csv"));
-        nedra(&[
-            "weights",
-            d.join(format!("calculate_response/{map}.tif"))
-                .to_str()
-                .unwrap(),
-            "--deposits",
-            d.join("deposits/IOCG_Deposits_xy.csv").to_str().unwrap(),
-            "--type",
+        weights(
+            &d,
+            &format!("calculate_response/{map}.tif"),
+            "deposits/IOCG_Deposits_xy.csv",
             "binary",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+            &out,
+        );
         assert_tables_match(
             &out,
             &d.join(format!("calculate_response/{map}_CT.csv")),
@@ -130,18 +134,13 @@ fn ascending_breccia_at_5km_equals_the_binary_table() {
     let d = data();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("breccia.csv");
-    nedra(&[
-        "weights",
-        d.join("calculate_weights/Dist2Breccia.tif")
-            .to_str()
-            .unwrap(),
-        "--deposits",
-        d.join("deposits/IOCG_Deposits.shp").to_str().unwrap(),
-        "--type",
+    weights(
+        &d,
+        "calculate_weights/Dist2Breccia.tif",
+        "deposits/IOCG_Deposits.shp",
         "ascending",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &out,
+    );
     let (h, rows) = read_table(&out);
     assert_eq!(rows.len(), 642);
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
@@ -174,16 +173,13 @@ fn ascending_breccia_at_5km_equals_the_binary_table() {
     assert_eq!(last[col("NO_POINTS")], "258");
 
     let out = dir.path().join("strat.csv");
-    nedra(&[
-        "weights",
-        d.join("calculate_weights/StratNo.tif").to_str().unwrap(),
-        "--deposits",
-        d.join("deposits/IOCG_Deposits.shp").to_str().unwrap(),
-        "--type",
+    weights(
+        &d,
+        "calculate_weights/StratNo.tif",
+        "deposits/IOCG_Deposits.shp",
         "categorical",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &out,
+    );
     let (h, rows) = read_table(&out);
     assert_eq!(rows.len(), 87);
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
