@@ -1,0 +1,1 @@
+//! nedra-assess: resource assessment (being written).
