@@ -10,19 +10,28 @@
 //! - [`Response`]: prior probability and the per-cell posterior probability, its standard
 //!   deviation and confidence, with missing-data variance from [`LayerSummary`].
 //!
+//! - [`ConditionalIndependenceSums`]: Bonham-Carter's n/T ratio and the Agterberg–Cheng test.
+//!
 //! **Validation**
 //! - [`ScoreHistogram`]: mergeable histogram of scores with cell and deposit counts.
 //! - [`SuccessRateCurve`]: success-rate curve and its area by the trapezoid rule.
 //! - [`ScoreHistogram::roc_auc`]: ROC AUC by the Mann–Whitney statistic, ties counted as ½.
+//! - [`validate`]: capture figures, P-A crossing and bootstrap intervals of the AUCs.
 
 use std::path::PathBuf;
 
+mod conditional_independence;
 mod response;
 mod success_rate;
+mod validation;
 mod wofe;
 
+pub use conditional_independence::{
+    standard_normal_cdf, ConditionalIndependence, ConditionalIndependenceSums,
+};
 pub use response::{CellResponse, LayerSummary, Response};
 pub use success_rate::{CurvePoint, ScoreBin, ScoreHistogram, SuccessRateCurve};
+pub use validation::{pa_plot, validate, Capture, PaCrossing, ValidationOptions, ValidationReport};
 pub use wofe::{
     calculate_weights, ClassCount, Generalisation, PatternWeights, WeightsOptions, WeightsRow,
     WeightsTable, WeightsType, GEN_CLASS_NOT_SIGNIFICANT, GEN_CLASS_POOLED,
