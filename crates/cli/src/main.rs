@@ -9,6 +9,7 @@ mod pipeline;
 mod project;
 mod run;
 mod stages;
+mod validation_out;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -115,6 +116,34 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Validate any score raster against deposits: success-rate (and, with held-out deposits,
+    /// prediction-rate) AUC, ROC AUC, the area needed to capture 50/80/90 % of the deposits,
+    /// the prediction–area crossing, and bootstrap confidence intervals.
+    ///
+    /// Writes DIR/validation.json, DIR/success_rate.csv, DIR/pa_plot.csv (and
+    /// DIR/prediction_rate.csv). Higher scores are taken as more prospective.
+    Validate {
+        /// Score raster (posterior probability, fuzzy score, model output …).
+        score: PathBuf,
+        /// Training deposits (Shapefile, GeoPackage, GeoJSON, or CSV with x/y columns).
+        #[arg(long)]
+        deposits: PathBuf,
+        /// Held-out deposits for the prediction-rate curve.
+        #[arg(long)]
+        test_deposits: Option<PathBuf>,
+        /// CRS of CSV deposit coordinates [default: the raster's CRS].
+        #[arg(long)]
+        deposits_crs: Option<String>,
+        /// Bootstrap replicates for the intervals (0: none).
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
+        /// Seed of the bootstrap.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -190,6 +219,23 @@ fn main() -> ExitCode {
             unit_cell_km2,
             &out,
         ),
+        Command::Validate {
+            score,
+            deposits,
+            test_deposits,
+            deposits_crs,
+            bootstrap,
+            seed,
+            out,
+        } => stages::validate(&stages::ValidateArgs {
+            score,
+            deposits,
+            test_deposits,
+            deposits_crs,
+            bootstrap,
+            seed,
+            out,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

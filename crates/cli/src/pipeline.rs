@@ -9,7 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use nedra_core::distance::SegmentIndex;
 use nedra_core::{stream_blocks, Block, Classifier, Grid, Window};
 use nedra_io::{DataType, RasterReader, RasterWriter};
-use nedra_models::{ClassCount, LayerSummary, Response, ScoreHistogram, WeightsTable};
+use nedra_models::{
+    ClassCount, ConditionalIndependenceSums, LayerSummary, Response, ScoreHistogram, WeightsTable,
+};
 
 /// Cells per side of a processing block.
 pub const BLOCK_SIZE: usize = 512;
@@ -342,6 +344,8 @@ pub struct ResponseSummary {
     pub histogram: ScoreHistogram,
     /// Cells where at least one layer was missing.
     pub cells_with_missing_data: u64,
+    /// Sums for the conditional-independence diagnostics.
+    pub conditional_independence: ConditionalIndependenceSums,
 }
 
 /// The posterior probability, its standard deviation and the confidence, block by block,
@@ -358,6 +362,7 @@ pub fn response_pass(
     layers: &[ResponseLayer],
     response: &Response,
     deposits: &Deposits,
+    area_units_per_cell: f64,
     out_dir: &Path,
 ) -> Result<ResponseSummary> {
     let windows = grid.windows(BLOCK_SIZE);
@@ -375,6 +380,7 @@ pub fn response_pass(
         .collect();
     let mut histogram = ScoreHistogram::new();
     let mut with_missing = 0u64;
+    let mut ci = ConditionalIndependenceSums::default();
     stream_blocks(
         &windows,
         blocks_in_flight(),
@@ -386,9 +392,18 @@ pub fn response_pass(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((m, blocks))
         },
-        |w, (m, blocks)| -> Result<([Block; 3], ScoreHistogram, u64, u64)> {
+        |w,
+         (m, blocks)|
+         -> Result<(
+            [Block; 3],
+            ScoreHistogram,
+            ConditionalIndependenceSums,
+            u64,
+            u64,
+        )> {
             let mut out = [Block::empty(w), Block::empty(w), Block::empty(w)];
             let mut hist = ScoreHistogram::new();
+            let mut sums = ConditionalIndependenceSums::default();
             let mut dep_at = vec![0u64; w.len()];
             for (i, n) in deposits.in_window(w) {
                 dep_at[i] = n;
@@ -437,11 +452,17 @@ pub fn response_pass(
                     o.valid[i] = v.is_finite();
                 }
                 hist.add_cell(r.posterior_probability, deposits_here);
+                sums.add_cell(
+                    area_units_per_cell,
+                    r.posterior_probability,
+                    r.standard_deviation,
+                );
             }
-            Ok((out, hist, n_cells, n_missing))
+            Ok((out, hist, sums, n_cells, n_missing))
         },
         |_, result| -> Result<()> {
-            let (out, hist, n, nm) = result?;
+            let (out, hist, sums, n, nm) = result?;
+            ci.merge(&sums);
             for (wr, b) in writers.iter_mut().zip(&out) {
                 wr.write(b)?;
             }
@@ -458,6 +479,7 @@ pub fn response_pass(
     }
     Ok(ResponseSummary {
         histogram,
+        conditional_independence: ci,
         cells_with_missing_data: with_missing,
     })
 }

@@ -9,7 +9,9 @@ use nedra_core::{Classifier, Grid};
 use nedra_io::vector::{read_features, CsvPoints, VectorSource};
 use nedra_io::warp::{is_on_grid, warp_to_grid};
 use nedra_io::{crs, files, DataType, RasterReader, Resampling};
-use nedra_models::{calculate_weights, Generalisation, Response, WeightsOptions, WeightsType};
+use nedra_models::{
+    calculate_weights, Generalisation, Response, ValidationOptions, WeightsOptions, WeightsType,
+};
 use serde_json::{json, Value};
 
 use crate::manifest::{input_entry, sha256_file, versions};
@@ -18,6 +20,7 @@ use crate::pipeline::{
 };
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
 use crate::say;
+use crate::validation_out::write_validation;
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -347,12 +350,33 @@ fn run_into(
         "[{n_steps}/{n_steps}] posterior probability, uncertainty and success rate"
     ));
     let response = Response::new(deposits.total, cells as f64 * cell_km2 / unit)?;
-    let result = response_pass(&grid, Some(&mask), &layers, &response, &deposits, dir)?;
-    let curve = result.histogram.success_rate()?;
-    let roc_auc = result.histogram.roc_auc()?;
-    let mut csv = Vec::new();
-    curve.write_csv(&mut csv)?;
-    files::write_atomic(&dir.join("success_rate.csv"), &csv)?;
+    let result = response_pass(
+        &grid,
+        Some(&mask),
+        &layers,
+        &response,
+        &deposits,
+        cell_km2 / unit,
+        dir,
+    )?;
+    let mut validation =
+        write_validation(dir, &result.histogram, None, &ValidationOptions::default())?;
+    let ci = result.conditional_independence.test(deposits.total);
+    validation["conditional_independence"] = json!({
+        "observed_deposits": ci.observed_deposits,
+        "predicted_deposits": ci.predicted_deposits,
+        "predicted_deposits_sd": ci.predicted_deposits_sd,
+        "ratio_n_over_t": ci.ratio,
+        "agterberg_cheng_z": ci.z,
+        "probability_not_independent": ci.probability_not_independent,
+        "method": "Bonham-Carter (1994) n/T; Agterberg & Cheng (2002) one-tailed test of T - n with s^2(T) = sum (A_k s(P_k))^2",
+    });
+    files::write_atomic(
+        &dir.join("validation.json"),
+        (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
+    )?;
+    let success_rate_auc = validation["success_rate_auc"].as_f64().unwrap_or(f64::NAN);
+    let roc_auc = validation["roc_auc"].as_f64().unwrap_or(f64::NAN);
     time("response", &mut lap);
 
     // 5. Manifest.
@@ -396,9 +420,10 @@ fn run_into(
             "cells_with_missing_data": result.cells_with_missing_data,
         },
         "validation": {
-            "success_rate_auc": curve.auc,
+            "success_rate_auc": success_rate_auc,
             "roc_auc": roc_auc,
-            "roc_convention": "Mann-Whitney, ties 1/2, one presence per deposit point, absences = valid cells without a deposit",
+            "file": "validation.json",
+            "conditional_independence_ratio": ci.ratio,
         },
         "outputs": outputs,
         "timings_s": timings,
@@ -407,7 +432,7 @@ fn run_into(
     files::write_atomic(&dir.join("run.json"), text.as_bytes())?;
     Ok(RunSummary {
         out: out.to_path_buf(),
-        success_rate_auc: curve.auc,
+        success_rate_auc,
         roc_auc,
         deposits: deposits.total,
         cells,

@@ -152,7 +152,15 @@ pub fn response(
         deposits.total,
         cells as f64 * grid.cell_area_km2() / unit_cell_km2,
     )?;
-    let result = response_pass(&grid, None, &layers, &response, &deposits, out)?;
+    let result = response_pass(
+        &grid,
+        None,
+        &layers,
+        &response,
+        &deposits,
+        grid.cell_area_km2() / unit_cell_km2,
+        out,
+    )?;
     let curve = result.histogram.success_rate()?;
     let mut csv = Vec::new();
     curve.write_csv(&mut csv)?;
@@ -183,5 +191,79 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
     let summary = crate::run::run(&project, &out.join("run"))?;
     crate::report_run(&summary);
     println!("(SYNTHETIC data: see {})", out.join("README.txt").display());
+    Ok(())
+}
+
+/// Arguments of `nedra validate`.
+pub struct ValidateArgs {
+    pub score: PathBuf,
+    pub deposits: PathBuf,
+    pub test_deposits: Option<PathBuf>,
+    pub deposits_crs: Option<String>,
+    pub bootstrap: usize,
+    pub seed: u64,
+    pub out: PathBuf,
+}
+
+/// `nedra validate`: validation of any score raster; the study area is its valid cells.
+///
+/// # Errors
+/// Input problems, named.
+pub fn validate(a: &ValidateArgs) -> Result<()> {
+    let reader = RasterReader::open(&a.score)?;
+    let grid = reader.grid().clone();
+    let crs = a.deposits_crs.as_deref();
+    let (train, _) = deposits_for(&a.deposits, crs, &grid, Some(&reader)).with_context(|| {
+        format!(
+            "locating deposits {} on {}",
+            a.deposits.display(),
+            a.score.display()
+        )
+    })?;
+    let test = match &a.test_deposits {
+        Some(p) => Some(
+            deposits_for(p, crs, &grid, Some(&reader))
+                .with_context(|| {
+                    format!(
+                        "locating held-out deposits {} on {}",
+                        p.display(),
+                        a.score.display()
+                    )
+                })?
+                .0,
+        ),
+        None => None,
+    };
+    let mut sets = vec![&train];
+    sets.extend(test.as_ref());
+    let hists = crate::validation_out::score_histograms(&grid, &reader, &sets)?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("{}: cannot create the output folder", a.out.display()))?;
+    let options = nedra_models::ValidationOptions {
+        bootstrap_replicates: a.bootstrap,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let mut v = crate::validation_out::write_validation(&a.out, &hists[0], hists.get(1), &options)?;
+    v["score_raster"] = serde_json::json!(a.score.display().to_string());
+    v["score_raster_sha256"] = serde_json::json!(crate::manifest::sha256_file(&a.score)?);
+    files::write_atomic(
+        &a.out.join("validation.json"),
+        (serde_json::to_string_pretty(&v)? + "\n").as_bytes(),
+    )?;
+    let show = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    println!("ROC AUC: {}", show("roc_auc"));
+    println!("success-rate AUC: {}", show("success_rate_auc"));
+    if test.is_some() {
+        println!("prediction-rate AUC: {}", show("prediction_rate_auc"));
+    }
+    for c in v["captures"].as_array().into_iter().flatten() {
+        println!(
+            "area for {:.0} % of deposits: {:.4}",
+            100.0 * c["share_of_deposits"].as_f64().unwrap_or(f64::NAN),
+            c["fraction_of_area"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
+    println!("validation: {}", a.out.join("validation.json").display());
     Ok(())
 }

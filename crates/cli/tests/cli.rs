@@ -155,6 +155,8 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
         "posterior_std.tif",
         "confidence.tif",
         "success_rate.csv",
+        "validation.json",
+        "pa_plot.csv",
         "weights/mag.csv",
         "weights/faults.csv",
         "evidence/mag.tif",
@@ -189,6 +191,17 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
     let table = std::fs::read_to_string(out.join("weights/faults.csv")).unwrap();
     let first = table.lines().nth(1).unwrap();
     assert!(first.starts_with("500,"), "{first}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("validation.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        v["success_rate_auc"],
+        manifest["validation"]["success_rate_auc"]
+    );
+    let ci = &v["conditional_independence"];
+    assert_eq!(ci["observed_deposits"], 12);
+    assert!(ci["predicted_deposits"].as_f64().unwrap() > 0.0);
+    assert!(ci["probability_not_independent"].as_f64().unwrap() >= 0.0);
     // Running again replaces the previous run folder.
     run_ok(&p, &out);
 }

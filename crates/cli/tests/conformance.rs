@@ -284,4 +284,30 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
         }
     }
     assert!(compared > 1_000_000);
+
+    // `nedra validate` on the written (float32) posterior: the same published ROC AUC.
+    let val = dir.path().join("validation");
+    let stdout = nedra(&[
+        "validate",
+        dir.path().join("posterior.tif").to_str().unwrap(),
+        "--deposits",
+        d.join("deposits/IOCG_Deposits.shp").to_str().unwrap(),
+        "--bootstrap",
+        "200",
+        "--out",
+        val.to_str().unwrap(),
+    ]);
+    assert!(stdout.contains("ROC AUC"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(val.join("validation.json")).unwrap())
+            .unwrap();
+    let roc = v["roc_auc"].as_f64().unwrap();
+    assert!((roc - 0.714467740807205).abs() < 1e-12, "{roc}");
+    let (lo, hi) = (
+        v["roc_auc_interval"][0].as_f64().unwrap(),
+        v["roc_auc_interval"][1].as_f64().unwrap(),
+    );
+    assert!(lo < roc && roc < hi, "{lo} {roc} {hi}");
+    assert_eq!(v["training"]["deposits"], 258);
+    assert_eq!(v["training"]["cells"], 3_131_133);
 }
