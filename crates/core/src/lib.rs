@@ -6,6 +6,7 @@
 //!   [`stream_blocks`] — read → compute in parallel → write with a bounded number of blocks in flight.
 //! - **Blocks of values**: [`Block`] — values with a validity mask (NoData is a mask, never a number).
 //! - **Classification**: [`Classifier`] — turning continuous values into classes (breaks, equal width).
+//! - **Regions**: [`regions::RegionLabeller`] — 8-connected regions labelled row by row.
 //! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
 //!   segments and points through an R-tree.
 
@@ -14,6 +15,7 @@ pub mod classify;
 pub mod distance;
 pub mod error;
 pub mod grid;
+pub mod regions;
 
 pub use block::{stream_blocks, Block, Window};
 pub use classify::Classifier;
