@@ -35,8 +35,8 @@ impl RegionLabeller {
     pub fn push_row(&mut self, selected: &[bool]) -> &[u32] {
         assert_eq!(selected.len(), self.width, "row length differs from the labeller's width");
         std::mem::swap(&mut self.previous, &mut self.current);
-        for c in 0..self.width {
-            if !selected[c] {
+        for (c, &is_selected) in selected.iter().enumerate() {
+            if !is_selected {
                 self.current[c] = 0;
                 continue;
             }
