@@ -9,11 +9,14 @@
 //! - **Vectors**: [`vector::read_features`] — points, and segments of lines and polygon
 //!   boundaries, from GeoPackage, Shapefile, GeoJSON (and CSV points), reprojected to the grid;
 //!   [`vector::rasterize`] — polygons burnt onto the grid.
+//! - **Polygons**: [`polygons::write_regions`] — a region raster to ranked polygons (GeoPackage,
+//!   GeoJSON) with attributes.
 //! - **Files**: [`files::write_atomic`], [`files::atomic_rename`] — no half-written outputs.
 
 pub mod crs;
 pub mod error;
 pub mod files;
+pub mod polygons;
 pub mod raster;
 pub mod vector;
 pub mod warp;
