@@ -9,6 +9,7 @@ mod pipeline;
 mod project;
 mod run;
 mod stages;
+mod targets;
 mod validation_out;
 
 use std::io::Write;
@@ -279,4 +280,28 @@ pub fn report_run(s: &run::RunSummary) {
     );
     let _ = writeln!(out, "success-rate AUC: {:.4}", s.success_rate_auc);
     let _ = writeln!(out, "ROC AUC: {:.4}", s.roc_auc);
+    if !s.targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "top targets ({} in {}):",
+            s.targets.len(),
+            s.out.join("targets.gpkg").display()
+        );
+        let _ = writeln!(
+            out,
+            "  rank   area km²  mean PP  peak PP  deposits  strongest evidence"
+        );
+        for t in s.targets.iter().take(10) {
+            let _ = writeln!(
+                out,
+                "  {:>4}  {:>9.2}  {:>7.4}  {:>7.4}  {:>8}  {}",
+                t.rank,
+                t.area_km2,
+                t.mean_score,
+                t.peak_score,
+                t.deposits,
+                targets::top_evidence(t)
+            );
+        }
+    }
 }

@@ -22,6 +22,9 @@ pub struct Project {
     /// Evidence layers.
     #[serde(default)]
     pub evidence: Vec<EvidenceSpec>,
+    /// How targets are drawn from the posterior.
+    #[serde(default)]
+    pub targets: TargetsSpec,
     /// Folder holding the project file; relative paths are resolved from it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -128,6 +131,35 @@ fn two() -> f64 {
 }
 fn arcsdm() -> String {
     "arcsdm".into()
+}
+
+/// Target rule: `rule` = "top_percent" (with `value` = percent of the study area, default 5),
+/// "pa" (the prediction–area crossing) or "threshold" (with `value` = posterior probability).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsSpec {
+    /// "top_percent", "pa" or "threshold".
+    #[serde(default = "top_percent")]
+    pub rule: String,
+    /// Percent of area or threshold value.
+    pub value: Option<f64>,
+    /// Smallest target kept, km².
+    #[serde(default = "one")]
+    pub min_area_km2: f64,
+}
+
+impl Default for TargetsSpec {
+    fn default() -> Self {
+        Self {
+            rule: top_percent(),
+            value: None,
+            min_area_km2: 1.0,
+        }
+    }
+}
+
+fn top_percent() -> String {
+    "top_percent".into()
 }
 
 /// One evidence layer: where its values come from and how they become a pattern.
@@ -242,6 +274,20 @@ impl Project {
                 "[weights] `generalisation` = {:?}: use \"arcsdm\" or \"ga-r\"",
                 w.generalisation
             );
+        }
+        let t = &self.targets;
+        match (t.rule.as_str(), t.value) {
+            ("top_percent", Some(v)) if !(v > 0.0 && v <= 100.0) => {
+                bail!("[targets] value = {v}: the percent of the study area must be in (0, 100]")
+            }
+            ("top_percent", _) | ("pa", None) => {}
+            ("pa", Some(_)) => bail!("[targets] rule = \"pa\" takes no value"),
+            ("threshold", None) => bail!("[targets] rule = \"threshold\" needs `value`"),
+            ("threshold", Some(_)) => {}
+            (other, _) => bail!("[targets] rule = {other:?}: use top_percent, pa or threshold"),
+        }
+        if !(t.min_area_km2 >= 0.0 && t.min_area_km2.is_finite()) {
+            bail!("[targets] min_area_km2 = {} must be ≥ 0", t.min_area_km2);
         }
         if self.evidence.is_empty() {
             bail!("no [[evidence]] layer: add at least one");

@@ -20,7 +20,8 @@ use crate::pipeline::{
 };
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
 use crate::say;
-use crate::validation_out::write_validation;
+use crate::targets::{find_targets, TargetOptions, TargetRule};
+use crate::validation_out::{score_histograms, write_validation};
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct RunSummary {
     pub deposits: u64,
     /// Study-area cells.
     pub cells: u64,
+    /// Ranked targets.
+    pub targets: Vec<crate::targets::Target>,
 }
 
 /// A run folder being written: everything goes into a hidden sibling, renamed into place at
@@ -375,9 +378,42 @@ fn run_into(
         &dir.join("validation.json"),
         (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
     )?;
+    time("response", &mut lap);
+
+    // 5. Targets.
+    let posterior = RasterReader::open(&dir.join("posterior.tif"))?;
+    let posterior_std = RasterReader::open(&dir.join("posterior_std.tif"))?;
+    let written = score_histograms(&grid, &posterior, &[&deposits])?;
+    let ts = &project.targets;
+    let rule = match ts.rule.as_str() {
+        "pa" => TargetRule::PaCrossing,
+        "threshold" => TargetRule::Threshold(ts.value.expect("checked")),
+        _ => TargetRule::TopPercent(ts.value.unwrap_or(5.0)),
+    };
+    let target_options = TargetOptions {
+        rule,
+        min_area_km2: ts.min_area_km2,
+    };
+    let (target_threshold, targets) = find_targets(
+        &grid,
+        &posterior,
+        Some(&posterior_std),
+        Some(&mask),
+        &layers,
+        &deposits,
+        &written[0],
+        &target_options,
+        dir,
+    )?;
+    say(&format!(
+        "      {} targets at posterior ≥ {target_threshold:.4} ({:?}, min {} km²)",
+        targets.len(),
+        rule,
+        ts.min_area_km2
+    ));
     let success_rate_auc = validation["success_rate_auc"].as_f64().unwrap_or(f64::NAN);
     let roc_auc = validation["roc_auc"].as_f64().unwrap_or(f64::NAN);
-    time("response", &mut lap);
+    time("targets", &mut lap);
 
     // 5. Manifest.
     let mut outputs = Vec::new();
@@ -425,6 +461,13 @@ fn run_into(
             "file": "validation.json",
             "conditional_independence_ratio": ci.ratio,
         },
+        "targets": {
+            "rule": format!("{rule:?}"),
+            "threshold": target_threshold,
+            "min_area_km2": ts.min_area_km2,
+            "count": targets.len(),
+            "files": ["targets.gpkg", "targets.geojson", "targets.csv", "targets.tif"],
+        },
         "outputs": outputs,
         "timings_s": timings,
     });
@@ -436,6 +479,7 @@ fn run_into(
         roc_auc,
         deposits: deposits.total,
         cells,
+        targets,
     })
 }
 

@@ -190,6 +190,30 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
     let project = crate::demo::generate(out, seed)?;
     let summary = crate::run::run(&project, &out.join("run"))?;
     crate::report_run(&summary);
+    // The hidden deposits were never shown to the model: where do they fall?
+    let hidden = out.join("data").join("hidden_deposits.csv");
+    if hidden.exists() {
+        let labels = RasterReader::open(&summary.out.join("targets.tif"))?;
+        let grid = labels.grid().clone();
+        let (cells, n) = deposits_for(&hidden, None, &grid, None)?;
+        let mut ranks = Vec::new();
+        for (r, c, _) in &cells.cells {
+            let w = nedra_core::Window {
+                col_off: *c,
+                row_off: *r,
+                width: 1,
+                height: 1,
+            };
+            if let Some(rank) = labels.read(w)?.get(0) {
+                ranks.push(rank as u64);
+            }
+        }
+        ranks.sort_unstable();
+        println!(
+            "hidden (never trained on) synthetic deposits inside targets: {} of {n}, in target ranks {ranks:?}",
+            ranks.len()
+        );
+    }
     println!("(SYNTHETIC data: see {})", out.join("README.txt").display());
     Ok(())
 }

@@ -202,6 +202,30 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
     assert_eq!(ci["observed_deposits"], 12);
     assert!(ci["predicted_deposits"].as_f64().unwrap() > 0.0);
     assert!(ci["probability_not_independent"].as_f64().unwrap() >= 0.0);
+    // Targets: top 5 % of the area (400 km² → at least 20 km² selected), ranked, with deposits.
+    let targets = std::fs::read_to_string(out.join("targets.csv")).unwrap();
+    let rows: Vec<Vec<String>> = targets
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert!(!rows.is_empty());
+    let area: f64 = rows.iter().map(|r| r[1].parse::<f64>().unwrap()).sum();
+    assert!((1.0..=400.0).contains(&area), "{area}");
+    let ranks: Vec<usize> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert_eq!(ranks, (1..=rows.len()).collect::<Vec<_>>());
+    let means: Vec<f64> = rows.iter().map(|r| r[4].parse().unwrap()).collect();
+    assert!(
+        means.windows(2).all(|m| m[0] >= m[1]),
+        "ranked by mean score: {means:?}"
+    );
+    assert!(
+        rows.iter()
+            .map(|r| r[7].parse::<u64>().unwrap())
+            .sum::<u64>()
+            > 0
+    );
+    assert!(out.join("targets.gpkg").exists() && out.join("targets.geojson").exists());
     // Running again replaces the previous run folder.
     run_ok(&p, &out);
 }
@@ -372,4 +396,21 @@ fn weights_stage_command_writes_an_arcsdm_table() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such.tif"));
+}
+
+/// The built-in demo end to end: outputs, and the hidden (untrained) deposits found in targets.
+#[test]
+fn the_demo_runs_and_its_hidden_deposits_fall_in_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = nedra(&["demo", "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("success-rate AUC"), "{stdout}");
+    let line = stdout.lines().find(|l| l.starts_with("hidden")).unwrap();
+    assert!(line.contains("6 of 6"), "{line}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run/run.json")).unwrap()).unwrap();
+    assert_eq!(v["synthetic"], true);
+    assert!(v["validation"]["success_rate_auc"].as_f64().unwrap() > 0.85);
 }

@@ -33,7 +33,11 @@ impl RegionLabeller {
     /// # Panics
     /// If `selected` is not `width` long, or after 2³² − 1 provisional labels.
     pub fn push_row(&mut self, selected: &[bool]) -> &[u32] {
-        assert_eq!(selected.len(), self.width, "row length differs from the labeller's width");
+        assert_eq!(
+            selected.len(),
+            self.width,
+            "row length differs from the labeller's width"
+        );
         std::mem::swap(&mut self.previous, &mut self.current);
         for (c, &is_selected) in selected.iter().enumerate() {
             if !is_selected {
@@ -55,7 +59,8 @@ impl RegionLabeller {
                 }
             }
             if label == 0 {
-                label = u32::try_from(self.parent.len()).expect("fewer than 2^32 provisional labels");
+                label =
+                    u32::try_from(self.parent.len()).expect("fewer than 2^32 provisional labels");
                 self.parent.push(label);
             }
             self.current[c] = label;

@@ -1,0 +1,358 @@
+//! Targets: connected regions of high score become ranked polygons with their evidence.
+//!
+//! A cell is selected when its score reaches the threshold set by the rule (top x % of the
+//! study area, the prediction–area crossing, or a value). Selected cells form 8-connected
+//! regions (row-by-row labelling, two streaming passes, memory independent of the grid);
+//! regions smaller than the minimum area are dropped; the rest are ranked by mean score
+//! (ties: peak score) and written as `targets.gpkg`, `targets.geojson`, `targets.csv` and the
+//! region raster `targets.tif`.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use nedra_core::regions::RegionLabeller;
+use nedra_core::{Block, Grid, Window};
+use nedra_io::polygons::{write_regions, Attribute, RegionRecord};
+use nedra_io::{files, DataType, RasterReader, RasterWriter};
+use nedra_models::{validate, ScoreHistogram, ValidationOptions};
+
+use crate::pipeline::{Deposits, ResponseLayer};
+
+/// How the score threshold is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TargetRule {
+    /// The highest-scoring `x` percent of the study area (whole tied groups).
+    TopPercent(f64),
+    /// The prediction–area crossing threshold (Yousefi & Carranza 2015).
+    PaCrossing,
+    /// A fixed score.
+    Threshold(f64),
+}
+
+/// Options of [`find_targets`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetOptions {
+    /// Threshold rule.
+    pub rule: TargetRule,
+    /// Smallest target kept, km².
+    pub min_area_km2: f64,
+}
+
+/// One ranked target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Rank (1 = best), also the id in `targets.tif`.
+    pub rank: usize,
+    /// Area, km².
+    pub area_km2: f64,
+    /// Centroid of the cell centres, grid CRS.
+    pub centroid: (f64, f64),
+    /// Mean score.
+    pub mean_score: f64,
+    /// Peak score.
+    pub peak_score: f64,
+    /// Mean uncertainty (NaN without an uncertainty raster).
+    pub mean_uncertainty: f64,
+    /// Training deposit points inside.
+    pub deposits: u64,
+    /// Evidence layers by decreasing mean weight: (name, mean weight).
+    pub evidence: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Stats {
+    cells: u64,
+    sum_score: f64,
+    peak: f64,
+    sum_uncertainty: f64,
+    sum_x: f64,
+    sum_y: f64,
+    deposits: u64,
+    contributions: Vec<f64>,
+}
+
+impl Stats {
+    fn merge(&mut self, o: &Stats) {
+        if self.cells == 0 {
+            self.peak = f64::NEG_INFINITY;
+        }
+        self.cells += o.cells;
+        self.sum_score += o.sum_score;
+        self.peak = self.peak.max(o.peak);
+        self.sum_uncertainty += o.sum_uncertainty;
+        self.sum_x += o.sum_x;
+        self.sum_y += o.sum_y;
+        self.deposits += o.deposits;
+        if self.contributions.len() < o.contributions.len() {
+            self.contributions.resize(o.contributions.len(), 0.0);
+        }
+        for (a, b) in self.contributions.iter_mut().zip(&o.contributions) {
+            *a += b;
+        }
+    }
+}
+
+/// The score threshold of a rule.
+///
+/// # Errors
+/// A percentage outside (0, 100], or no deposits for the P-A rule.
+pub fn threshold(rule: TargetRule, histogram: &ScoreHistogram) -> Result<f64> {
+    Ok(match rule {
+        TargetRule::Threshold(v) => v,
+        TargetRule::TopPercent(p) => {
+            if !(p > 0.0 && p <= 100.0) {
+                bail!("top percent {p} must be in (0, 100]");
+            }
+            let bins = histogram.bins();
+            let total: u64 = bins.iter().map(|b| b.cells).sum();
+            let need = (p / 100.0 * total as f64).ceil() as u64;
+            let mut acc = 0u64;
+            let mut t = f64::NEG_INFINITY;
+            for b in &bins {
+                acc += b.cells;
+                t = b.score;
+                if acc >= need {
+                    break;
+                }
+            }
+            t
+        }
+        TargetRule::PaCrossing => {
+            let o = ValidationOptions {
+                bootstrap_replicates: 0,
+                ..ValidationOptions::default()
+            };
+            validate(histogram, &o)?.pa_crossing.score
+        }
+    })
+}
+
+/// Rows per strip so that a strip holds about 4 M cells.
+fn strip_rows(grid: &Grid) -> usize {
+    (4_000_000 / grid.width.max(1)).clamp(1, 512)
+}
+
+/// Finds, ranks and writes targets into `out_dir`.
+///
+/// `evidence` (class rasters with weights) gives each target its contributing layers.
+///
+/// # Errors
+/// Read/write failures and bad options.
+#[allow(clippy::too_many_arguments)]
+pub fn find_targets(
+    grid: &Grid,
+    score: &RasterReader,
+    uncertainty: Option<&RasterReader>,
+    mask: Option<&RasterReader>,
+    evidence: &[ResponseLayer],
+    deposits: &Deposits,
+    histogram: &ScoreHistogram,
+    options: &TargetOptions,
+    out_dir: &Path,
+) -> Result<(f64, Vec<Target>)> {
+    if !(options.min_area_km2 >= 0.0 && options.min_area_km2.is_finite()) {
+        bail!("min_area_km2 = {} must be ≥ 0", options.min_area_km2);
+    }
+    let t = threshold(options.rule, histogram)?;
+    let rows = strip_rows(grid);
+    let strips: Vec<Window> = (0..grid.height)
+        .step_by(rows)
+        .map(|r| Window {
+            col_off: 0,
+            row_off: r,
+            width: grid.width,
+            height: rows.min(grid.height - r),
+        })
+        .collect();
+    let selected_of = |w: Window| -> Result<(Block, Vec<bool>)> {
+        let s = score.read(w)?;
+        let m = mask.map(|m| m.read(w)).transpose()?;
+        let sel = (0..w.len())
+            .map(|i| s.valid[i] && m.as_ref().is_none_or(|m| m.valid[i]) && s.values[i] >= t)
+            .collect();
+        Ok((s, sel))
+    };
+
+    // Pass 1: provisional labels and their statistics.
+    let mut labeller = RegionLabeller::new(grid.width);
+    let mut stats: Vec<Stats> = vec![Stats::default()];
+    for &w in &strips {
+        let (s, sel) = selected_of(w)?;
+        let u = uncertainty.map(|u| u.read(w)).transpose()?;
+        let ev = evidence
+            .iter()
+            .map(|l| l.classes.read(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut dep = vec![0u64; w.len()];
+        for (i, n) in deposits.in_window(w) {
+            dep[i] = n;
+        }
+        for r in 0..w.height {
+            let row = &sel[r * w.width..(r + 1) * w.width];
+            let labels = labeller.push_row(row).to_vec();
+            if stats.len() <= labeller.provisional_count() {
+                stats.resize(labeller.provisional_count() + 1, Stats::default());
+            }
+            for (c, &l) in labels.iter().enumerate() {
+                if l == 0 {
+                    continue;
+                }
+                let i = r * w.width + c;
+                let st = &mut stats[l as usize];
+                if st.cells == 0 {
+                    st.peak = f64::NEG_INFINITY;
+                    st.contributions = vec![0.0; evidence.len()];
+                }
+                let (x, y) = grid.cell_centre(w.row_off + r, c);
+                st.cells += 1;
+                st.sum_score += s.values[i];
+                st.peak = st.peak.max(s.values[i]);
+                st.sum_uncertainty += u.as_ref().and_then(|u| u.get(i)).unwrap_or(f64::NAN);
+                st.sum_x += x;
+                st.sum_y += y;
+                st.deposits += dep[i];
+                for (k, (layer, b)) in evidence.iter().zip(&ev).enumerate() {
+                    if let Some(v) = b.get(i) {
+                        st.contributions[k] +=
+                            layer.weights.get(&(v.round() as i64)).map_or(0.0, |w| w.0);
+                    }
+                }
+            }
+        }
+    }
+    // Fold provisional labels into their regions.
+    let count = labeller.provisional_count();
+    let mut root_of = vec![0u32; count + 1];
+    for l in 1..=count as u32 {
+        root_of[l as usize] = labeller.root(l);
+    }
+    for l in 1..=count {
+        let r = root_of[l] as usize;
+        if r != l {
+            let s = std::mem::take(&mut stats[l]);
+            stats[r].merge(&s);
+        }
+    }
+    let cell_km2 = grid.cell_area_km2();
+    let mut regions: Vec<(u32, &Stats)> = (1..=count)
+        .filter(|&l| {
+            root_of[l] as usize == l && stats[l].cells as f64 * cell_km2 >= options.min_area_km2
+        })
+        .map(|l| (l as u32, &stats[l]))
+        .collect();
+    let mean = |s: &Stats| s.sum_score / s.cells as f64;
+    regions.sort_by(|a, b| {
+        mean(b.1)
+            .total_cmp(&mean(a.1))
+            .then(b.1.peak.total_cmp(&a.1.peak))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut rank_of_root = vec![0i64; count + 1];
+    let names: Vec<&str> = evidence.iter().map(|l| l.name.as_str()).collect();
+    let targets: Vec<Target> = regions
+        .iter()
+        .enumerate()
+        .map(|(k, (root, s))| {
+            rank_of_root[*root as usize] = k as i64 + 1;
+            let n = s.cells as f64;
+            let mut ev: Vec<(String, f64)> = names
+                .iter()
+                .zip(&s.contributions)
+                .map(|(nm, c)| (nm.to_string(), c / n))
+                .collect();
+            ev.sort_by(|a, b| b.1.total_cmp(&a.1));
+            Target {
+                rank: k + 1,
+                area_km2: n * cell_km2,
+                centroid: (s.sum_x / n, s.sum_y / n),
+                mean_score: s.sum_score / n,
+                peak_score: s.peak,
+                mean_uncertainty: s.sum_uncertainty / n,
+                deposits: s.deposits,
+                evidence: ev,
+            }
+        })
+        .collect();
+
+    // Pass 2: the same labelling again, writing final ranks.
+    let label_path = out_dir.join("targets.tif");
+    let mut writer = RasterWriter::create(&label_path, grid, DataType::Int32)?;
+    let mut labeller = RegionLabeller::new(grid.width);
+    for &w in &strips {
+        let (_, sel) = selected_of(w)?;
+        let mut block = Block::empty(w);
+        for r in 0..w.height {
+            let labels = labeller.push_row(&sel[r * w.width..(r + 1) * w.width]);
+            for (c, &l) in labels.iter().enumerate() {
+                if l != 0 {
+                    let rank = rank_of_root[root_of[l as usize] as usize];
+                    if rank > 0 {
+                        block.values[r * w.width + c] = rank as f64;
+                        block.valid[r * w.width + c] = true;
+                    }
+                }
+            }
+        }
+        writer.write(&block)?;
+    }
+    writer.finish()?;
+
+    // Tables and polygons.
+    let records: Vec<RegionRecord> = targets.iter().map(record).collect();
+    let mut csv = String::from("rank,area_km2,centroid_x,centroid_y,mean_score,peak_score,mean_uncertainty,deposits,top_evidence\n");
+    for tg in &targets {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},\"{}\"\n",
+            tg.rank,
+            tg.area_km2,
+            tg.centroid.0,
+            tg.centroid.1,
+            tg.mean_score,
+            tg.peak_score,
+            tg.mean_uncertainty,
+            tg.deposits,
+            top_evidence(tg)
+        ));
+    }
+    files::write_atomic(&out_dir.join("targets.csv"), csv.as_bytes())?;
+    if !records.is_empty() {
+        write_regions(
+            &label_path,
+            &records,
+            "targets",
+            &out_dir.join("targets.gpkg"),
+            Some(&out_dir.join("targets.geojson")),
+        )?;
+    }
+    Ok((t, targets))
+}
+
+/// The three strongest evidence layers, e.g. `units (+4.33); magnetic (+2.10)`.
+pub fn top_evidence(t: &Target) -> String {
+    t.evidence
+        .iter()
+        .take(3)
+        .map(|(n, w)| format!("{n} ({w:+.2})"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn record(t: &Target) -> RegionRecord {
+    RegionRecord {
+        id: t.rank as i64,
+        attributes: vec![
+            ("rank".into(), Attribute::Integer(t.rank as i64)),
+            ("area_km2".into(), Attribute::Real(t.area_km2)),
+            ("centroid_x".into(), Attribute::Real(t.centroid.0)),
+            ("centroid_y".into(), Attribute::Real(t.centroid.1)),
+            ("mean_score".into(), Attribute::Real(t.mean_score)),
+            ("peak_score".into(), Attribute::Real(t.peak_score)),
+            (
+                "mean_uncertainty".into(),
+                Attribute::Real(t.mean_uncertainty),
+            ),
+            ("deposits".into(), Attribute::Integer(t.deposits as i64)),
+            ("top_evidence".into(), Attribute::Text(top_evidence(t))),
+        ],
+    }
+}
