@@ -7,6 +7,7 @@ mod demo;
 mod manifest;
 mod pipeline;
 mod project;
+mod report;
 mod run;
 mod stages;
 mod targets;
@@ -145,6 +146,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// (Re)build `report.html` of a run folder: maps, validation curves, weights, targets and
+    /// provenance in one offline file.
+    Report {
+        /// The run folder.
+        run: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -237,6 +244,9 @@ fn main() -> ExitCode {
             seed,
             out,
         }),
+        Command::Report { run } => {
+            report::write_report(&run).map(|p| println!("report: {}", p.display()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -266,6 +276,7 @@ pub fn report_run(s: &run::RunSummary) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "run folder: {}", s.out.display());
     for (label, file) in [
+        ("report:        ", "report.html"),
         ("posterior:     ", "posterior.tif"),
         ("uncertainty:   ", "posterior_std.tif"),
         ("weights tables:", "weights"),

@@ -271,6 +271,18 @@ fn run_into(
             String::new()
         }
     ));
+    {
+        let used: std::collections::HashSet<(usize, usize)> =
+            deposits.cells.iter().map(|c| (c.0, c.1)).collect();
+        let mut csv = String::from("x,y,used\n");
+        for p in &points {
+            let inside = grid
+                .cell_of(p[0], p[1])
+                .is_some_and(|rc| used.contains(&rc));
+            csv.push_str(&format!("{},{},{}\n", p[0], p[1], u8::from(inside)));
+        }
+        files::write_atomic(&dir.join("deposits.csv"), csv.as_bytes())?;
+    }
     time("deposits", &mut lap);
 
     // 3. Evidence layers → classes → weights.
@@ -468,11 +480,13 @@ fn run_into(
             "count": targets.len(),
             "files": ["targets.gpkg", "targets.geojson", "targets.csv", "targets.tif"],
         },
+        "report": "report.html",
         "outputs": outputs,
         "timings_s": timings,
     });
     let text = serde_json::to_string_pretty(&manifest)? + "\n";
     files::write_atomic(&dir.join("run.json"), text.as_bytes())?;
+    crate::report::write_report(dir)?;
     Ok(RunSummary {
         out: out.to_path_buf(),
         success_rate_auc,

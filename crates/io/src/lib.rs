@@ -22,7 +22,7 @@ pub mod vector;
 pub mod warp;
 
 pub use error::Error;
-pub use raster::{DataType, RasterReader, RasterWriter};
+pub use raster::{encode_png, DataType, RasterReader, RasterWriter};
 pub use warp::Resampling;
 
 /// GDAL's block cache in MiB unless the user sets `GDAL_CACHEMAX`: GDAL's own default is 5 % of

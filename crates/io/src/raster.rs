@@ -94,6 +94,79 @@ impl RasterReader {
     }
 }
 
+impl RasterReader {
+    /// Reads `window` resampled (nearest neighbour) to `width × height` cells, for previews;
+    /// GDAL uses the file's overviews where they exist. The returned block's window is
+    /// `0, 0, width, height` (preview pixel space).
+    ///
+    /// # Errors
+    /// [`Error::Gdal`] when GDAL fails to read.
+    pub fn read_preview(
+        &self,
+        window: Window,
+        width: usize,
+        height: usize,
+    ) -> Result<Block, Error> {
+        let band = self
+            .dataset
+            .rasterband(1)
+            .map_err(|e| Error::gdal(&self.path, "reading band 1", e))?;
+        let buf: Buffer<f64> = band
+            .read_as(
+                (window.col_off as isize, window.row_off as isize),
+                (window.width, window.height),
+                (width, height),
+                Some(gdal::raster::ResampleAlg::NearestNeighbour),
+            )
+            .map_err(|e| Error::gdal(&self.path, format!("reading a preview of {window:?}"), e))?;
+        let (_, values) = buf.into_shape_and_vec();
+        let w = Window {
+            col_off: 0,
+            row_off: 0,
+            width,
+            height,
+        };
+        Ok(Block::from_raw(w, values, self.nodata))
+    }
+}
+
+/// Encodes RGBA pixels (row-major, 4 bytes per pixel) as PNG through GDAL's PNG driver.
+///
+/// # Errors
+/// [`Error::Gdal`] when GDAL fails.
+pub fn encode_png(width: usize, height: usize, rgba: &[u8]) -> Result<Vec<u8>, Error> {
+    assert_eq!(
+        rgba.len(),
+        width * height * 4,
+        "RGBA buffer does not match the size"
+    );
+    let ctx = |e| Error::gdal("(in memory)", "encoding a PNG", e);
+    let mem = DriverManager::get_driver_by_name("MEM").map_err(ctx)?;
+    let ds = mem
+        .create_with_band_type::<u8, _>("", width, height, 4)
+        .map_err(ctx)?;
+    for b in 0..4 {
+        let mut band = ds.rasterband(b + 1).map_err(ctx)?;
+        let plane: Vec<u8> = rgba.iter().skip(b).step_by(4).copied().collect();
+        let mut buf = Buffer::new((width, height), plane);
+        band.write((0, 0), (width, height), &mut buf).map_err(ctx)?;
+    }
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = format!(
+        "/vsimem/nedra-{}-{}.png",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let png = DriverManager::get_driver_by_name("PNG").map_err(ctx)?;
+    let out = ds
+        .create_copy(&png, &name, &RasterCreationOptions::new())
+        .map_err(ctx)?;
+    drop(out);
+    let bytes = gdal::vsi::get_vsi_mem_file_bytes_owned(&name).map_err(ctx)?;
+    let _ = gdal::vsi::unlink_mem_file(&name);
+    Ok(bytes)
+}
+
 /// The cell type of a written raster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataType {
@@ -347,6 +420,28 @@ mod tests {
         let w = RasterWriter::create(&dir.path().join("y.tif"), &grid, DataType::Byte).unwrap();
         drop(w);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn png_encoding_round_trips_through_gdal() {
+        let (w, h) = (3, 2);
+        let rgba: Vec<u8> = (0..(w * h * 4) as u8).collect();
+        let png = encode_png(w, h, &rgba).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.png");
+        std::fs::write(&p, &png).unwrap();
+        let ds = Dataset::open(&p).unwrap();
+        assert_eq!(ds.raster_count(), 4);
+        let g: Buffer<u8> = ds
+            .rasterband(2)
+            .unwrap()
+            .read_as((0, 0), (w, h), (w, h), None)
+            .unwrap();
+        assert_eq!(
+            g.data(),
+            &rgba.iter().skip(1).step_by(4).copied().collect::<Vec<_>>()[..]
+        );
     }
 
     #[test]
