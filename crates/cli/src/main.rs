@@ -4,6 +4,7 @@
 //! `nedra weights` and `nedra response` are the weights-of-evidence stages on their own.
 
 mod demo;
+mod geochem_cmd;
 mod manifest;
 mod pipeline;
 mod project;
@@ -146,6 +147,50 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Rare-earth geochemistry of a sample table (CSV with x/y and element columns in ppm):
+    /// censored values by a declared rule, chondrite-normalised values, Eu/Eu*, Ce/Ce*,
+    /// (La/Yb)_N, ΣREE, LREE/HREE, TREO, and median + k·MAD anomaly flags.
+    Geochem {
+        /// Sample table (CSV).
+        table: PathBuf,
+        /// Output sample table (CSV) with the computed columns added.
+        #[arg(long)]
+        out: PathBuf,
+        /// Column of x (default: found by name).
+        #[arg(long)]
+        x_column: Option<String>,
+        /// Column of y (default: found by name).
+        #[arg(long)]
+        y_column: Option<String>,
+        /// Elements to use, by symbol (default: every element column found).
+        #[arg(long = "element")]
+        elements: Vec<String>,
+        /// Element column by name: SYMBOL=COLUMN (repeatable).
+        #[arg(long = "column", value_parser = pair)]
+        columns: Vec<(String, String)>,
+        /// Censoring-flag column of an element: SYMBOL=COLUMN (repeatable).
+        #[arg(long = "flag-column", value_parser = pair)]
+        flag_columns: Vec<(String, String)>,
+        /// What values below detection become: half-dl, dl, dl-sqrt2, zero, missing, or
+        /// fraction=F (F × detection limit).
+        #[arg(long, default_value = "half-dl")]
+        censored: String,
+        /// Detection limit of an element in ppm, for flagged cells without one: SYMBOL=PPM.
+        #[arg(long = "detection-limit", value_parser = pair)]
+        detection_limits: Vec<(String, String)>,
+        /// Read negative numbers as "below the detection limit of |value|".
+        #[arg(long)]
+        negative_is_censored: bool,
+        /// Normalising reference (e.g. ci = CI chondrite of McDonough & Sun 1995, paas, ucc, pm).
+        #[arg(long, default_value = "ci")]
+        reference: String,
+        /// Include Y in ΣREE.
+        #[arg(long)]
+        sum_with_y: bool,
+        /// k of the median + k·MAD anomaly threshold (on log10 values).
+        #[arg(long, default_value_t = 2.0)]
+        anomaly_k: f64,
+    },
     /// (Re)build `report.html` of a run folder: maps, validation curves, weights, targets and
     /// provenance in one offline file.
     Report {
@@ -244,6 +289,38 @@ fn main() -> ExitCode {
             seed,
             out,
         }),
+        Command::Geochem {
+            table,
+            out,
+            x_column,
+            y_column,
+            elements,
+            columns,
+            flag_columns,
+            censored,
+            detection_limits,
+            negative_is_censored,
+            reference,
+            sum_with_y,
+            anomaly_k,
+        } => geochem_options(
+            x_column,
+            y_column,
+            elements,
+            columns,
+            flag_columns,
+            &censored,
+            detection_limits,
+            negative_is_censored,
+            reference,
+            sum_with_y,
+            anomaly_k,
+        )
+        .and_then(|o| geochem_cmd::geochem(&table, &out, &o))
+        .and_then(|summary| {
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }),
         Command::Report { run } => {
             report::write_report(&run).map(|p| println!("report: {}", p.display()))
         }
@@ -262,6 +339,69 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `KEY=VALUE` for repeatable options.
+fn pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE"))
+}
+
+/// Geochemistry options from the command line.
+#[allow(clippy::too_many_arguments)]
+fn geochem_options(
+    x_column: Option<String>,
+    y_column: Option<String>,
+    elements: Vec<String>,
+    element_columns: Vec<(String, String)>,
+    flag_columns: Vec<(String, String)>,
+    censored: &str,
+    detection_limits: Vec<(String, String)>,
+    negative_is_censored: bool,
+    reference: String,
+    sum_with_yttrium: bool,
+    anomaly_k: f64,
+) -> anyhow::Result<geochem_cmd::GeochemOptions> {
+    use nedra_core::geochem::Substitution;
+    let below = match censored {
+        "half-dl" => Substitution::HalfDetectionLimit,
+        "dl" => Substitution::DetectionLimit,
+        "dl-sqrt2" => Substitution::DL_OVER_SQRT2,
+        "zero" => Substitution::Zero,
+        "missing" => Substitution::Missing,
+        other => match other.strip_prefix("fraction=").and_then(|f| f.parse::<f64>().ok()) {
+            Some(f) if f > 0.0 && f <= 1.0 => Substitution::FractionOfLimit(f),
+            _ => anyhow::bail!(
+                "--censored {other:?}: use half-dl, dl, dl-sqrt2, zero, missing or fraction=F with 0 < F ≤ 1"
+            ),
+        },
+    };
+    let detection_limits = detection_limits
+        .into_iter()
+        .map(|(k, v)| match v.parse::<f64>() {
+            Ok(x) if x > 0.0 && x.is_finite() => Ok((k, x)),
+            _ => Err(anyhow::anyhow!(
+                "--detection-limit {k}={v}: the limit must be a positive number of ppm"
+            )),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut o = geochem_cmd::GeochemOptions {
+        x_column,
+        y_column,
+        elements,
+        element_columns,
+        flag_columns,
+        detection_limits,
+        reference,
+        sum_with_yttrium,
+        ..Default::default()
+    };
+    o.censoring.below = below;
+    o.parse.negative_means_below_limit = negative_is_censored;
+    o.anomaly.k = anomaly_k;
+    Ok(o)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -149,7 +149,7 @@ fn svg_map(
             (e[3] - y) / (e[3] - e[1]) * h,
         )
     };
-    let legend_h = 46.0;
+    let legend_h = if legend.is_empty() { 0.0 } else { 46.0 };
     let mut s = String::new();
     let _ = write!(
         s,
@@ -174,6 +174,10 @@ fn svg_map(
             r##"<text class="target-label" x="{cx:.1}" y="{cy:.1}" font-size="12" font-weight="bold" fill="#ffffff" stroke="#000000" stroke-width="0.6" text-anchor="middle">{}</text>"##,
             esc(text)
         );
+    }
+    if legend.is_empty() {
+        let _ = write!(s, "</svg><figcaption>{}</figcaption></figure>", esc(title));
+        return Ok(s);
     }
     // Legend: a gradient bar with end labels.
     let bar_w = (w - 40.0).clamp(100.0, 420.0);
@@ -415,26 +419,33 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
         .iter()
         .filter_map(|r| Some((r[0].parse().ok()?, r[1].parse().ok()?, r[2].parse().ok()?)))
         .collect();
+    // Posterior thresholds span orders of magnitude: the P-A plot uses log10 of the threshold.
+    let floor = pa_rows
+        .iter()
+        .map(|r| r.0)
+        .filter(|v| *v > 0.0)
+        .fold(1.0, f64::min);
+    let lg = |v: f64| v.max(floor).log10();
     let (pmin, pmax) = pa_rows
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
-            (a.0.min(r.0), a.1.max(r.0))
+            (a.0.min(lg(r.0)), a.1.max(lg(r.0)))
         });
     let chart_pa = svg_chart(
         "Prediction–area plot",
-        "posterior probability threshold",
+        "log10 of the posterior probability threshold",
         "share",
-        (pmin.min(pmax - 1e-12), pmax),
+        (pmin.min(pmax - 1e-9), pmax),
         &[
             (
                 "prediction rate (deposits)",
                 "#440154",
-                pa_rows.iter().map(|r| (r.0, r.1)).collect(),
+                pa_rows.iter().map(|r| (lg(r.0), r.1)).collect(),
             ),
             (
                 "1 − occupied area",
                 "#5ec962",
-                pa_rows.iter().map(|r| (r.0, 1.0 - r.2)).collect(),
+                pa_rows.iter().map(|r| (lg(r.0), 1.0 - r.2)).collect(),
             ),
         ],
     );
@@ -467,7 +478,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
             &p,
             post_scale,
             &format!("Target {label}"),
-            "posterior",
+            "",
             &inside,
             &[(*x, *y, label.clone())],
         )?);

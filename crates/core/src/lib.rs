@@ -9,11 +9,13 @@
 //! - **Regions**: [`regions::RegionLabeller`] — 8-connected regions labelled row by row.
 //! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
 //!   segments and points through an R-tree.
+//! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
 
 pub mod block;
 pub mod classify;
 pub mod distance;
 pub mod error;
+pub mod geochem;
 pub mod grid;
 pub mod regions;
 
