@@ -57,5 +57,5 @@ def near(colour, tol=40):
 yellow, purple = near((0xFD, 0xE7, 0x25)), near((0x44, 0x01, 0x54))
 check("viridis yellow (high posterior) visible", yellow > 200, yellow)
 check("viridis purple (low values) visible", purple > 2000, purple)
-print(f"report check: {passed} passed, {failed} failed")
+print(f"report: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
