@@ -147,6 +147,36 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Targets from any score raster: connected regions above a threshold become ranked
+    /// polygons (DIR/targets.gpkg, .geojson, .csv, and the region raster targets.tif).
+    Targets {
+        /// Score raster (higher = more prospective).
+        score: PathBuf,
+        /// Uncertainty raster on the same grid (its mean per target is reported).
+        #[arg(long)]
+        uncertainty: Option<PathBuf>,
+        /// Deposit points, counted per target (needed for --pa).
+        #[arg(long)]
+        deposits: Option<PathBuf>,
+        /// CRS of CSV deposit coordinates [default: the raster's CRS].
+        #[arg(long)]
+        deposits_crs: Option<String>,
+        /// Select the highest-scoring PERCENT of the valid area [default rule: 5].
+        #[arg(long, conflicts_with_all = ["threshold", "pa"])]
+        top_percent: Option<f64>,
+        /// Select cells with score ≥ VALUE.
+        #[arg(long, conflicts_with = "pa")]
+        threshold: Option<f64>,
+        /// Select by the prediction–area crossing (needs --deposits).
+        #[arg(long)]
+        pa: bool,
+        /// Smallest target kept, km².
+        #[arg(long, default_value_t = 1.0)]
+        min_area_km2: f64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Rare-earth geochemistry of a sample table (CSV with x/y and element columns in ppm):
     /// censored values by a declared rule, chondrite-normalised values, Eu/Eu*, Ce/Ce*,
     /// (La/Yb)_N, ΣREE, LREE/HREE, TREO, and median + k·MAD anomaly flags.
@@ -289,6 +319,31 @@ fn main() -> ExitCode {
             seed,
             out,
         }),
+        Command::Targets {
+            score,
+            uncertainty,
+            deposits,
+            deposits_crs,
+            top_percent,
+            threshold,
+            pa,
+            min_area_km2,
+            out,
+        } => {
+            let rule = match (top_percent, threshold, pa) {
+                (_, Some(t), _) => targets::TargetRule::Threshold(t),
+                (_, _, true) => targets::TargetRule::PaCrossing,
+                (p, _, _) => targets::TargetRule::TopPercent(p.unwrap_or(5.0)),
+            };
+            stages::targets(
+                &score,
+                uncertainty.as_deref(),
+                deposits.as_deref(),
+                deposits_crs.as_deref(),
+                &targets::TargetOptions { rule, min_area_km2 },
+                &out,
+            )
+        }
         Command::Geochem {
             table,
             out,

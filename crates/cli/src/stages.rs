@@ -291,3 +291,67 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
     println!("validation: {}", a.out.join("validation.json").display());
     Ok(())
 }
+
+/// `nedra targets`: targets from any score raster; the study area is its valid cells.
+///
+/// # Errors
+/// Input problems, named.
+pub fn targets(
+    score: &Path,
+    uncertainty: Option<&Path>,
+    deposits: Option<&Path>,
+    deposits_crs: Option<&str>,
+    options: &crate::targets::TargetOptions,
+    out: &Path,
+) -> Result<()> {
+    let reader = RasterReader::open(score)?;
+    let grid = reader.grid().clone();
+    let unc = match uncertainty {
+        Some(p) => {
+            let r = RasterReader::open(p)?;
+            if !nedra_io::warp::is_on_grid(r.grid(), &grid) {
+                bail!(
+                    "{}: its grid differs from {}'s. Give an uncertainty raster on the same grid",
+                    p.display(),
+                    score.display()
+                );
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    let deposits = match deposits {
+        Some(p) => deposits_for(p, deposits_crs, &grid, Some(&reader))?.0,
+        None if options.rule == crate::targets::TargetRule::PaCrossing => {
+            bail!("--pa needs --deposits: the prediction–area crossing is measured against known deposits")
+        }
+        None => crate::pipeline::Deposits::default(),
+    };
+    let hist = crate::validation_out::score_histograms(&grid, &reader, &[&deposits])?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
+    let (t, found) = crate::targets::find_targets(
+        &grid,
+        &reader,
+        unc.as_ref(),
+        None,
+        &[],
+        &deposits,
+        &hist[0],
+        options,
+        out,
+    )?;
+    println!(
+        "{} targets at score ≥ {t} → {}",
+        found.len(),
+        out.join("targets.gpkg").display()
+    );
+    println!("  rank   area km²  mean score  peak score  deposits");
+    for tg in found.iter().take(10) {
+        println!(
+            "  {:>4}  {:>9.2}  {:>10.4}  {:>10.4}  {:>8}",
+            tg.rank, tg.area_km2, tg.mean_score, tg.peak_score, tg.deposits
+        );
+    }
+    Ok(())
+}

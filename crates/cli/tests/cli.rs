@@ -226,6 +226,37 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
             > 0
     );
     assert!(out.join("targets.gpkg").exists() && out.join("targets.geojson").exists());
+    // The stage command on the run's posterior, by a fixed threshold: every target's peak is above it.
+    let tdir = dir.path().join("targets");
+    let o = nedra(&[
+        "targets",
+        out.join("posterior.tif").to_str().unwrap(),
+        "--threshold",
+        "0.05",
+        "--min-area-km2",
+        "0",
+        "--out",
+        tdir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = std::fs::read_to_string(tdir.join("targets.csv")).unwrap();
+    assert!(t.lines().count() > 1);
+    for row in t.lines().skip(1) {
+        let f: Vec<&str> = row.split(',').collect();
+        assert!(
+            f[5].parse::<f64>().unwrap() >= 0.05 && f[4].parse::<f64>().unwrap() >= 0.05,
+            "{row}"
+        );
+    }
+    let o = nedra(&[
+        "targets",
+        out.join("posterior.tif").to_str().unwrap(),
+        "--pa",
+        "--out",
+        tdir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--deposits"));
     // Running again replaces the previous run folder.
     run_ok(&p, &out);
 }
