@@ -3,6 +3,7 @@
 //! `nedra run project.toml` is the main job; `nedra demo` builds and runs a synthetic case;
 //! `nedra weights` and `nedra response` are the weights-of-evidence stages on their own.
 
+mod classify_cmd;
 mod demo;
 mod geochem_cmd;
 mod manifest;
@@ -147,6 +148,27 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Exact Euclidean distance (CRS units) from each cell centre of a template raster's grid to
+    /// the nearest feature (line segment, polygon boundary or point) of a vector file.
+    Distance {
+        /// Vector features (GeoPackage, Shapefile, GeoJSON, or CSV points with --crs).
+        features: PathBuf,
+        /// Template raster: its grid (CRS, transform, shape) is used.
+        #[arg(long)]
+        like: PathBuf,
+        /// Layer inside the vector file.
+        #[arg(long)]
+        layer: Option<String>,
+        /// CRS of the features, overriding the file's own (required for CSV).
+        #[arg(long)]
+        crs: Option<String>,
+        /// Cells farther than this (CRS units) are NoData.
+        #[arg(long)]
+        max_distance: Option<f64>,
+        /// Output raster (cloud-optimised GeoTIFF, Float32).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Targets from any score raster: connected regions above a threshold become ranked
     /// polygons (DIR/targets.gpkg, .geojson, .csv, and the region raster targets.tif).
     Targets {
@@ -174,6 +196,37 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         min_area_km2: f64,
         /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Classes of a continuous raster: manual breaks, quantiles, natural breaks (Jenks) or the
+    /// concentration–area fractal method (breakpoints of log area vs log threshold).
+    ///
+    /// METHOD: manual:B1,B2,… | quantiles:K | jenks:K[:group] | ca[:SEGMENTS[:THRESHOLDS]]
+    Classify {
+        /// Continuous raster.
+        raster: PathBuf,
+        /// Classification method.
+        #[arg(long, value_parser = classify_cmd::parse_method)]
+        method: classify_cmd::ClassMethod,
+        /// Output class raster (Int32, classes 1…k).
+        #[arg(long)]
+        out: PathBuf,
+        /// Output JSON with the breaks, class counts and, for Jenks or C-A, the fit.
+        #[arg(long)]
+        report: PathBuf,
+    },
+    /// Fuzzy membership of a raster, in [0, 1].
+    ///
+    /// MEMBERSHIP: linear:MIN,MAX | large:MID,SPREAD | small:MID,SPREAD | gaussian:MID,SPREAD |
+    /// near:MID,SPREAD | categorical:1=0.2,3=0.9,default=0
+    Fuzzify {
+        /// Input raster.
+        raster: PathBuf,
+        /// Membership function.
+        #[arg(long, value_parser = classify_cmd::parse_membership)]
+        membership: nedra_core::fuzzy::Membership,
+        /// Output raster (Float32).
         #[arg(long)]
         out: PathBuf,
     },
@@ -319,6 +372,14 @@ fn main() -> ExitCode {
             seed,
             out,
         }),
+        Command::Distance {
+            features,
+            like,
+            layer,
+            crs,
+            max_distance,
+            out,
+        } => stages::distance(&features, &like, layer, crs, max_distance, &out),
         Command::Targets {
             score,
             uncertainty,
@@ -344,6 +405,21 @@ fn main() -> ExitCode {
                 &out,
             )
         }
+        Command::Classify {
+            raster,
+            method,
+            out,
+            report,
+        } => classify_cmd::classify(&raster, method, &out, &report).and_then(|summary| {
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }),
+        Command::Fuzzify {
+            raster,
+            membership,
+            out,
+        } => classify_cmd::fuzzify(&raster, membership, &out)
+            .map(|()| println!("fuzzy membership → {}", out.display())),
         Command::Geochem {
             table,
             out,

@@ -355,3 +355,67 @@ pub fn targets(
     }
     Ok(())
 }
+
+/// `nedra distance`: exact distance to features on a template's grid, block by block.
+///
+/// # Errors
+/// Input problems, named.
+pub fn distance(
+    features: &Path,
+    like: &Path,
+    layer: Option<String>,
+    crs: Option<String>,
+    max_distance: Option<f64>,
+    out: &Path,
+) -> Result<()> {
+    if let Some(m) = max_distance {
+        if !(m > 0.0 && m.is_finite()) {
+            bail!("--max-distance {m} must be a positive number");
+        }
+    }
+    let grid = RasterReader::open(like)?.grid().clone();
+    if grid.crs_wkt.is_empty() {
+        bail!("{}: the template raster has no CRS, so distances would have no units. Give it a CRS first", like.display());
+    }
+    let mut src = nedra_io::vector::VectorSource::new(features);
+    src.layer = layer;
+    src.crs = crs;
+    let f = nedra_io::vector::read_features(&src, &grid.crs_wkt)?;
+    let index = nedra_core::distance::SegmentIndex::new(&f.segments, &f.points);
+    if index.is_empty() {
+        bail!(
+            "{}: the layer holds no feature to measure distance to",
+            features.display()
+        );
+    }
+    let windows = grid.windows(crate::pipeline::BLOCK_SIZE);
+    let bar = crate::pipeline::progress(windows.len(), "distance");
+    let mut writer = nedra_io::RasterWriter::create(out, &grid, nedra_io::DataType::Float32)?;
+    nedra_core::stream_blocks(
+        &windows,
+        crate::pipeline::blocks_in_flight(),
+        |_| Ok::<(), anyhow::Error>(()),
+        |w, ()| {
+            let mut d = index.distances_for(&grid, w);
+            if let Some(m) = max_distance {
+                d.iter_mut().filter(|v| **v > m).for_each(|v| *v = f64::NAN);
+            }
+            nedra_core::Block::from_raw(w, d, None)
+        },
+        |_, b| {
+            writer.write(&b)?;
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    writer.finish()?;
+    println!(
+        "distance to {} segments and {} points on {} → {}",
+        f.segments.len(),
+        f.points.len(),
+        grid.describe(),
+        out.display()
+    );
+    Ok(())
+}

@@ -53,17 +53,86 @@ impl SegmentIndex {
         best
     }
 
-    /// Distances from the centres of the cells of `window` (row-major).
+    /// Distances from the centres of the cells of `window` (row-major); NaN when the index is
+    /// empty.
+    ///
+    /// The window is cut into tiles of [`TILE`] × [`TILE`] cells. For each tile one
+    /// nearest-neighbour query from its centre gives d; every cell of the tile is then within
+    /// d + h of some feature (h: the tile's half-diagonal), so its nearest feature lies within
+    /// d + 2h of the centre. Those candidates come from one range query, and each cell takes
+    /// the exact minimum over them — the same answer as a query per cell, with far fewer tree
+    /// walks.
     pub fn distances_for(&self, grid: &Grid, window: Window) -> Vec<f64> {
-        let mut out = Vec::with_capacity(window.len());
-        for r in window.row_off..window.row_off + window.height {
-            for c in window.col_off..window.col_off + window.width {
-                let (x, y) = grid.cell_centre(r, c);
-                out.push(self.distance(x, y).unwrap_or(f64::NAN));
+        let mut out = vec![f64::NAN; window.len()];
+        if self.is_empty() {
+            return out;
+        }
+        let t = &grid.transform;
+        let mut cands: Vec<(f64, [f64; 2], [f64; 2])> = Vec::new();
+        for tr in (0..window.height).step_by(TILE) {
+            for tc in (0..window.width).step_by(TILE) {
+                let (th, tw) = (TILE.min(window.height - tr), TILE.min(window.width - tc));
+                let (r0, c0) = (window.row_off + tr, window.col_off + tc);
+                // Tile centre and half-diagonal in map units.
+                let (fc, fr) = (c0 as f64 + tw as f64 / 2.0, r0 as f64 + th as f64 / 2.0);
+                let (cx, cy) = (t[0] + fc * t[1] + fr * t[2], t[3] + fc * t[4] + fr * t[5]);
+                let half_x = 0.5 * tw as f64 * (t[1].abs() + t[4].abs());
+                let half_y = 0.5 * th as f64 * (t[2].abs() + t[5].abs());
+                let h = (half_x * half_x + half_y * half_y).sqrt();
+                let d = self.distance(cx, cy).unwrap_or(f64::INFINITY);
+                let reach = d + 2.0 * h;
+                let reach2 = reach * reach * (1.0 + 1e-12) + 1e-9;
+                // Candidates sorted by their distance from the tile centre: a cell lies within h
+                // of the centre, so once a candidate is farther than best + h from the centre,
+                // it and all later ones are farther than best from the cell.
+                cands.clear();
+                cands.extend(
+                    self.segments
+                        .locate_within_distance([cx, cy], reach2)
+                        .map(|l| (segment_distance2([cx, cy], l.from, l.to).sqrt(), l.from, l.to)),
+                );
+                cands.extend(
+                    self.points
+                        .locate_within_distance([cx, cy], reach2)
+                        .map(|p| (((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt(), *p, *p)),
+                );
+                cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                for r in 0..th {
+                    for c in 0..tw {
+                        let (x, y) = grid.cell_centre(r0 + r, c0 + c);
+                        let mut best2 = f64::INFINITY;
+                        for (dc, a, b) in &cands {
+                            let gap = dc - h;
+                            if gap > 0.0 && gap * gap > best2 {
+                                break;
+                            }
+                            best2 = best2.min(segment_distance2([x, y], *a, *b));
+                        }
+                        out[(tr + r) * window.width + tc + c] = best2.sqrt();
+                    }
+                }
             }
         }
         out
     }
+}
+
+/// Cells per side of the tiles that share one candidate query in
+/// [`SegmentIndex::distances_for`].
+pub const TILE: usize = 32;
+
+/// Squared exact distance from point `p` to the segment `a`–`b`.
+#[inline]
+pub fn segment_distance2(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (nx, ny) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+    nx * nx + ny * ny
 }
 
 /// Exact distance from point `p` to the segment `a`–`b`.
@@ -103,12 +172,12 @@ mod tests {
         ) {
             let segs: Vec<_> = segs.into_iter().map(|((a, b), (c, d))| ([a, b], [c, d])).collect();
             let pts: Vec<_> = pts.into_iter().map(|(a, b)| [a, b]).collect();
-            let grid = Grid::new("", [-60.0, 4.0, 0.0, 60.0, 0.0, -4.0], 30, 30).unwrap();
+            let grid = Grid::new("", [-60.0, 2.5, 0.0, 60.0, 0.0, -2.5], 48, 48).unwrap();
             let idx = SegmentIndex::new(&segs, &pts);
-            let w = Window { col_off: 0, row_off: 0, width: 30, height: 30 };
+            let w = Window { col_off: 3, row_off: 5, width: 41, height: 37 };
             let got = idx.distances_for(&grid, w);
-            for r in 0..30 {
-                for c in 0..30 {
+            for r in 5..42 {
+                for c in 3..44 {
                     let (x, y) = grid.cell_centre(r, c);
                     let mut best = f64::INFINITY;
                     for (a, b) in &segs { best = best.min(segment_distance([x, y], *a, *b)); }

@@ -6,15 +6,21 @@
 //!   [`stream_blocks`] — read → compute in parallel → write with a bounded number of blocks in flight.
 //! - **Blocks of values**: [`Block`] — values with a validity mask (NoData is a mask, never a number).
 //! - **Classification**: [`Classifier`] — turning continuous values into classes (breaks, equal width).
+//! - **Classes of continuous layers**: [`classes`] — mergeable value histograms, manual breaks,
+//!   quantiles, natural breaks (Jenks) and concentration–area fractal thresholds.
+//! - **Fuzzy logic**: [`fuzzy`] — membership functions (linear, large, small, Gaussian, near,
+//!   categorical) and overlays (AND, OR, product, sum, gamma, weighted index overlay).
 //! - **Regions**: [`regions::RegionLabeller`] — 8-connected regions labelled row by row.
 //! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
 
 pub mod block;
+pub mod classes;
 pub mod classify;
 pub mod distance;
 pub mod error;
+pub mod fuzzy;
 pub mod geochem;
 pub mod grid;
 pub mod regions;
