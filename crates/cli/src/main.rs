@@ -5,6 +5,7 @@
 
 mod classify_cmd;
 mod demo;
+mod derive;
 mod geochem_cmd;
 mod manifest;
 mod pipeline;
@@ -165,6 +166,33 @@ enum Command {
         /// Cells farther than this (CRS units) are NoData.
         #[arg(long)]
         max_distance: Option<f64>,
+        /// Distance to polygon boundaries, negative inside polygons (contacts).
+        #[arg(long)]
+        signed: bool,
+        /// Output raster (cloud-optimised GeoTIFF, Float32).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Density of features in a moving circle on a template raster's grid: line length per
+    /// area (km/km²) or point count per km² (for metre CRSs), with exact clipping of segments.
+    Density {
+        /// Vector features.
+        features: PathBuf,
+        /// Template raster: its grid is used.
+        #[arg(long)]
+        like: PathBuf,
+        /// Radius of the circle, CRS units (metres).
+        #[arg(long)]
+        radius: f64,
+        /// Count points instead of measuring line length.
+        #[arg(long)]
+        points: bool,
+        /// Layer inside the vector file.
+        #[arg(long)]
+        layer: Option<String>,
+        /// CRS of the features, overriding the file's own (required for CSV).
+        #[arg(long)]
+        crs: Option<String>,
         /// Output raster (cloud-optimised GeoTIFF, Float32).
         #[arg(long)]
         out: PathBuf,
@@ -378,8 +406,32 @@ fn main() -> ExitCode {
             layer,
             crs,
             max_distance,
+            signed,
             out,
-        } => stages::distance(&features, &like, layer, crs, max_distance, &out),
+        } => {
+            let kind = if signed {
+                derive::FieldKind::SignedDistance
+            } else {
+                derive::FieldKind::Distance
+            };
+            stages::derived_field(&features, &like, layer, crs, kind, max_distance, &out)
+        }
+        Command::Density {
+            features,
+            like,
+            radius,
+            points,
+            layer,
+            crs,
+            out,
+        } => {
+            let kind = if points {
+                derive::FieldKind::PointDensity(radius)
+            } else {
+                derive::FieldKind::LineDensity(radius)
+            };
+            stages::derived_field(&features, &like, layer, crs, kind, None, &out)
+        }
         Command::Targets {
             score,
             uncertainty,

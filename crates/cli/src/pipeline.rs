@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use nedra_core::distance::SegmentIndex;
 use nedra_core::{stream_blocks, Block, Classifier, Grid, Window};
 use nedra_io::{DataType, RasterReader, RasterWriter};
 use nedra_models::{
@@ -136,8 +135,8 @@ pub fn locate_deposits(
 pub enum Values {
     /// A raster already on the grid.
     Raster(RasterReader),
-    /// Distance to vector features, computed per block.
-    Distance(SegmentIndex),
+    /// Values computed per window from vector features (distance, density …), in parallel.
+    Computed(crate::derive::FieldFn),
 }
 
 /// Result of classifying one layer.
@@ -175,8 +174,8 @@ pub fn classify_layer(
     let (mut missing_cells, mut missing_deposits) = (0u64, 0u64);
     let integers_only = classifier.expects_integers();
     let mut non_integer_cells = 0u64;
-    let distance_index = match values {
-        Values::Distance(index) => Some(index),
+    let computed = match values {
+        Values::Computed(f) => Some(f),
         Values::Raster(_) => None,
     };
     stream_blocks(
@@ -186,14 +185,14 @@ pub fn classify_layer(
             let m = mask.map(|m| m.read(w)).transpose()?;
             let v = match values {
                 Values::Raster(r) => Some(r.read(w)?),
-                Values::Distance(_) => None,
+                Values::Computed(_) => None,
             };
             Ok((m, v))
         },
         |w, (m, v)| {
-            let mut block = match (v, distance_index) {
+            let mut block = match (v, computed) {
                 (Some(b), _) => b,
-                (None, Some(index)) => Block::from_raw(w, index.distances_for(grid, w), None),
+                (None, Some(f)) => Block::from_raw(w, f(grid, w), None),
                 (None, None) => unreachable!("raster blocks are read"),
             };
             let in_area = |i: usize| m.as_ref().is_none_or(|m| m.valid[i]);

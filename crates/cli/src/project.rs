@@ -174,12 +174,18 @@ pub struct EvidenceSpec {
     pub crs: Option<String>,
     /// Layer inside a vector file.
     pub layer: Option<String>,
-    /// For vector sources: "distance" (to the nearest feature, in CRS units) or "rasterize"
-    /// (polygons burn `field`). Rasters: "values" (default).
+    /// For vector sources: "distance" (to the nearest feature, in CRS units),
+    /// "signed_distance" (to polygon boundaries, negative inside), "density" (line length or
+    /// point count per km² within `radius_m`) or "rasterize" (polygons burn `field`). Rasters:
+    /// "values" (default).
     #[serde(default)]
     pub derive: Derive,
     /// Numeric attribute burnt by "rasterize".
     pub field: Option<String>,
+    /// Radius of the moving circle for derive = "density", CRS units.
+    pub radius_m: Option<f64>,
+    /// For derive = "density": "lines" (default) or "points".
+    pub density: Option<String>,
     /// Resampling when warping a raster: "nearest" or "bilinear"; default nearest for
     /// categorical/binary patterns, bilinear for cumulative ones.
     pub resampling: Option<String>,
@@ -204,6 +210,11 @@ pub enum Derive {
     Values,
     /// Distance to the nearest feature of a vector source.
     Distance,
+    /// Distance to polygon boundaries, negative inside polygons.
+    #[serde(rename = "signed_distance")]
+    SignedDistance,
+    /// Line length (or point count, with `density = "points"`) per km² within `radius_m`.
+    Density,
     /// Polygons burnt with an attribute.
     Rasterize,
 }
@@ -322,6 +333,17 @@ impl Project {
             }
             if e.derive == Derive::Rasterize && e.field.is_none() {
                 bail!("{at}: derive = \"rasterize\" needs `field` (the numeric attribute to burn)");
+            }
+            if e.derive == Derive::Density && !e.radius_m.is_some_and(|r| r > 0.0 && r.is_finite())
+            {
+                bail!(
+                    "{at}: derive = \"density\" needs `radius_m`, a positive radius in CRS units"
+                );
+            }
+            if let Some(d) = &e.density {
+                if !matches!(d.as_str(), "lines" | "points") {
+                    bail!("{at}: `density` = {d:?}: use lines or points");
+                }
             }
             if e.class_width.is_some() && e.breaks.is_some() {
                 bail!("{at}: give `class_width` or `breaks`, not both");

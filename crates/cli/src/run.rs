@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use nedra_core::distance::SegmentIndex;
 use nedra_core::{Classifier, Grid};
 use nedra_io::vector::{read_features, CsvPoints, VectorSource};
 use nedra_io::warp::{is_on_grid, warp_to_grid};
@@ -14,6 +13,7 @@ use nedra_models::{
 };
 use serde_json::{json, Value};
 
+use crate::derive::FieldKind;
 use crate::manifest::{input_entry, sha256_file, versions};
 use crate::pipeline::{
     classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer, Values,
@@ -541,23 +541,21 @@ fn prepare_values(
                 )
             }
         }
-        Derive::Distance => {
-            let f = read_features(&vsrc, &grid.crs_wkt)?;
-            let index = SegmentIndex::new(&f.segments, &f.points);
-            if index.is_empty() {
-                bail!(
-                    "{}: the layer holds no feature to measure distance to",
-                    source.display()
-                );
-            }
-            (
-                Values::Distance(index),
-                format!(
-                    "exact Euclidean distance (CRS units) from cell centres to {} segments and {} points",
-                    f.segments.len(),
-                    f.points.len()
-                ),
-            )
+        Derive::Distance | Derive::SignedDistance | Derive::Density => {
+            let kind = match e.derive {
+                Derive::Distance => FieldKind::Distance,
+                Derive::SignedDistance => FieldKind::SignedDistance,
+                _ => match (e.radius_m, e.density.as_deref()) {
+                    (Some(r), Some("points")) => FieldKind::PointDensity(r),
+                    (Some(r), _) => FieldKind::LineDensity(r),
+                    (None, _) => bail!(
+                        "[[evidence]] {:?}: derive = \"density\" needs `radius_m`",
+                        e.name
+                    ),
+                },
+            };
+            let (f, text) = crate::derive::field(&vsrc, grid, kind, None)?;
+            (Values::Computed(f), text)
         }
         Derive::Rasterize => {
             let field = e.field.as_deref().expect("checked");

@@ -356,15 +356,16 @@ pub fn targets(
     Ok(())
 }
 
-/// `nedra distance`: exact distance to features on a template's grid, block by block.
+/// `nedra distance` and `nedra density`: a field derived from features on a template's grid.
 ///
 /// # Errors
 /// Input problems, named.
-pub fn distance(
+pub fn derived_field(
     features: &Path,
     like: &Path,
     layer: Option<String>,
     crs: Option<String>,
+    kind: crate::derive::FieldKind,
     max_distance: Option<f64>,
     out: &Path,
 ) -> Result<()> {
@@ -380,42 +381,8 @@ pub fn distance(
     let mut src = nedra_io::vector::VectorSource::new(features);
     src.layer = layer;
     src.crs = crs;
-    let f = nedra_io::vector::read_features(&src, &grid.crs_wkt)?;
-    let index = nedra_core::distance::SegmentIndex::new(&f.segments, &f.points);
-    if index.is_empty() {
-        bail!(
-            "{}: the layer holds no feature to measure distance to",
-            features.display()
-        );
-    }
-    let windows = grid.windows(crate::pipeline::BLOCK_SIZE);
-    let bar = crate::pipeline::progress(windows.len(), "distance");
-    let mut writer = nedra_io::RasterWriter::create(out, &grid, nedra_io::DataType::Float32)?;
-    nedra_core::stream_blocks(
-        &windows,
-        crate::pipeline::blocks_in_flight(),
-        |_| Ok::<(), anyhow::Error>(()),
-        |w, ()| {
-            let mut d = index.distances_for(&grid, w);
-            if let Some(m) = max_distance {
-                d.iter_mut().filter(|v| **v > m).for_each(|v| *v = f64::NAN);
-            }
-            nedra_core::Block::from_raw(w, d, None)
-        },
-        |_, b| {
-            writer.write(&b)?;
-            bar.inc(1);
-            Ok(())
-        },
-    )?;
-    bar.finish_and_clear();
-    writer.finish()?;
-    println!(
-        "distance to {} segments and {} points on {} → {}",
-        f.segments.len(),
-        f.points.len(),
-        grid.describe(),
-        out.display()
-    );
+    let (f, text) = crate::derive::field(&src, &grid, kind, max_distance)?;
+    crate::derive::write_field(&grid, &f, out, "deriving")?;
+    println!("{text} on {} → {}", grid.describe(), out.display());
     Ok(())
 }

@@ -445,3 +445,73 @@ fn the_demo_runs_and_its_hidden_deposits_fall_in_targets() {
     assert_eq!(v["synthetic"], true);
     assert!(v["validation"]["success_rate_auc"].as_f64().unwrap() > 0.85);
 }
+
+/// `nedra distance --signed` and `nedra density` against geometry computed by hand.
+#[test]
+fn signed_distance_and_density_match_hand_geometry() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    // 20 × 20 cells of 100 m; a 1 km square polygon from (500 500, 5 900 500) to (501 500, 5 901 500).
+    let g = Grid::new(utm, [X0, 100.0, 0.0, Y0 + 2000.0, 0.0, -100.0], 20, 20).unwrap();
+    let like = dir.path().join("like.tif");
+    write_raster(&like, &g, |_, _| Some(0.0));
+    let crs_block = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32635"}}"#;
+    let (a, b, c, d) = (X0 + 500.0, Y0 + 500.0, X0 + 1500.0, Y0 + 1500.0);
+    let poly = dir.path().join("square.geojson");
+    std::fs::write(&poly, format!(r#"{{"type":"FeatureCollection",{crs_block},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{a},{b}],[{c},{b}],[{c},{d}],[{a},{d}],[{a},{b}]]]}}}}]}}"#)).unwrap();
+    let out = dir.path().join("signed.tif");
+    let o = nedra(&[
+        "distance",
+        poly.to_str().unwrap(),
+        "--like",
+        like.to_str().unwrap(),
+        "--signed",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = nedra_io::RasterReader::open(&out).unwrap();
+    let blk = r.read(g.windows(32)[0]).unwrap();
+    for row in 0..20 {
+        for col in 0..20 {
+            let (x, y) = g.cell_centre(row, col);
+            let inside = x > a && x < c && y > b && y < d;
+            let dx = (a - x).max(x - c).max(0.0);
+            let dy = (b - y).max(y - d).max(0.0);
+            let expect = if inside {
+                -((x - a).min(c - x).min(y - b).min(d - y))
+            } else {
+                (dx * dx + dy * dy).sqrt()
+            };
+            let got = blk.values[row * 20 + col];
+            assert!((got - expect).abs() < 1e-3, "({x}, {y}): {got} vs {expect}");
+        }
+    }
+    // Line density of the square's boundary within 300 m of the cell centre at (500 550, 5 901 050):
+    // the west edge x = 500 500 lies 50 m away, so its chord is 2·√(300² − 50²) m long.
+    let out = dir.path().join("density.tif");
+    let o = nedra(&[
+        "density",
+        poly.to_str().unwrap(),
+        "--like",
+        like.to_str().unwrap(),
+        "--radius",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let blk = nedra_io::RasterReader::open(&out)
+        .unwrap()
+        .read(g.windows(32)[0])
+        .unwrap();
+    let (row, col) = g.cell_of(X0 + 550.0, Y0 + 1050.0).unwrap();
+    let chord_km = 2.0 * (300.0f64.powi(2) - 50.0f64.powi(2)).sqrt() / 1000.0;
+    let area_km2 = std::f64::consts::PI * 0.3 * 0.3;
+    let got = blk.values[row * 20 + col];
+    assert!(
+        (got - chord_km / area_km2).abs() < 1e-4 * got,
+        "{got} vs {}",
+        chord_km / area_km2
+    );
+}

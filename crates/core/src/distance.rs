@@ -89,7 +89,13 @@ impl SegmentIndex {
                 cands.extend(
                     self.segments
                         .locate_within_distance([cx, cy], reach2)
-                        .map(|l| (segment_distance2([cx, cy], l.from, l.to).sqrt(), l.from, l.to)),
+                        .map(|l| {
+                            (
+                                segment_distance2([cx, cy], l.from, l.to).sqrt(),
+                                l.from,
+                                l.to,
+                            )
+                        }),
                 );
                 cands.extend(
                     self.points
@@ -111,6 +117,67 @@ impl SegmentIndex {
                         out[(tr + r) * window.width + tc + c] = best2.sqrt();
                     }
                 }
+            }
+        }
+        out
+    }
+}
+
+/// Inside/outside of polygons by the even–odd rule (crossing number; Shimrat 1962), one grid
+/// row at a time: the row's horizontal line is crossed with the ring segments found through an
+/// R-tree, so holes and several polygons are handled alike.
+#[derive(Debug)]
+pub struct PolygonInterior {
+    rings: RTree<Line<[f64; 2]>>,
+    min_x: f64,
+}
+
+impl PolygonInterior {
+    /// From the segments of polygon rings (CRS units).
+    pub fn new(ring_segments: &[([f64; 2], [f64; 2])]) -> Self {
+        let min_x = ring_segments
+            .iter()
+            .flat_map(|(a, b)| [a[0], b[0]])
+            .fold(f64::INFINITY, f64::min);
+        Self {
+            rings: RTree::bulk_load(
+                ring_segments
+                    .iter()
+                    .filter(|(a, b)| a[1] != b[1])
+                    .map(|(a, b)| Line::new(*a, *b))
+                    .collect(),
+            ),
+            min_x,
+        }
+    }
+
+    /// Whether each cell centre of `window` lies inside a polygon (row-major).
+    pub fn inside_for(&self, grid: &Grid, window: Window) -> Vec<bool> {
+        let mut out = vec![false; window.len()];
+        if self.rings.size() == 0 {
+            return out;
+        }
+        let mut xs: Vec<f64> = Vec::new();
+        for r in 0..window.height {
+            let (_, y) = grid.cell_centre(window.row_off + r, window.col_off);
+            let (x_last, _) =
+                grid.cell_centre(window.row_off + r, window.col_off + window.width - 1);
+            let (x_first, _) = grid.cell_centre(window.row_off + r, window.col_off);
+            let x_max = x_last.max(x_first);
+            let env = rstar::AABB::from_corners([self.min_x.min(x_max) - 1.0, y], [x_max, y]);
+            xs.clear();
+            for l in self.rings.locate_in_envelope_intersecting(&env) {
+                let (a, b) = (l.from, l.to);
+                // Half-open rule: a vertex on the line counts for one of its two edges only.
+                if (a[1] <= y) != (b[1] <= y) {
+                    xs.push(a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0]));
+                }
+            }
+            xs.sort_unstable_by(f64::total_cmp);
+            for c in 0..window.width {
+                let (x, _) = grid.cell_centre(window.row_off + r, window.col_off + c);
+                let crossings = xs.partition_point(|v| *v < x);
+                out[r * window.width + c] = crossings % 2 == 1;
             }
         }
         out
@@ -152,6 +219,37 @@ pub fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn square_with_a_hole_is_inside_only_in_the_ring() {
+        let ring = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            vec![
+                ([x0, y0], [x1, y0]),
+                ([x1, y0], [x1, y1]),
+                ([x1, y1], [x0, y1]),
+                ([x0, y1], [x0, y0]),
+            ]
+        };
+        let mut segs = ring(0.0, 0.0, 10.0, 10.0);
+        segs.extend(ring(3.0, 3.0, 7.0, 7.0));
+        let p = PolygonInterior::new(&segs);
+        let grid = Grid::new("", [-2.0, 1.0, 0.0, 12.0, 0.0, -1.0], 14, 14).unwrap();
+        let w = Window {
+            col_off: 0,
+            row_off: 0,
+            width: 14,
+            height: 14,
+        };
+        let inside = p.inside_for(&grid, w);
+        for r in 0..14 {
+            for c in 0..14 {
+                let (x, y) = grid.cell_centre(r, c);
+                let in_outer = (0.0..10.0).contains(&x) && (0.0..10.0).contains(&y);
+                let in_hole = (3.0..7.0).contains(&x) && (3.0..7.0).contains(&y);
+                assert_eq!(inside[r * 14 + c], in_outer && !in_hole, "({x}, {y})");
+            }
+        }
+    }
 
     #[test]
     fn hand_computed_distances() {

@@ -11,6 +11,8 @@
 //! - **Fuzzy logic**: [`fuzzy`] — membership functions (linear, large, small, Gaussian, near,
 //!   categorical) and overlays (AND, OR, product, sum, gamma, weighted index overlay).
 //! - **Regions**: [`regions::RegionLabeller`] — 8-connected regions labelled row by row.
+//! - **Density**: [`density::DensityIndex`] — line length and point count per area in a moving
+//!   circle, with exact segment clipping.
 //! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
@@ -18,6 +20,7 @@
 pub mod block;
 pub mod classes;
 pub mod classify;
+pub mod density;
 pub mod distance;
 pub mod error;
 pub mod fuzzy;

@@ -59,6 +59,8 @@ pub struct Features {
     pub segments: Vec<([f64; 2], [f64; 2])>,
     /// Number of polygon features.
     pub polygons: usize,
+    /// The segments of polygon rings only (also in `segments`), for inside/outside tests.
+    pub polygon_segments: Vec<([f64; 2], [f64; 2])>,
 }
 
 /// Reads the features of a source, reprojected to `to_wkt`.
@@ -165,9 +167,12 @@ fn collect(g: &Geometry, out: &mut Features) {
         }
         x if x == wkbPolygon => {
             out.polygons += 1;
+            let before = out.segments.len();
             for i in 0..g.geometry_count() {
                 collect(&g.get_geometry(i), out);
             }
+            let rings = out.segments[before..].to_vec();
+            out.polygon_segments.extend(rings);
         }
         _ => {
             for i in 0..g.geometry_count() {
@@ -338,6 +343,7 @@ mod tests {
         assert_eq!(f.segments.len(), 2 + 3);
         assert_eq!(f.points, vec![[1.0, 2.0], [3.0, 4.0]]);
         assert_eq!(f.polygons, 1);
+        assert_eq!(f.polygon_segments.len(), 3);
     }
 
     #[test]

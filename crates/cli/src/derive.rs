@@ -1,0 +1,149 @@
+//! Evidence values derived from vector features, computed window by window: distance, signed
+//! distance (negative inside polygons), line density and point density.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use nedra_core::density::DensityIndex;
+use nedra_core::distance::{PolygonInterior, SegmentIndex};
+use nedra_core::{stream_blocks, Block, Grid, Window};
+use nedra_io::vector::{read_features, VectorSource};
+use nedra_io::{DataType, RasterWriter};
+
+/// A per-window field: values (NaN = NoData) for the cells of a window of the grid.
+pub type FieldFn = Box<dyn Fn(&Grid, Window) -> Vec<f64> + Send + Sync>;
+
+/// What to derive from features.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldKind {
+    /// Distance to the nearest feature, CRS units.
+    Distance,
+    /// Distance to the nearest polygon boundary, negative inside polygons.
+    SignedDistance,
+    /// Line length per area in a circle of this radius (CRS units), in km/km² for metres.
+    LineDensity(f64),
+    /// Points per area in a circle of this radius (CRS units), per km² for metres.
+    PointDensity(f64),
+}
+
+/// Reads the features of `source` onto `grid`'s CRS and builds the field with a description.
+///
+/// # Errors
+/// Read failures, and a source without the features the kind needs.
+pub fn field(
+    source: &VectorSource,
+    grid: &Grid,
+    kind: FieldKind,
+    max_distance: Option<f64>,
+) -> Result<(FieldFn, String)> {
+    let f = read_features(source, &grid.crs_wkt)?;
+    let path = source.path.display().to_string();
+    let cap = move |mut v: Vec<f64>| {
+        if let Some(m) = max_distance {
+            v.iter_mut()
+                .filter(|x| x.abs() > m)
+                .for_each(|x| *x = f64::NAN);
+        }
+        v
+    };
+    Ok(match kind {
+        FieldKind::Distance => {
+            let index = SegmentIndex::new(&f.segments, &f.points);
+            if index.is_empty() {
+                bail!("{path}: the layer holds no feature to measure distance to");
+            }
+            let text = format!(
+                "exact Euclidean distance (CRS units) from cell centres to {} segments and {} points",
+                f.segments.len(),
+                f.points.len()
+            );
+            (
+                Box::new(move |g: &Grid, w: Window| cap(index.distances_for(g, w))),
+                text,
+            )
+        }
+        FieldKind::SignedDistance => {
+            if f.polygon_segments.is_empty() {
+                bail!("{path}: signed distance needs polygons (distance to contacts, negative inside); the layer has none");
+            }
+            let index = SegmentIndex::new(&f.polygon_segments, &[]);
+            let interior = PolygonInterior::new(&f.polygon_segments);
+            let text = format!(
+                "exact signed distance (CRS units) to the boundaries of {} polygons, negative inside",
+                f.polygons
+            );
+            (
+                Box::new(move |g: &Grid, w: Window| {
+                    let inside = interior.inside_for(g, w);
+                    let d = index.distances_for(g, w);
+                    cap(d
+                        .iter()
+                        .zip(inside)
+                        .map(|(d, i)| if i { -d } else { *d })
+                        .collect())
+                }),
+                text,
+            )
+        }
+        FieldKind::LineDensity(r) | FieldKind::PointDensity(r) => {
+            if !(r > 0.0 && r.is_finite()) {
+                bail!("density radius {r} must be a positive number (CRS units)");
+            }
+            let lines = matches!(kind, FieldKind::LineDensity(_));
+            if lines && f.segments.is_empty() {
+                bail!("{path}: line density needs lines or polygon boundaries; the layer has none");
+            }
+            if !lines && f.points.is_empty() {
+                bail!("{path}: point density needs points; the layer has none");
+            }
+            let index = DensityIndex::new(&f.segments, &f.points);
+            // Per km² for metre CRSs: lengths in km per km² = (m / m²) · 1000; counts · 10⁶.
+            let (text, scale) = if lines {
+                (format!("line length per area (km/km² for metre CRSs) within {r} of each cell centre, {} segments", f.segments.len()), 1.0e3)
+            } else {
+                (
+                    format!(
+                        "points per km² (metre CRSs) within {r} of each cell centre, {} points",
+                        f.points.len()
+                    ),
+                    1.0e6,
+                )
+            };
+            (
+                Box::new(move |g: &Grid, w: Window| {
+                    let v = if lines {
+                        index.line_density_for(g, w, r)
+                    } else {
+                        index.point_density_for(g, w, r)
+                    };
+                    v.into_iter().map(|x| x * scale).collect()
+                }),
+                text,
+            )
+        }
+    })
+}
+
+/// Computes a field over the whole grid in parallel blocks and writes it as a COG (Float32).
+///
+/// # Errors
+/// Write failures.
+pub fn write_field(grid: &Grid, f: &FieldFn, out: &Path, label: &str) -> Result<()> {
+    let windows = grid.windows(crate::pipeline::BLOCK_SIZE);
+    let bar = crate::pipeline::progress(windows.len(), label);
+    let mut writer = RasterWriter::create(out, grid, DataType::Float32)?;
+    stream_blocks(
+        &windows,
+        crate::pipeline::blocks_in_flight(),
+        |_| Ok::<(), anyhow::Error>(()),
+        |w, ()| Block::from_raw(w, f(grid, w), None),
+        |_, b| {
+            writer.write(&b)?;
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    writer.finish()?;
+    Ok(())
+}
