@@ -1,1 +1,45 @@
-//! nedra-assess: resource assessment (being written).
+//! nedra-assess: how much may be there, and is it worth drilling.
+//!
+//! - Number of undiscovered deposits: [`fit_negative_binomial`] (MapMark4's weighted
+//!   negative-binomial fit to experts' 90/50/10 % estimates), [`mark3_pmf`] (legacy Mark3
+//!   rule), both giving a [`DepositCountPmf`].
+//! - Grade–tonnage models: [`GradeTonnageModel`] (log-normal tonnage, ilr grades with a gangue
+//!   remainder, optional tonnage–grade correlation; JSON or CSV deposit tables).
+//! - Monte Carlo of undiscovered resources: [`simulate_assessment`] per tract and in total
+//!   (F95 … F5, mean, probability of zero, compound-sum moment check).
+//! - Petroleum: [`Distribution`] (log-normal from P90/P10, triangular, PERT, fixed),
+//!   [`Volumetrics`] (STOIIP/GIIP Monte Carlo, PRMS P90/P50/P10), [`ElementChances`] and
+//!   [`chance_of_success`], [`aggregate_portfolio`] (shared play chance),
+//!   [`expected_monetary_value`].
+//! - Random streams: [`Stream`], seeded per (master seed, stream index) by SplitMix64.
+//! - Special functions: [`normal_cdf`], [`normal_quantile`].
+//! - Minimisation: [`nelder_mead::minimise`] (Nash 1990 simplex).
+
+#![warn(missing_docs)]
+
+pub mod elicitation;
+pub mod error;
+pub mod grade_tonnage;
+pub mod nelder_mead;
+pub mod petroleum;
+pub mod pmf;
+pub mod random;
+pub mod simulation;
+pub mod special;
+
+pub use elicitation::{
+    fit_negative_binomial, mark3_pmf, ExpertEstimate, Mark3Estimates, NegativeBinomial,
+    NegativeBinomialFit, NegativeBinomialOptions,
+};
+pub use error::Error;
+pub use grade_tonnage::{Deposit, DepositSampler, FittedParameters, GradeTonnageModel};
+pub use petroleum::{
+    aggregate_portfolio, chance_of_success, expected_monetary_value, Distribution, ElementChances,
+    Fluid, Play, PortfolioSummary, Prospect, VolumeSummary, Volumetrics,
+};
+pub use pmf::{DepositCountPmf, PmfEntry};
+pub use random::Stream;
+pub use simulation::{
+    simulate_assessment, AssessmentResult, ResourceSummary, SimulationOptions, Tract,
+};
+pub use special::{normal_cdf, normal_quantile};

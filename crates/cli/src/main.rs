@@ -3,6 +3,7 @@
 //! `nedra run project.toml` is the main job; `nedra demo` builds and runs a synthetic case;
 //! `nedra weights` and `nedra response` are the weights-of-evidence stages on their own.
 
+mod assess_cmd;
 mod classify_cmd;
 mod demo;
 mod derive;
@@ -197,6 +198,25 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Derivatives of a potential-field grid (magnetics, gravity): horizontal gradient
+    /// magnitude, first vertical derivative (FFT) or tilt derivative (radians), block by block
+    /// with a halo of neighbours.
+    Derivative {
+        /// Input grid (north-up, square cells).
+        raster: PathBuf,
+        /// gradient, vertical or tilt.
+        #[arg(long, value_enum)]
+        kind: DerivativeKind,
+        /// Halo of neighbour cells read around each 512 × 512 block.
+        #[arg(long, default_value_t = 64)]
+        halo: usize,
+        /// Output raster (Float32).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Resource assessment steps (USGS three-part method, petroleum risking).
+    #[command(subcommand)]
+    Assess(AssessCommand),
     /// Targets from any score raster: connected regions above a threshold become ranked
     /// polygons (DIR/targets.gpkg, .geojson, .csv, and the region raster targets.tif).
     Targets {
@@ -318,6 +338,34 @@ enum Kind {
     Binary,
 }
 
+#[derive(Subcommand, Debug)]
+enum AssessCommand {
+    /// Number of undiscovered deposits: expert estimates at the 90/50/10 % levels → a
+    /// probability mass function (negative-binomial fit as in MapMark4, or the Mark3 rule).
+    ///
+    /// The CSV has columns name, weight, n90, n50, n10 (one row per expert; "90 % chance of
+    /// n90 or more deposits"). The JSON holds the pmf and its mean, variance, sd, mode, min,
+    /// max and entropy.
+    DepositsPmf {
+        /// Expert estimates (CSV).
+        #[arg(long)]
+        experts: PathBuf,
+        /// negative-binomial (several weighted experts) or mark3 (one consensus row).
+        #[arg(long, default_value = "negative-binomial")]
+        rule: String,
+        /// Output JSON.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DerivativeKind {
+    Gradient,
+    Vertical,
+    Tilt,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum GenRule {
     Arcsdm,
@@ -431,6 +479,25 @@ fn main() -> ExitCode {
                 derive::FieldKind::LineDensity(radius)
             };
             stages::derived_field(&features, &like, layer, crs, kind, None, &out)
+        }
+        Command::Derivative {
+            raster,
+            kind,
+            halo,
+            out,
+        } => stages::derivative(
+            &raster,
+            match kind {
+                DerivativeKind::Gradient => nedra_core::derivatives::Derivative::HorizontalGradient,
+                DerivativeKind::Vertical => nedra_core::derivatives::Derivative::Vertical,
+                DerivativeKind::Tilt => nedra_core::derivatives::Derivative::Tilt,
+            },
+            halo,
+            &out,
+        ),
+        Command::Assess(AssessCommand::DepositsPmf { experts, rule, out }) => {
+            assess_cmd::deposits_pmf(&experts, &out, &rule)
+                .map(|()| println!("deposit-count pmf → {}", out.display()))
         }
         Command::Targets {
             score,

@@ -386,3 +386,56 @@ pub fn derived_field(
     println!("{text} on {} → {}", grid.describe(), out.display());
     Ok(())
 }
+
+/// `nedra derivative`: a potential-field derivative, block + halo.
+///
+/// # Errors
+/// Input problems, named.
+pub fn derivative(
+    raster: &Path,
+    which: nedra_core::derivatives::Derivative,
+    halo: usize,
+    out: &Path,
+) -> Result<()> {
+    let reader = RasterReader::open(raster)?;
+    let grid = reader.grid().clone();
+    let t = grid.transform;
+    if !grid.is_north_up() || (t[1].abs() - t[5].abs()).abs() > 1e-9 * t[1].abs() {
+        bail!(
+            "{}: derivatives need a north-up grid with square cells (found {} × {}). Warp it onto a square grid first",
+            raster.display(),
+            t[1],
+            t[5].abs()
+        );
+    }
+    let cell = t[1].abs();
+    let windows = grid.windows(crate::pipeline::BLOCK_SIZE);
+    let bar = crate::pipeline::progress(windows.len(), "derivative");
+    let mut writer = nedra_io::RasterWriter::create(out, &grid, nedra_io::DataType::Float32)?;
+    nedra_core::stream_blocks(
+        &windows,
+        crate::pipeline::blocks_in_flight(),
+        |w| -> Result<nedra_core::Block> {
+            let c0 = w.col_off.saturating_sub(halo);
+            let r0 = w.row_off.saturating_sub(halo);
+            let c1 = (w.col_off + w.width + halo).min(grid.width);
+            let r1 = (w.row_off + w.height + halo).min(grid.height);
+            Ok(reader.read(nedra_core::Window {
+                col_off: c0,
+                row_off: r0,
+                width: c1 - c0,
+                height: r1 - r0,
+            })?)
+        },
+        |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
+        |_, b| {
+            writer.write(&b)?;
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    writer.finish()?;
+    println!("{which:?} of {} → {}", raster.display(), out.display());
+    Ok(())
+}

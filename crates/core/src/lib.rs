@@ -13,6 +13,8 @@
 //! - **Regions**: [`regions::RegionLabeller`] — 8-connected regions labelled row by row.
 //! - **Density**: [`density::DensityIndex`] — line length and point count per area in a moving
 //!   circle, with exact segment clipping.
+//! - **Potential-field derivatives**: [`derivatives::derivative`] — horizontal gradient, first
+//!   vertical derivative (FFT) and tilt derivative, block + halo.
 //! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
@@ -21,6 +23,7 @@ pub mod block;
 pub mod classes;
 pub mod classify;
 pub mod density;
+pub mod derivatives;
 pub mod distance;
 pub mod error;
 pub mod fuzzy;
