@@ -8,6 +8,7 @@ mod classify_cmd;
 mod demo;
 mod derive;
 mod geochem_cmd;
+mod interpolate_cmd;
 mod manifest;
 mod pipeline;
 mod project;
@@ -217,6 +218,64 @@ enum Command {
     /// Resource assessment steps (USGS three-part method, petroleum risking).
     #[command(subcommand)]
     Assess(AssessCommand),
+    /// Interpolate point samples (CSV, coordinates in the template's CRS) onto a template
+    /// raster's grid: inverse-distance weighting or ordinary kriging with a fitted variogram and
+    /// the kriging variance as an uncertainty layer.
+    Interpolate {
+        /// Sample table (CSV).
+        points: PathBuf,
+        /// Column to interpolate.
+        #[arg(long)]
+        value: String,
+        /// Column of x (default: found by name).
+        #[arg(long)]
+        x_column: Option<String>,
+        /// Column of y (default: found by name).
+        #[arg(long)]
+        y_column: Option<String>,
+        /// Template raster: its grid is used.
+        #[arg(long)]
+        like: PathBuf,
+        /// idw or kriging.
+        #[arg(long, value_enum, default_value_t = InterpMethod::Idw)]
+        method: InterpMethod,
+        /// IDW power.
+        #[arg(long, default_value_t = 2.0)]
+        power: f64,
+        /// Nearest samples used per cell [default: all for IDW, 16 for kriging].
+        #[arg(long)]
+        neighbours: Option<usize>,
+        /// Search radius, CRS units.
+        #[arg(long)]
+        search_radius: Option<f64>,
+        /// Fewest samples needed for an estimate.
+        #[arg(long, default_value_t = 1)]
+        min_points: usize,
+        /// Variogram model to fit: best, spherical, exponential or gaussian.
+        #[arg(long, default_value = "best")]
+        variogram: String,
+        /// Fixed variogram instead of a fit: nugget (with --partial-sill and --range).
+        #[arg(long, requires_all = ["partial_sill", "range"])]
+        nugget: Option<f64>,
+        /// Fixed variogram: partial sill.
+        #[arg(long)]
+        partial_sill: Option<f64>,
+        /// Fixed variogram: practical range, CRS units.
+        #[arg(long)]
+        range: Option<f64>,
+        /// Lag width of the experimental variogram.
+        #[arg(long, requires = "max_lag")]
+        lag_width: Option<f64>,
+        /// Largest lag of the experimental variogram.
+        #[arg(long)]
+        max_lag: Option<f64>,
+        /// Output raster (Float32).
+        #[arg(long)]
+        out: PathBuf,
+        /// Kriging variance raster.
+        #[arg(long)]
+        variance_out: Option<PathBuf>,
+    },
     /// Targets from any score raster: connected regions above a threshold become ranked
     /// polygons (DIR/targets.gpkg, .geojson, .csv, and the region raster targets.tif).
     Targets {
@@ -359,6 +418,12 @@ enum AssessCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InterpMethod {
+    Idw,
+    Kriging,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum DerivativeKind {
     Gradient,
@@ -499,6 +564,54 @@ fn main() -> ExitCode {
             assess_cmd::deposits_pmf(&experts, &out, &rule)
                 .map(|()| println!("deposit-count pmf → {}", out.display()))
         }
+        Command::Interpolate {
+            points,
+            value,
+            x_column,
+            y_column,
+            like,
+            method,
+            power,
+            neighbours,
+            search_radius,
+            min_points,
+            variogram,
+            nugget,
+            partial_sill,
+            range,
+            lag_width,
+            max_lag,
+            out,
+            variance_out,
+        } => interpolation_method(
+            method,
+            power,
+            neighbours,
+            search_radius,
+            min_points,
+            &variogram,
+            nugget
+                .zip(partial_sill)
+                .zip(range)
+                .map(|((n, s), r)| (n, s, r)),
+            lag_width.zip(max_lag),
+        )
+        .and_then(|m| {
+            interpolate_cmd::interpolate(
+                &points,
+                &value,
+                x_column.as_deref(),
+                y_column.as_deref(),
+                &like,
+                m,
+                &out,
+                variance_out.as_deref(),
+            )
+        })
+        .and_then(|summary| {
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }),
         Command::Targets {
             score,
             uncertainty,
@@ -589,6 +702,60 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The interpolation method from the command line.
+#[allow(clippy::too_many_arguments)]
+fn interpolation_method(
+    method: InterpMethod,
+    power: f64,
+    neighbours: Option<usize>,
+    search_radius: Option<f64>,
+    min_points: usize,
+    variogram: &str,
+    fixed: Option<(f64, f64, f64)>,
+    bins: Option<(f64, f64)>,
+) -> anyhow::Result<interpolate_cmd::Method> {
+    use nedra_core::interpolate::{IdwParams, KrigingParams, LagBins, ModelKind, VariogramModel};
+    if method == InterpMethod::Idw {
+        return Ok(interpolate_cmd::Method::Idw(IdwParams {
+            power,
+            neighbours,
+            search_radius,
+            min_points,
+        }));
+    }
+    let kind = match variogram {
+        "best" => None,
+        "spherical" => Some(ModelKind::Spherical),
+        "exponential" => Some(ModelKind::Exponential),
+        "gaussian" => Some(ModelKind::Gaussian),
+        other => {
+            anyhow::bail!("--variogram {other:?}: use best, spherical, exponential or gaussian")
+        }
+    };
+    let variogram = match fixed {
+        Some((nugget, partial_sill, range)) => {
+            interpolate_cmd::VariogramSpec::Model(VariogramModel {
+                kind: kind.unwrap_or(ModelKind::Spherical),
+                nugget,
+                partial_sill,
+                range,
+            })
+        }
+        None => interpolate_cmd::VariogramSpec::Fit {
+            kind,
+            bins: bins.map(|(lag_width, max_lag)| LagBins { lag_width, max_lag }),
+        },
+    };
+    Ok(interpolate_cmd::Method::OrdinaryKriging {
+        variogram,
+        kriging: KrigingParams {
+            neighbours: neighbours.unwrap_or(16),
+            search_radius,
+            min_points,
+        },
+    })
 }
 
 /// `KEY=VALUE` for repeatable options.

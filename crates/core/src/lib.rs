@@ -18,6 +18,7 @@
 //! - **Distance**: [`distance::SegmentIndex`] — exact Euclidean distance from cell centres to line
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
+//! - **Interpolation**: [`interpolate`] — IDW, variograms and ordinary kriging from point samples.
 
 pub mod block;
 pub mod classes;
@@ -29,6 +30,7 @@ pub mod error;
 pub mod fuzzy;
 pub mod geochem;
 pub mod grid;
+pub mod interpolate;
 pub mod regions;
 
 pub use block::{stream_blocks, Block, Window};
