@@ -206,6 +206,55 @@ fn read(reader: &RasterReader, w: Window) -> Result<Block> {
         .with_context(|| format!("reading {}", reader.path().display()))
 }
 
+/// Class breaks of a histogram by a method, with the fit reports of Jenks and C-A:
+/// `(classes requested, breaks, natural-breaks report, C-A report)`.
+///
+/// # Errors
+/// When the method cannot produce classes from these values.
+pub fn breaks_for(
+    hist: &ValueHistogram,
+    method: &ClassMethod,
+    cell_area_km2: f64,
+) -> Result<(
+    usize,
+    ClassBreaks,
+    Option<NaturalBreaksReport>,
+    Option<CaReport>,
+)> {
+    Ok(match method {
+        ClassMethod::Manual(edges) => (
+            edges.len() + 1,
+            classes::manual_breaks(hist, edges)?,
+            None,
+            None,
+        ),
+        ClassMethod::Quantiles { classes } => (
+            *classes,
+            classes::quantile_breaks(hist, *classes)?,
+            None,
+            None,
+        ),
+        ClassMethod::NaturalBreaks { classes, options } => {
+            let nb = classes::natural_breaks(hist, *classes, options)?;
+            (*classes, nb.breaks.clone(), Some(natural_report(&nb)), None)
+        }
+        ClassMethod::ConcentrationArea(options) => {
+            let options = CaOptions {
+                cell_area_km2,
+                ..*options
+            };
+            let fit = classes::concentration_area(hist, &options)?;
+            let breaks = fit.class_breaks(hist)?;
+            (
+                options.segments,
+                breaks,
+                None,
+                Some(ca_report(&fit, options.cell_area_km2)),
+            )
+        }
+    })
+}
+
 /// Classifies `raster` by `method`, writing the classes to `out_raster` (Int32 cloud-optimised
 /// GeoTIFF, classes from 1) and the report to `out_json`.
 ///
@@ -235,35 +284,8 @@ pub fn classify(
             raster.display()
         );
     }
-    let context = || format!("classifying {} by {}", raster.display(), method.name());
-    let mut natural = None;
-    let mut ca = None;
-    let (requested, breaks) = match &method {
-        ClassMethod::Manual(edges) => (
-            edges.len() + 1,
-            classes::manual_breaks(&hist, edges).with_context(context)?,
-        ),
-        ClassMethod::Quantiles { classes } => (
-            *classes,
-            classes::quantile_breaks(&hist, *classes).with_context(context)?,
-        ),
-        ClassMethod::NaturalBreaks { classes, options } => {
-            let nb = classes::natural_breaks(&hist, *classes, options).with_context(context)?;
-            let breaks = nb.breaks.clone();
-            natural = Some(natural_report(&nb));
-            (*classes, breaks)
-        }
-        ClassMethod::ConcentrationArea(options) => {
-            let options = CaOptions {
-                cell_area_km2: grid.cell_area_km2(),
-                ..*options
-            };
-            let fit = classes::concentration_area(&hist, &options).with_context(context)?;
-            let breaks = fit.class_breaks(&hist).with_context(context)?;
-            ca = Some(ca_report(&fit, options.cell_area_km2));
-            (options.segments, breaks)
-        }
-    };
+    let (requested, breaks, natural, ca) = breaks_for(&hist, &method, grid.cell_area_km2())
+        .with_context(|| format!("classifying {} by {}", raster.display(), method.name()))?;
     write_classes(&reader, &windows, &breaks, out_raster)?;
     let summary = ClassifySummary {
         raster: raster.to_path_buf(),

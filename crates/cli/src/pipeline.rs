@@ -482,3 +482,56 @@ pub fn response_pass(
         cells_with_missing_data: with_missing,
     })
 }
+
+/// A histogram of a layer's values inside the study area, in one streaming pass (for
+/// data-driven classes: quantiles, natural breaks, concentration–area).
+///
+/// # Errors
+/// Read failures.
+pub fn value_histogram(
+    grid: &Grid,
+    mask: Option<&RasterReader>,
+    values: &Values,
+) -> Result<nedra_core::classes::ValueHistogram> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let bar = progress(windows.len(), "value histogram");
+    let mut total = nedra_core::classes::ValueHistogram::new();
+    let computed = match values {
+        Values::Computed(f) => Some(f),
+        Values::Raster(_) => None,
+    };
+    stream_blocks(
+        &windows,
+        blocks_in_flight(),
+        |w| -> Result<(Option<Block>, Option<Block>)> {
+            let m = mask.map(|m| m.read(w)).transpose()?;
+            let v = match values {
+                Values::Raster(r) => Some(r.read(w)?),
+                Values::Computed(_) => None,
+            };
+            Ok((m, v))
+        },
+        |w, (m, v)| {
+            let mut block = match (v, computed) {
+                (Some(b), _) => b,
+                (None, Some(f)) => Block::from_raw(w, f(grid, w), None),
+                (None, None) => unreachable!("raster blocks are read"),
+            };
+            if let Some(m) = &m {
+                for (ok, inside) in block.valid.iter_mut().zip(&m.valid) {
+                    *ok &= *inside;
+                }
+            }
+            let mut h = nedra_core::classes::ValueHistogram::new();
+            h.add_block(&block);
+            h
+        },
+        |_, h| -> Result<()> {
+            total.merge(&h);
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    Ok(total)
+}

@@ -182,6 +182,13 @@ pub struct EvidenceSpec {
     pub derive: Derive,
     /// Numeric attribute burnt by "rasterize".
     pub field: Option<String>,
+    /// Data-driven classes instead of `class_width`/`breaks`: "quantiles:K", "jenks:K" or
+    /// "ca[:SEGMENTS]" (concentration–area breakpoints), computed over the study area.
+    pub classify: Option<String>,
+    /// For derive = "interpolate": the CSV column to interpolate (coordinates in the grid's CRS).
+    pub value_column: Option<String>,
+    /// For derive = "interpolate": "idw" (default, power 2, 16 neighbours) or "kriging".
+    pub interpolation: Option<String>,
     /// Radius of the moving circle for derive = "density", CRS units.
     pub radius_m: Option<f64>,
     /// For derive = "density": "lines" (default) or "points".
@@ -217,6 +224,8 @@ pub enum Derive {
     Density,
     /// Polygons burnt with an attribute.
     Rasterize,
+    /// Point samples (CSV) interpolated onto the grid (IDW or ordinary kriging).
+    Interpolate,
 }
 
 impl Project {
@@ -343,6 +352,29 @@ impl Project {
             if let Some(d) = &e.density {
                 if !matches!(d.as_str(), "lines" | "points") {
                     bail!("{at}: `density` = {d:?}: use lines or points");
+                }
+            }
+            let given = [
+                e.class_width.is_some(),
+                e.breaks.is_some(),
+                e.classify.is_some(),
+                e.cutoff.is_some(),
+            ];
+            if given.iter().filter(|g| **g).count() > 1 {
+                bail!("{at}: give one of `class_width`, `breaks`, `classify` or `cutoff`");
+            }
+            if let Some(m) = &e.classify {
+                crate::classify_cmd::parse_method(m)
+                    .with_context(|| format!("{at}: `classify`"))?;
+            }
+            if e.derive == Derive::Interpolate {
+                if e.value_column.is_none() {
+                    bail!("{at}: derive = \"interpolate\" needs `value_column`");
+                }
+                if let Some(m) = &e.interpolation {
+                    if !matches!(m.as_str(), "idw" | "kriging") {
+                        bail!("{at}: `interpolation` = {m:?}: use idw or kriging");
+                    }
                 }
             }
             if e.class_width.is_some() && e.breaks.is_some() {

@@ -304,7 +304,24 @@ fn run_into(
         let source = project.resolve(&e.source);
         inputs.push(input_entry(&format!("evidence:{}", e.name), &source)?);
         let (values, derivation) = prepare_values(e, &source, &grid, dir)?;
-        let classifier = classifier(e)?;
+        let (classifier, class_note) = match &e.classify {
+            Some(m) => {
+                let method = crate::classify_cmd::parse_method(m)?;
+                let hist = crate::pipeline::value_histogram(&grid, Some(&mask), &values)?;
+                let (_, breaks, _, _) =
+                    crate::classify_cmd::breaks_for(&hist, &method, cell_km2)
+                        .with_context(|| format!("evidence layer {:?}: classes by {m}", e.name))?;
+                let c = breaks.to_classifier().with_context(|| {
+                    format!("evidence layer {:?}: {m} gave no usable breaks", e.name)
+                })?;
+                (c, format!("{m}: breaks {:?}", breaks.edges))
+            }
+            None => {
+                let c = classifier(e)?;
+                let note = format!("{c:?}");
+                (c, note)
+            }
+        };
         let class_path = dir.join("evidence").join(format!("{}.tif", e.name));
         let pass = classify_layer(
             &grid,
@@ -336,7 +353,7 @@ fn run_into(
             "name": e.name,
             "source": source.display().to_string(),
             "derivation": derivation,
-            "classification": format!("{classifier:?}"),
+            "classification": class_note,
             "pattern": e.pattern,
             "classes": pass.counts.len(),
             "missing_cells": pass.missing_cells,
@@ -556,6 +573,54 @@ fn prepare_values(
             };
             let (f, text) = crate::derive::field(&vsrc, grid, kind, None)?;
             (Values::Computed(f), text)
+        }
+        Derive::Interpolate => {
+            let like = dir.join("mask.tif");
+            let like = if like.exists() {
+                like
+            } else {
+                bail!("derive = \"interpolate\" needs a study-area polygon grid (mask.tif); with a template raster, interpolate first with `nedra interpolate`")
+            };
+            let method = match e.interpolation.as_deref() {
+                Some("kriging") => crate::interpolate_cmd::Method::OrdinaryKriging {
+                    variogram: crate::interpolate_cmd::VariogramSpec::Fit {
+                        kind: None,
+                        bins: None,
+                    },
+                    kriging: nedra_core::interpolate::KrigingParams {
+                        neighbours: 16,
+                        search_radius: None,
+                        min_points: 1,
+                    },
+                },
+                _ => crate::interpolate_cmd::Method::Idw(nedra_core::interpolate::IdwParams {
+                    power: 2.0,
+                    neighbours: Some(16),
+                    search_radius: None,
+                    min_points: 1,
+                }),
+            };
+            let kriging = matches!(
+                method,
+                crate::interpolate_cmd::Method::OrdinaryKriging { .. }
+            );
+            let variance_path = dir
+                .join("evidence")
+                .join(format!("{}_variance.tif", e.name));
+            let summary = crate::interpolate_cmd::interpolate(
+                source,
+                e.value_column.as_deref().expect("checked"),
+                None,
+                None,
+                &like,
+                method,
+                &values_path,
+                kriging.then_some(variance_path.as_path()),
+            )?;
+            (
+                Values::Raster(RasterReader::open(&values_path)?),
+                format!("interpolated: {}", summary.method),
+            )
         }
         Derive::Rasterize => {
             let field = e.field.as_deref().expect("checked");

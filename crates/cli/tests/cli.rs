@@ -515,3 +515,52 @@ fn signed_distance_and_density_match_hand_geometry() {
         chord_km / area_km2
     );
 }
+
+/// Data-driven classes and an interpolated geochemical layer from the project file.
+#[test]
+fn quantile_classes_and_interpolated_layers_run_from_the_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let mut samples = String::from("x,y,la_ppm\n");
+    for i in 0..15 {
+        for j in 0..15 {
+            let (x, y) = (
+                X0 + 700.0 + 1300.0 * i as f64,
+                Y0 + 700.0 + 1300.0 * j as f64,
+            );
+            let la = 20.0 + 80.0 * (-((x - X0 - 10_000.0) / 3000.0).powi(2)).exp();
+            samples.push_str(&format!("{x},{y},{la}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("data/till.csv"), samples).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap().replace("pattern = \"descending\"\nclass_width = 10", "pattern = \"descending\"\nclassify = \"quantiles:5\"")
+        + "[[evidence]]\nname = \"la\"\nsource = \"data/till.csv\"\nderive = \"interpolate\"\nvalue_column = \"la_ppm\"\ninterpolation = \"kriging\"\npattern = \"descending\"\nclassify = \"quantiles:4\"\n";
+    std::fs::write(&p, text).unwrap();
+    let out = dir.path().join("run");
+    run_ok(&p, &out);
+    let mag = std::fs::read_to_string(out.join("weights/mag.csv")).unwrap();
+    assert_eq!(mag.lines().count(), 1 + 5, "{mag}");
+    assert!(
+        out.join("evidence/la_values.tif").exists()
+            && out.join("evidence/la_variance.tif").exists()
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let la = m["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "la")
+        .unwrap();
+    assert!(
+        la["derivation"].as_str().unwrap().contains("kriging"),
+        "{la}"
+    );
+    assert!(
+        la["classification"]
+            .as_str()
+            .unwrap()
+            .starts_with("quantiles:4"),
+        "{la}"
+    );
+}
