@@ -68,7 +68,7 @@ impl SegmentIndex {
             return out;
         }
         let t = &grid.transform;
-        let mut cands: Vec<(f64, [f64; 2], [f64; 2])> = Vec::new();
+        let mut cands: Vec<Candidate> = Vec::new();
         for tr in (0..window.height).step_by(TILE) {
             for tc in (0..window.width).step_by(TILE) {
                 let (th, tw) = (TILE.min(window.height - tr), TILE.min(window.width - tc));
@@ -89,30 +89,24 @@ impl SegmentIndex {
                 cands.extend(
                     self.segments
                         .locate_within_distance([cx, cy], reach2)
-                        .map(|l| {
-                            (
-                                segment_distance2([cx, cy], l.from, l.to).sqrt(),
-                                l.from,
-                                l.to,
-                            )
-                        }),
+                        .map(|l| Candidate::new(l.from, l.to, [cx, cy])),
                 );
                 cands.extend(
                     self.points
                         .locate_within_distance([cx, cy], reach2)
-                        .map(|p| (((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt(), *p, *p)),
+                        .map(|p| Candidate::new(*p, *p, [cx, cy])),
                 );
-                cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                cands.sort_unstable_by(|a, b| a.centre_distance.total_cmp(&b.centre_distance));
                 for r in 0..th {
                     for c in 0..tw {
                         let (x, y) = grid.cell_centre(r0 + r, c0 + c);
                         let mut best2 = f64::INFINITY;
-                        for (dc, a, b) in &cands {
-                            let gap = dc - h;
+                        for cand in &cands {
+                            let gap = cand.centre_distance - h;
                             if gap > 0.0 && gap * gap > best2 {
                                 break;
                             }
-                            best2 = best2.min(segment_distance2([x, y], *a, *b));
+                            best2 = best2.min(cand.distance2(x, y));
                         }
                         out[(tr + r) * window.width + tc + c] = best2.sqrt();
                     }
@@ -181,6 +175,39 @@ impl PolygonInterior {
             }
         }
         out
+    }
+}
+
+/// A segment (or point) near a tile, prepared for repeated distance queries.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Distance from the tile centre.
+    centre_distance: f64,
+    a: [f64; 2],
+    d: [f64; 2],
+    /// 1 / |d|², or 0 for a point.
+    inv_len2: f64,
+}
+
+impl Candidate {
+    fn new(a: [f64; 2], b: [f64; 2], centre: [f64; 2]) -> Self {
+        let d = [b[0] - a[0], b[1] - a[1]];
+        let len2 = d[0] * d[0] + d[1] * d[1];
+        Self {
+            centre_distance: segment_distance2(centre, a, b).sqrt(),
+            a,
+            d,
+            inv_len2: if len2 > 0.0 { 1.0 / len2 } else { 0.0 },
+        }
+    }
+
+    /// Squared distance from `(x, y)`.
+    #[inline]
+    fn distance2(&self, x: f64, y: f64) -> f64 {
+        let (px, py) = (x - self.a[0], y - self.a[1]);
+        let t = ((px * self.d[0] + py * self.d[1]) * self.inv_len2).clamp(0.0, 1.0);
+        let (nx, ny) = (px - t * self.d[0], py - t * self.d[1]);
+        nx * nx + ny * ny
     }
 }
 
