@@ -311,3 +311,96 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
     assert_eq!(v["training"]["deposits"], 258);
     assert_eq!(v["training"]["cells"], 3_131_133);
 }
+
+/// GTK till geochemistry end to end: censored values by a declared rule (`nedra geochem`),
+/// then La, Th and ΣREE(+Y) grids by IDW (`nedra interpolate`) on a 2 km grid over the samples.
+/// Checks: sample count and censored Th count (19 flagged "<" in the file), and every grid
+/// value inside the range of its samples (IDW is a convex combination).
+#[test]
+#[ignore = "conformance: needs NEDRA_CONFORMANCE_DATA"]
+fn gtk_till_samples_become_la_th_and_ree_grids() {
+    let d = data()
+        .parent()
+        .unwrap()
+        .join("gtk_till_geochem_clb/till_geochem_clb_511p.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("till.csv");
+    let stdout = nedra(&[
+        "geochem",
+        d.to_str().unwrap(),
+        "--censored",
+        "missing",
+        "--sum-with-y",
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(summary["samples"], 1112);
+    let th = summary["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["element"] == "Th")
+        .unwrap();
+    assert_eq!(th["below_limit"], 19);
+    // Template: the samples' extent in EPSG:3067, 2 km cells.
+    let mut r = csv::Reader::from_path(&table).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let xs: Vec<f64> = rows.iter().map(|r| r[col("X")].parse().unwrap()).collect();
+    let ys: Vec<f64> = rows.iter().map(|r| r[col("Y")].parse().unwrap()).collect();
+    let extent = [
+        xs.iter().copied().fold(f64::INFINITY, f64::min),
+        ys.iter().copied().fold(f64::INFINITY, f64::min),
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    ];
+    let wkt = nedra_io::crs::resolve("EPSG:3067", None).unwrap();
+    let grid = nedra_core::Grid::covering(wkt, extent, 2000.0).unwrap();
+    let like = dir.path().join("like.tif");
+    let mut w = nedra_io::RasterWriter::create(&like, &grid, nedra_io::DataType::Byte).unwrap();
+    for win in grid.windows(512) {
+        w.write(&nedra_core::Block::empty(win)).unwrap();
+    }
+    w.finish().unwrap();
+    for column in ["La_value_ppm", "Th_value_ppm", "sum_ree_ppm"] {
+        let out = dir.path().join(format!("{column}.tif"));
+        nedra(&[
+            "interpolate",
+            table.to_str().unwrap(),
+            "--value",
+            column,
+            "--like",
+            like.to_str().unwrap(),
+            "--neighbours",
+            "12",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let vals: Vec<f64> = rows
+            .iter()
+            .filter_map(|r| r[col(column)].parse::<f64>().ok())
+            .collect();
+        let (lo, hi) = vals
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |a, v| {
+                (a.0.min(*v), a.1.max(*v))
+            });
+        let reader = nedra_io::RasterReader::open(&out).unwrap();
+        let mut n = 0;
+        for win in grid.windows(512) {
+            let b = reader.read(win).unwrap();
+            for i in 0..win.len() {
+                if let Some(v) = b.get(i) {
+                    assert!(
+                        v >= lo as f32 as f64 - 1e-3 && v <= hi as f32 as f64 + 1e-3,
+                        "{column}: {v} outside [{lo}, {hi}]"
+                    );
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(n, grid.cell_count(), "{column}: every cell estimated");
+    }
+}
