@@ -17,20 +17,50 @@
 //! - [`SuccessRateCurve`]: success-rate curve and its area by the trapezoid rule.
 //! - [`ScoreHistogram::roc_auc`]: ROC AUC by the Mann–Whitney statistic, ties counted as ½.
 //! - [`validate`]: capture figures, P-A crossing and bootstrap intervals of the AUCs.
+//!
+//! **Data-driven models** (Hastie, Tibshirani & Friedman 2009)
+//! - [`sample_training_set`], [`BackgroundPool`], [`TrainingSet`]: deposits and seeded
+//!   background (random, exclusion buffer) with class weighting, samples keeping (x, y).
+//! - [`LogisticOptions`]: L2-regularised logistic regression by IRLS with standard errors.
+//! - [`ForestOptions`]: random forest (Breiman 2001), seeded and parallel over trees.
+//! - [`cross_validate`]: spatial block and buffered leave-one-deposit-out CV (Roberts et al. 2017).
+//! - [`pu_bagging`]: positive-unlabelled bagging, mean and spread (Mordelet & Vert 2014).
+//! - [`permutation_importance`]: drop in ROC AUC when one evidence layer is shuffled.
 
 use std::path::PathBuf;
 
+mod classifier;
 mod conditional_independence;
+mod forest;
+mod importance;
+mod linalg;
+mod logistic;
+mod pu_bagging;
 mod response;
+mod rng;
+mod spatial_cv;
 mod success_rate;
+mod training;
 mod validation;
 mod wofe;
 
+pub use classifier::{roc_auc, Classifier, Learner};
 pub use conditional_independence::{
     standard_normal_cdf, ConditionalIndependence, ConditionalIndependenceSums,
 };
+pub use forest::{ForestOptions, RandomForest};
+pub use importance::{permutation_importance, FeatureImportance};
+pub use logistic::{LogisticModel, LogisticOptions};
+pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPrediction};
 pub use response::{CellResponse, LayerSummary, Response};
+pub use spatial_cv::{
+    block_folds, cross_validate, fold_indices, CrossValidation, FoldResult, FoldScheme, FoldSplit,
+};
 pub use success_rate::{CurvePoint, ScoreBin, ScoreHistogram, SuccessRateCurve};
+pub use training::{
+    sample_training_set, BackgroundPool, ClassWeighting, FeatureMatrix, SamplingOptions,
+    TrainingSet,
+};
 pub use validation::{pa_plot, validate, Capture, PaCrossing, ValidationOptions, ValidationReport};
 pub use wofe::{
     calculate_weights, ClassCount, Generalisation, PatternWeights, WeightsOptions, WeightsRow,

@@ -1,0 +1,62 @@
+//! The two traits every data-driven model implements: a [`Learner`] (options that fit) and
+//! the [`Classifier`] it returns (a fitted model that scores a row), so that spatial
+//! cross-validation, positive-unlabelled bagging and permutation importance work with
+//! logistic regression and random forests alike.
+
+use rayon::prelude::*;
+
+use crate::{Error, FeatureMatrix, ScoreHistogram, TrainingSet};
+
+/// A fitted binary classifier that gives the probability (or a score monotone in it) that a
+/// row of evidence holds a deposit (Hastie, Tibshirani & Friedman 2009, ch. 4 and 15).
+pub trait Classifier: Send + Sync {
+    /// The probability for one row of features (NaN if a feature is not finite).
+    fn probability(&self, row: &[f64]) -> f64;
+
+    /// Probabilities of every row of `matrix`, computed in parallel chunks of rows.
+    fn probabilities(&self, matrix: &FeatureMatrix) -> Vec<f64> {
+        let p = matrix.n_features();
+        let mut out = vec![0.0; matrix.n_rows()];
+        out.par_chunks_mut(4096)
+            .zip(matrix.values().par_chunks(4096 * p))
+            .for_each(|(o, rows)| {
+                for (v, row) in o.iter_mut().zip(rows.chunks_exact(p)) {
+                    *v = self.probability(row);
+                }
+            });
+        out
+    }
+}
+
+/// Options that fit a [`Classifier`] to a [`TrainingSet`].
+pub trait Learner: Sync {
+    /// The fitted model.
+    type Model: Classifier;
+
+    /// Fits the model; `seed` fixes any randomness (ignored by deterministic methods).
+    ///
+    /// # Errors
+    /// Method-specific; see the implementor.
+    fn fit(&self, data: &TrainingSet, seed: u64) -> Result<Self::Model, Error>;
+}
+
+/// ROC AUC of `scores` against `labels` (true = deposit) by the Mann–Whitney statistic with
+/// ties ½ (Hanley & McNeil 1982), through [`ScoreHistogram::roc_auc`].
+///
+/// # Errors
+/// [`Error::ZeroDeposits`] with no positive, [`Error::NoAbsences`] with no negative.
+pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Result<f64, Error> {
+    assert_eq!(scores.len(), labels.len());
+    let mut h = ScoreHistogram::new();
+    for (&s, &l) in scores.iter().zip(labels) {
+        h.add_cell(s, u64::from(l));
+    }
+    h.roc_auc()
+}
+
+/// Probabilities of every sample of `data` under `model`.
+pub(crate) fn score_samples<C: Classifier + ?Sized>(model: &C, data: &TrainingSet) -> Vec<f64> {
+    (0..data.len())
+        .map(|i| model.probability(data.row(i)))
+        .collect()
+}

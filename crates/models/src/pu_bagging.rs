@@ -1,0 +1,251 @@
+//! Positive-unlabelled bagging (Mordelet & Vert 2014, "A bagging SVM to learn from positive
+//! and unlabeled examples", Pattern Recognition Letters 37: 201–209): an ensemble of models,
+//! each trained on every deposit and a fresh random draw of unlabelled background; the mean
+//! of their probabilities is the prospectivity and their standard deviation the
+//! model-uncertainty layer. Member m draws its background with the seed stream `(seed, m)`
+//! and fits with the stream `(seed, m + 2^32)`, so the ensemble does not depend on the
+//! thread count. Members are fitted in parallel (rayon).
+
+use rayon::prelude::*;
+
+use crate::classifier::{Classifier, Learner};
+use crate::rng::derive_seed;
+use crate::{BackgroundPool, ClassWeighting, Error, FeatureMatrix, TrainingSet};
+
+/// Options of [`pu_bagging`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PuBaggingOptions {
+    /// Number of models in the ensemble.
+    pub models: usize,
+    /// Background samples per model (`None`: as many as the deposits, as Mordelet & Vert).
+    pub background_per_model: Option<usize>,
+    /// Class weighting of each model's training set.
+    pub class_weighting: ClassWeighting,
+    /// Seed of the background draws and of the members' fits.
+    pub seed: u64,
+}
+
+impl Default for PuBaggingOptions {
+    fn default() -> Self {
+        Self {
+            models: 50,
+            background_per_model: None,
+            class_weighting: ClassWeighting::None,
+            seed: 42,
+        }
+    }
+}
+
+/// One member: its model and the background rows it was trained on (increasing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PuMember<M> {
+    /// The fitted model.
+    pub model: M,
+    /// Matrix rows drawn as its background.
+    pub background_rows: Vec<usize>,
+}
+
+/// A fitted positive-unlabelled bagging ensemble.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PuEnsemble<M> {
+    members: Vec<PuMember<M>>,
+}
+
+/// Prospectivity (ensemble mean) and model uncertainty (ensemble standard deviation, n − 1)
+/// of one cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PuPrediction {
+    /// Mean probability over members.
+    pub mean: f64,
+    /// Sample standard deviation over members (0 with one member).
+    pub sd: f64,
+}
+
+fn mean_sd(values: impl Iterator<Item = f64>) -> PuPrediction {
+    let (mut n, mut mean, mut m2) = (0.0, 0.0, 0.0);
+    for v in values {
+        // Welford's update.
+        n += 1.0;
+        let d = v - mean;
+        mean += d / n;
+        m2 += d * (v - mean);
+    }
+    if n == 0.0 {
+        return PuPrediction {
+            mean: f64::NAN,
+            sd: f64::NAN,
+        };
+    }
+    PuPrediction {
+        mean,
+        sd: if n > 1.0 {
+            (m2 / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        },
+    }
+}
+
+impl<M: Classifier> PuEnsemble<M> {
+    /// The members.
+    pub fn members(&self) -> &[PuMember<M>] {
+        &self.members
+    }
+
+    /// Mean and standard deviation over members for one row.
+    pub fn predict(&self, row: &[f64]) -> PuPrediction {
+        mean_sd(self.members.iter().map(|m| m.model.probability(row)))
+    }
+
+    /// Mean (prospectivity) and standard deviation (uncertainty) of every row of `matrix`,
+    /// in parallel over rows.
+    pub fn predict_matrix(&self, matrix: &FeatureMatrix) -> Vec<PuPrediction> {
+        (0..matrix.n_rows())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| self.predict(matrix.row(i)))
+            .collect()
+    }
+
+    /// Mordelet & Vert's out-of-bag score (their Algorithm 1): each row averaged over the
+    /// members that did not draw it as background (all members for rows never drawn).
+    /// Rows drawn by every member get NaN.
+    pub fn predict_out_of_bag(&self, matrix: &FeatureMatrix) -> Vec<PuPrediction> {
+        (0..matrix.n_rows())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let row = matrix.row(i);
+                mean_sd(
+                    self.members
+                        .iter()
+                        .filter(|m| m.background_rows.binary_search(&i).is_err())
+                        .map(|m| m.model.probability(row)),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Fits a positive-unlabelled bagging ensemble of `learner` models: every member trains on
+/// the deposits on rows `positives` and its own draw (without replacement) from `pool`.
+///
+/// # Errors
+/// [`Error::InvalidOption`] if `models` is 0 or the pool is empty; otherwise as
+/// [`TrainingSet::from_rows`] and the learner's `fit`.
+pub fn pu_bagging<L: Learner>(
+    learner: &L,
+    matrix: &FeatureMatrix,
+    positives: &[usize],
+    pool: &BackgroundPool,
+    options: &PuBaggingOptions,
+) -> Result<PuEnsemble<L::Model>, Error> {
+    if options.models == 0 {
+        return Err(Error::InvalidOption {
+            name: "models",
+            value: 0.0,
+            requirement: ">= 1",
+        });
+    }
+    if pool.rows().is_empty() {
+        return Err(Error::InvalidOption {
+            name: "background pool size",
+            value: 0.0,
+            requirement: ">= 1 (check the exclusion buffer is not larger than the study area)",
+        });
+    }
+    let count = options
+        .background_per_model
+        .unwrap_or(positives.len())
+        .max(1);
+    let members: Result<Vec<_>, Error> = (0..options.models)
+        .into_par_iter()
+        .map(|m| {
+            let background = pool.sample(count, derive_seed(options.seed, m as u64));
+            let data =
+                TrainingSet::from_rows(matrix, positives, &background, options.class_weighting)?;
+            let model = learner.fit(&data, derive_seed(options.seed, (m as u64) | (1 << 32)))?;
+            Ok(PuMember {
+                model,
+                background_rows: background,
+            })
+        })
+        .collect();
+    Ok(PuEnsemble { members: members? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SplitMix64;
+    use crate::{ForestOptions, LogisticOptions};
+
+    fn landscape() -> (FeatureMatrix, Vec<usize>) {
+        let mut rng = SplitMix64::new(11);
+        let (mut v, mut x, mut y, mut pos) = (vec![], vec![], vec![], vec![]);
+        for r in 0..40 {
+            for c in 0..40 {
+                let a = c as f64 / 40.0;
+                let b = rng.unit();
+                v.extend([a, b]);
+                x.push(c as f64);
+                y.push(r as f64);
+                if rng.unit() < 0.2 * a * a {
+                    pos.push(x.len() - 1);
+                }
+            }
+        }
+        (FeatureMatrix::new(2, v, x, y).unwrap(), pos)
+    }
+
+    #[test]
+    fn seeded_ensembles_repeat_and_differ() {
+        let (m, pos) = landscape();
+        let pool = BackgroundPool::new(&m, &pos, 1.0).unwrap();
+        let options = PuBaggingOptions {
+            models: 8,
+            background_per_model: Some(200),
+            ..Default::default()
+        };
+        let lr = LogisticOptions::default();
+        let a = pu_bagging(&lr, &m, &pos, &pool, &options).unwrap();
+        let b = pu_bagging(&lr, &m, &pos, &pool, &options).unwrap();
+        assert_eq!(a, b);
+        let c = pu_bagging(
+            &lr,
+            &m,
+            &pos,
+            &pool,
+            &PuBaggingOptions {
+                seed: 43,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert_ne!(
+            a.members()[0].background_rows,
+            c.members()[0].background_rows
+        );
+        let p = a.predict_matrix(&m);
+        assert!(p.iter().all(|q| q.mean > 0.0 && q.mean < 1.0 && q.sd > 0.0));
+        // East (high a) is more prospective than west.
+        assert!(a.predict(&[0.95, 0.5]).mean > a.predict(&[0.05, 0.5]).mean);
+        let oob = a.predict_out_of_bag(&m);
+        assert!(oob.iter().all(|q| q.mean.is_finite()));
+
+        let rf = ForestOptions {
+            trees: 20,
+            ..Default::default()
+        };
+        let e = pu_bagging(&rf, &m, &pos, &pool, &options).unwrap();
+        let f = pu_bagging(&rf, &m, &pos, &pool, &options).unwrap();
+        assert_eq!(e.predict_matrix(&m), f.predict_matrix(&m));
+    }
+
+    #[test]
+    fn mean_and_sd_are_welford_right() {
+        let p = mean_sd([1.0, 2.0, 3.0, 4.0].into_iter());
+        assert_eq!(p.mean, 2.5);
+        assert!((p.sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+    }
+}
