@@ -145,6 +145,19 @@ pub enum Error {
         source: csv::Error,
     },
 
+    /// A cell of a table (CSV) is missing or malformed; fix the named line and column.
+    #[error("{path}: line {line}, column {column:?}: {detail}")]
+    Table {
+        /// The file.
+        path: PathBuf,
+        /// Line number (1 is the header).
+        line: u64,
+        /// The column at fault.
+        column: String,
+        /// What is wrong.
+        detail: String,
+    },
+
     /// A JSON file could not be parsed.
     #[error("{path}: {source}")]
     Json {

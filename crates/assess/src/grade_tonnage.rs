@@ -19,6 +19,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::random::Stream;
 
+/// The shipped EXAMPLE grade–tonnage model (carbonatite-hosted REE; invented values, not a
+/// published model), as JSON — for demonstrations and tests only.
+pub const EXAMPLE_CARBONATITE_REE_MODEL: &str =
+    include_str!("../models/example_carbonatite_ree.json");
+
 /// A discovered deposit of a grade–tonnage table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deposit {

@@ -4,6 +4,7 @@
 //! `nedra weights` and `nedra response` are the weights-of-evidence stages on their own.
 
 mod assess_cmd;
+mod assess_run_cmd;
 mod classify_cmd;
 mod demo;
 mod derive;
@@ -12,6 +13,7 @@ mod interpolate_cmd;
 mod manifest;
 mod pipeline;
 mod project;
+mod prospects_cmd;
 mod report;
 mod run;
 mod stages;
@@ -276,6 +278,20 @@ enum Command {
         #[arg(long)]
         variance_out: Option<PathBuf>,
     },
+    /// Petroleum play and prospect risking from a prospects file: play chance maps (product
+    /// of source, reservoir, seal and charge chance rasters) with common-risk-segment
+    /// summaries, prospect chance of success with shared play risk, STOIIP/GIIP by Monte
+    /// Carlo (PRMS P90/P50/P10), risked means, portfolio and EMV.
+    ///
+    /// Writes DIR/prospects.json and DIR/play-NAME-chance.tif per play with maps. Every key
+    /// is shown in crates/assess/examples/prospects.toml.
+    Prospects {
+        /// The prospects file (TOML with [[play]] and [[prospect]] tables).
+        file: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Targets from any score raster: connected regions above a threshold become ranked
     /// polygons (DIR/targets.gpkg, .geojson, .csv, and the region raster targets.tif).
     Targets {
@@ -399,6 +415,22 @@ enum Kind {
 
 #[derive(Subcommand, Debug)]
 enum AssessCommand {
+    /// A whole mineral resource assessment from an assessment file (USGS three-part method):
+    /// permissive tracts (polygons, or a prospectivity raster above a threshold), the number
+    /// of undiscovered deposits per tract (experts' estimates, or the posterior-probability
+    /// sum minus known deposits as a Poisson mean), a grade–tonnage model, Monte Carlo.
+    ///
+    /// Writes DIR/assessment.json (per tract and total: N pmf, contained amounts with mean,
+    /// sd, F95/F50/F5 by the USGS exceedance convention, P(0), the analytic moment check;
+    /// inputs with SHA-256, seed, versions) and DIR/tracts.tif. Every key is shown in
+    /// crates/assess/examples/assessment.toml.
+    Run {
+        /// The assessment file (TOML with an [assessment] table).
+        file: PathBuf,
+        /// Output folder [default: "assessment" beside the file].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Number of undiscovered deposits: expert estimates at the 90/50/10 % levels → a
     /// probability mass function (negative-binomial fit as in MapMark4, or the Mark3 rule).
     ///
@@ -560,6 +592,16 @@ fn main() -> ExitCode {
             halo,
             &out,
         ),
+        Command::Assess(AssessCommand::Run { file, out }) => {
+            let out = out.unwrap_or_else(|| {
+                file.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("assessment")
+            });
+            assess_run_cmd::run(&file, &out).map(|s| s.print())
+        }
+        Command::Prospects { file, out } => prospects_cmd::run(&file, &out).map(|s| s.print()),
         Command::Assess(AssessCommand::DepositsPmf { experts, rule, out }) => {
             assess_cmd::deposits_pmf(&experts, &out, &rule)
                 .map(|()| println!("deposit-count pmf → {}", out.display()))

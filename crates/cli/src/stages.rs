@@ -190,6 +190,16 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
     let project = crate::demo::generate(out, seed)?;
     let summary = crate::run::run(&project, &out.join("run"))?;
     crate::report_run(&summary);
+    // An example resource assessment over the demo's targets, ready to run.
+    let assessment = crate::assess_run_cmd::write_demo_assessment(
+        out,
+        &summary.out.join("posterior.tif"),
+        &summary.out.join("targets.gpkg"),
+    )?;
+    println!(
+        "example resource assessment (EXAMPLE grade-tonnage model): nedra assess run {}",
+        assessment.display()
+    );
     // The hidden deposits were never shown to the model: where do they fall?
     let hidden = out.join("data").join("hidden_deposits.csv");
     if hidden.exists() {
