@@ -2,6 +2,9 @@
 //!
 //! `nedra run project.toml` is the main job; `nedra demo` builds and runs a synthetic case;
 //! `nedra weights` and `nedra response` are the weights-of-evidence stages on their own.
+// The command doc comments are clap's --help text, where brackets mean optional parts
+// (`jenks:K[:group]`), not intra-doc links.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 mod assess_cmd;
 mod assess_run_cmd;
@@ -286,7 +289,7 @@ enum Command {
     /// Writes DIR/prospects.json and DIR/play-NAME-chance.tif per play with maps. Every key
     /// is shown in crates/assess/examples/prospects.toml.
     Prospects {
-        /// The prospects file (TOML with [[play]] and [[prospect]] tables).
+        /// The prospects file (TOML with "play" and "prospect" tables).
         file: PathBuf,
         /// Output folder.
         #[arg(long)]
@@ -425,7 +428,7 @@ enum AssessCommand {
     /// inputs with SHA-256, seed, versions) and DIR/tracts.tif. Every key is shown in
     /// crates/assess/examples/assessment.toml.
     Run {
-        /// The assessment file (TOML with an [assessment] table).
+        /// The assessment file (TOML with an "assessment" table).
         file: PathBuf,
         /// Output folder [default: "assessment" beside the file].
         #[arg(long)]

@@ -183,7 +183,7 @@ pub struct EvidenceSpec {
     /// Numeric attribute burnt by "rasterize".
     pub field: Option<String>,
     /// Data-driven classes instead of `class_width`/`breaks`: "quantiles:K", "jenks:K" or
-    /// "ca[:SEGMENTS]" (concentration–area breakpoints), computed over the study area.
+    /// `"ca[:SEGMENTS]"` (concentration–area breakpoints), computed over the study area.
     pub classify: Option<String>,
     /// For derive = "interpolate": the CSV column to interpolate (coordinates in the grid's CRS).
     pub value_column: Option<String>,
