@@ -43,6 +43,9 @@ curves = dom.count('class="curve"')
 check("success-rate, random, and two P-A curves", curves == 4, curves)
 rows = len(re.findall(r"<tr>", dom))
 check("tables rendered", rows > 20, rows)
+import os
+has_assessment = os.path.exists(os.path.join(os.path.dirname(run_json), "assessment", "assessment.json"))
+check("assessment section when the run has one", (not has_assessment) or "Undiscovered resources" in dom)
 check("synthetic banner when synthetic", (not run["synthetic"]) or 'class="synthetic"' in dom)
 
 img = gdal.Open(png_path).ReadAsArray().astype(np.int32)  # bands × rows × cols

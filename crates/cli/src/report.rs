@@ -591,6 +591,16 @@ code{{font-size:.85rem}}
         let _ = write!(html, "</table><div class=\"small\">{small_maps}</div>");
     }
 
+    if let Some(a) = ["assessment/assessment.json", "assessment.json"]
+        .iter()
+        .map(|f| run.join(f))
+        .find(|p| p.exists())
+    {
+        let a: Value = serde_json::from_str(&std::fs::read_to_string(&a)?)
+            .with_context(|| format!("{}: not a nedra assessment", a.display()))?;
+        html.push_str(&assessment_section(&a));
+    }
+
     html.push_str("<h2>Weights of evidence</h2>");
     for e in manifest["evidence"].as_array().into_iter().flatten() {
         let layer = e["name"].as_str().unwrap_or("");
@@ -675,6 +685,92 @@ code{{font-size:.85rem}}
     let out = run.join("report.html");
     files::write_atomic(&out, html.as_bytes())?;
     Ok(out)
+}
+
+/// "How much": the resource assessment's totals and tracts, when the run has one.
+fn assessment_section(a: &Value) -> String {
+    let mut h = String::from("<h2>Undiscovered resources (probabilistic assessment)</h2>");
+    let _ = write!(
+        h,
+        "<p>{}. Trials: {}, seed {}. Grade–tonnage model: <code>{}</code>.</p>",
+        esc(a["quantile_convention"]
+            .as_str()
+            .unwrap_or("")
+            .trim_end_matches('.')),
+        a["trials"],
+        a["seed"],
+        esc(a["grade_tonnage_model"]["name"]
+            .as_str()
+            .or(a["grade_tonnage_model"]["source"].as_str())
+            .unwrap_or(""))
+    );
+    let pc = &a["posterior_check"];
+    if let Some(r) = pc["ratio_known_to_expected"].as_f64() {
+        if r < 0.85 {
+            let _ = write!(
+                h,
+                "<p class=\"synthetic\">Warning: the posterior predicts {:.1} deposits where {} are known (ratio {:.2}); numbers of undiscovered deposits taken from the posterior are inflated by about {:.1}×.</p>",
+                pc["expected_deposits_study_area"].as_f64().unwrap_or(f64::NAN),
+                pc["known_deposits_study_area"],
+                r,
+                1.0 / r
+            );
+        }
+    }
+    h.push_str("<table class=\"assessment\"><tr><th>total</th><th>mean</th><th>F95</th><th>F50</th><th>F5</th><th>P(0)</th><th>analytic mean</th></tr>");
+    for q in a["total"]["quantities"].as_array().into_iter().flatten() {
+        let f = &q["exceedance_quantiles"];
+        let _ = write!(
+            h,
+            "<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(q["name"].as_str().unwrap_or("")),
+            esc(q["unit"].as_str().unwrap_or("")),
+            num(&q["mean"]),
+            num(&f["F95"]),
+            num(&f["F50"]),
+            num(&f["F5"]),
+            num(&q["probability_of_zero"]),
+            num(&q["analytic"]["mean"])
+        );
+    }
+    h.push_str("</table><table><tr><th>tract</th><th>area km²</th><th>undiscovered deposits: mean</th><th>N90 / N50 / N10</th>");
+    let names: Vec<String> = a["total"]["quantities"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(1)
+        .filter_map(|q| q["name"].as_str().map(str::to_string))
+        .collect();
+    for n in &names {
+        let _ = write!(h, "<th>{} mean</th>", esc(n));
+    }
+    h.push_str("</tr>");
+    for t in a["tracts"].as_array().into_iter().flatten().take(30) {
+        let p = &t["deposit_count"]["pmf"];
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td>",
+            t["id"],
+            num(&t["area_km2"]),
+            num(&p["mean"]),
+            p["n90"],
+            p["n50"],
+            p["n10"]
+        );
+        for n in &names {
+            let v = t["quantities"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|q| q["name"].as_str() == Some(n))
+                .map(|q| num(&q["mean"]))
+                .unwrap_or_else(|| "–".into());
+            let _ = write!(h, "<td>{v}</td>");
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table>");
+    h
 }
 
 #[cfg(test)]

@@ -196,9 +196,13 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
         &summary.out.join("posterior.tif"),
         &summary.out.join("targets.gpkg"),
     )?;
+    let assessed = crate::assess_run_cmd::run(&assessment, &summary.out.join("assessment"))?;
+    assessed.print();
+    crate::report::write_report(&summary.out)?;
     println!(
-        "example resource assessment (EXAMPLE grade-tonnage model): nedra assess run {}",
-        assessment.display()
+        "(EXAMPLE grade-tonnage model; rerun with: nedra assess run {} --out {})",
+        assessment.display(),
+        summary.out.join("assessment").display()
     );
     // The hidden deposits were never shown to the model: where do they fall?
     let hidden = out.join("data").join("hidden_deposits.csv");

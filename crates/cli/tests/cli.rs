@@ -444,6 +444,18 @@ fn the_demo_runs_and_its_hidden_deposits_fall_in_targets() {
         serde_json::from_str(&std::fs::read_to_string(out.join("run/run.json")).unwrap()).unwrap();
     assert_eq!(v["synthetic"], true);
     assert!(v["validation"]["success_rate_auc"].as_f64().unwrap() > 0.85);
+    // The example assessment ran over the targets and the report shows it.
+    let a: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("run/assessment/assessment.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        a["tracts"].as_array().unwrap().len(),
+        v["targets"]["count"].as_u64().unwrap() as usize
+    );
+    assert!(std::fs::read_to_string(out.join("run/report.html"))
+        .unwrap()
+        .contains("Undiscovered resources"));
 }
 
 /// `nedra distance --signed` and `nedra density` against geometry computed by hand.
