@@ -131,14 +131,6 @@ pub fn locate_deposits(
     })
 }
 
-/// Where the values of a layer come from during a pass.
-pub enum Values {
-    /// A raster already on the grid.
-    Raster(RasterReader),
-    /// Values computed per window from vector features (distance, density …), in parallel.
-    Computed(crate::derive::FieldFn),
-}
-
 /// Result of classifying one layer.
 #[derive(Debug, Clone)]
 pub struct ClassPass {
@@ -158,7 +150,7 @@ pub struct ClassPass {
 pub fn classify_layer(
     grid: &Grid,
     mask: Option<&RasterReader>,
-    values: &Values,
+    values: &RasterReader,
     classifier: &Classifier,
     deposits: &Deposits,
     out: Option<&Path>,
@@ -174,27 +166,14 @@ pub fn classify_layer(
     let (mut missing_cells, mut missing_deposits) = (0u64, 0u64);
     let integers_only = classifier.expects_integers();
     let mut non_integer_cells = 0u64;
-    let computed = match values {
-        Values::Computed(f) => Some(f),
-        Values::Raster(_) => None,
-    };
     stream_blocks(
         &windows,
         blocks_in_flight(),
-        |w| -> Result<(Option<Block>, Option<Block>)> {
+        |w| -> Result<(Option<Block>, Block)> {
             let m = mask.map(|m| m.read(w)).transpose()?;
-            let v = match values {
-                Values::Raster(r) => Some(r.read(w)?),
-                Values::Computed(_) => None,
-            };
-            Ok((m, v))
+            Ok((m, values.read(w)?))
         },
-        |w, (m, v)| {
-            let mut block = match (v, computed) {
-                (Some(b), _) => b,
-                (None, Some(f)) => Block::from_raw(w, f(grid, w), None),
-                (None, None) => unreachable!("raster blocks are read"),
-            };
+        |w, (m, mut block)| {
             let in_area = |i: usize| m.as_ref().is_none_or(|m| m.valid[i]);
             let mut local: HashMap<i64, (u64, u64)> = HashMap::new();
             let (mut miss_c, mut miss_d) = (0u64, 0u64);
@@ -491,32 +470,19 @@ pub fn response_pass(
 pub fn value_histogram(
     grid: &Grid,
     mask: Option<&RasterReader>,
-    values: &Values,
+    values: &RasterReader,
 ) -> Result<nedra_core::classes::ValueHistogram> {
     let windows = grid.windows(BLOCK_SIZE);
     let bar = progress(windows.len(), "value histogram");
     let mut total = nedra_core::classes::ValueHistogram::new();
-    let computed = match values {
-        Values::Computed(f) => Some(f),
-        Values::Raster(_) => None,
-    };
     stream_blocks(
         &windows,
         blocks_in_flight(),
-        |w| -> Result<(Option<Block>, Option<Block>)> {
+        |w| -> Result<(Option<Block>, Block)> {
             let m = mask.map(|m| m.read(w)).transpose()?;
-            let v = match values {
-                Values::Raster(r) => Some(r.read(w)?),
-                Values::Computed(_) => None,
-            };
-            Ok((m, v))
+            Ok((m, values.read(w)?))
         },
-        |w, (m, v)| {
-            let mut block = match (v, computed) {
-                (Some(b), _) => b,
-                (None, Some(f)) => Block::from_raw(w, f(grid, w), None),
-                (None, None) => unreachable!("raster blocks are read"),
-            };
+        |_, (m, mut block)| {
             if let Some(m) = &m {
                 for (ok, inside) in block.valid.iter_mut().zip(&m.valid) {
                     *ok &= *inside;

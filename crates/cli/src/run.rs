@@ -15,9 +15,7 @@ use serde_json::{json, Value};
 
 use crate::derive::FieldKind;
 use crate::manifest::{input_entry, sha256_file, versions};
-use crate::pipeline::{
-    classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer, Values,
-};
+use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
 use crate::say;
 use crate::targets::{find_targets, TargetOptions, TargetRule};
@@ -521,7 +519,7 @@ fn prepare_values(
     source: &Path,
     grid: &Grid,
     dir: &Path,
-) -> Result<(Values, String)> {
+) -> Result<(RasterReader, String)> {
     let values_path = dir.join("evidence").join(format!("{}_values.tif", e.name));
     let mut vsrc = VectorSource::new(source);
     vsrc.layer = e.layer.clone();
@@ -531,10 +529,7 @@ fn prepare_values(
             let reader = RasterReader::open(source)?;
             let own_crs_ok = e.crs.is_none() && !reader.grid().crs_wkt.is_empty();
             if own_crs_ok && is_on_grid(reader.grid(), grid) {
-                (
-                    Values::Raster(reader),
-                    "read directly (already on the grid)".to_string(),
-                )
+                ((reader), "read directly (already on the grid)".to_string())
             } else {
                 let resampling = match e.resampling.as_deref() {
                     Some("bilinear") => Resampling::Bilinear,
@@ -553,7 +548,7 @@ fn prepare_values(
                     crs::short(&reader.grid().crs_wkt)
                 };
                 (
-                    Values::Raster(RasterReader::open(&values_path)?),
+                    (RasterReader::open(&values_path)?),
                     format!("warped from {from} with {} resampling (GDAL warp) to evidence/{}_values.tif", resampling.gdal_name(), e.name),
                 )
             }
@@ -571,8 +566,14 @@ fn prepare_values(
                     ),
                 },
             };
+            // Written once as evidence/<name>_values.tif: users get the distance/density map,
+            // and every later pass (classes, features for other models) reads it back.
             let (f, text) = crate::derive::field(&vsrc, grid, kind, None)?;
-            (Values::Computed(f), text)
+            crate::derive::write_field(grid, &f, &values_path, &e.name)?;
+            (
+                (RasterReader::open(&values_path)?),
+                format!("{text}, written to evidence/{}_values.tif", e.name),
+            )
         }
         Derive::Interpolate => {
             let like = dir.join("mask.tif");
@@ -618,7 +619,7 @@ fn prepare_values(
                 kriging.then_some(variance_path.as_path()),
             )?;
             (
-                Values::Raster(RasterReader::open(&values_path)?),
+                (RasterReader::open(&values_path)?),
                 format!("interpolated: {}", summary.method),
             )
         }
@@ -626,7 +627,7 @@ fn prepare_values(
             let field = e.field.as_deref().expect("checked");
             nedra_io::vector::rasterize(&vsrc, Some(field), grid, DataType::Float64, &values_path)?;
             (
-                Values::Raster(RasterReader::open(&values_path)?),
+                (RasterReader::open(&values_path)?),
                 format!("polygons burnt with attribute {field:?} (cell centre inside) to evidence/{}_values.tif", e.name),
             )
         }

@@ -9,7 +9,7 @@ use nedra_models::{
     calculate_weights, Generalisation, Response, WeightsOptions, WeightsTable, WeightsType,
 };
 
-use crate::pipeline::{classify_layer, response_pass, ResponseLayer, Values};
+use crate::pipeline::{classify_layer, response_pass, ResponseLayer};
 use crate::run::deposits_for;
 use crate::say;
 
@@ -47,7 +47,7 @@ pub fn weights(a: &WeightsArgs) -> Result<()> {
                 a.raster.display()
             )
         })?;
-    let values = Values::Raster(RasterReader::open(&a.raster)?);
+    let values = RasterReader::open(&a.raster)?;
     let pass = classify_layer(
         &grid,
         Some(&reader),
