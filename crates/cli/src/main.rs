@@ -14,6 +14,7 @@ mod derive;
 mod geochem_cmd;
 mod interpolate_cmd;
 mod manifest;
+mod ml;
 mod pipeline;
 mod project;
 mod prospects_cmd;
@@ -879,8 +880,8 @@ pub fn report_run(s: &run::RunSummary) {
     let _ = writeln!(out, "run folder: {}", s.out.display());
     for (label, file) in [
         ("report:        ", "report.html"),
-        ("posterior:     ", "posterior.tif"),
-        ("uncertainty:   ", "posterior_std.tif"),
+        ("prospectivity: ", s.maps.0.as_str()),
+        ("uncertainty:   ", s.maps.1.as_str()),
         ("weights tables:", "weights"),
         ("manifest:      ", "run.json"),
     ] {
@@ -902,7 +903,7 @@ pub fn report_run(s: &run::RunSummary) {
         );
         let _ = writeln!(
             out,
-            "  rank   area km²  mean PP  peak PP  deposits  strongest evidence"
+            "  rank   area km²  mean     peak     deposits  strongest evidence"
         );
         for t in s.targets.iter().take(10) {
             let _ = writeln!(

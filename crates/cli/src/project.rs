@@ -25,6 +25,9 @@ pub struct Project {
     /// How targets are drawn from the posterior.
     #[serde(default)]
     pub targets: TargetsSpec,
+    /// Which model makes the prospectivity map.
+    #[serde(default)]
+    pub model: ModelSpec,
     /// Folder holding the project file; relative paths are resolved from it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -131,6 +134,73 @@ fn two() -> f64 {
 }
 fn arcsdm() -> String {
     "arcsdm".into()
+}
+
+/// The prospectivity model: "weights_of_evidence" (default), or "logistic" / "random_forest"
+/// trained by positive-unlabelled bagging with spatial block cross-validation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// "weights_of_evidence", "logistic" or "random_forest".
+    #[serde(default = "wofe")]
+    pub kind: String,
+    /// Members of the bagging ensemble.
+    #[serde(default = "members")]
+    pub models: usize,
+    /// Trees per random forest.
+    #[serde(default = "trees")]
+    pub trees: usize,
+    /// L2 penalty of logistic regression (on standardised features).
+    #[serde(default = "one")]
+    pub l2_penalty: f64,
+    /// Candidate background cells drawn from the study area.
+    #[serde(default = "pool")]
+    pub background_pool: usize,
+    /// Background cells per member (default: 10 × the deposits).
+    pub background_per_model: Option<usize>,
+    /// No background within this distance of a deposit, CRS units.
+    #[serde(default = "buffer")]
+    pub exclusion_buffer_m: f64,
+    /// Seed of every random draw.
+    #[serde(default = "seed")]
+    pub seed: u64,
+    /// Side of the spatial cross-validation blocks, km.
+    #[serde(default = "cv_block")]
+    pub cv_block_km: f64,
+    /// Number of cross-validation folds.
+    #[serde(default = "cv_folds")]
+    pub cv_folds: usize,
+}
+
+impl Default for ModelSpec {
+    fn default() -> Self {
+        toml::from_str("").expect("every field has a default")
+    }
+}
+
+fn wofe() -> String {
+    "weights_of_evidence".into()
+}
+fn members() -> usize {
+    25
+}
+fn trees() -> usize {
+    100
+}
+fn pool() -> usize {
+    20_000
+}
+fn buffer() -> f64 {
+    1000.0
+}
+fn seed() -> u64 {
+    42
+}
+fn cv_block() -> f64 {
+    20.0
+}
+fn cv_folds() -> usize {
+    5
 }
 
 /// Target rule: `rule` = "top_percent" (with `value` = percent of the study area, default 5),
@@ -294,6 +364,22 @@ impl Project {
                 "[weights] `generalisation` = {:?}: use \"arcsdm\" or \"ga-r\"",
                 w.generalisation
             );
+        }
+        let m = &self.model;
+        if !matches!(
+            m.kind.as_str(),
+            "weights_of_evidence" | "logistic" | "random_forest"
+        ) {
+            bail!(
+                "[model] kind = {:?}: use weights_of_evidence, logistic or random_forest",
+                m.kind
+            );
+        }
+        if m.models == 0 || m.trees == 0 || m.cv_folds < 2 || m.background_pool == 0 {
+            bail!("[model] models, trees and background_pool must be ≥ 1 and cv_folds ≥ 2");
+        }
+        if !(m.cv_block_km > 0.0 && m.exclusion_buffer_m >= 0.0 && m.l2_penalty >= 0.0) {
+            bail!("[model] cv_block_km must be > 0, exclusion_buffer_m and l2_penalty ≥ 0");
         }
         let t = &self.targets;
         match (t.rule.as_str(), t.value) {

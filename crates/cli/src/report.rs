@@ -328,7 +328,14 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
     )?;
     let validation: Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("validation.json"))?)?;
-    let posterior_path = run.join("posterior.tif");
+    let maps = &manifest["maps"];
+    let posterior_path = run.join(maps["score"].as_str().unwrap_or("posterior.tif"));
+    let uncertainty_path = run.join(maps["uncertainty"].as_str().unwrap_or("posterior_std.tif"));
+    let score_label = maps["score_label"]
+        .as_str()
+        .unwrap_or("posterior probability (weights of evidence)")
+        .to_string();
+    let map_title = format!("{}{}", score_label[..1].to_uppercase(), &score_label[1..]);
     let grid = RasterReader::open(&posterior_path)?.grid().clone();
     let whole = Window {
         col_off: 0,
@@ -376,12 +383,12 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
     let map_post = svg_map(
         &post,
         post_scale,
-        "Posterior probability (weights of evidence)",
-        "posterior probability, log scale",
+        &map_title,
+        "log scale",
         &deposits,
         &target_labels,
     )?;
-    let unc = preview(&run.join("posterior_std.tif"), whole, &grid, 760)?;
+    let unc = preview(&uncertainty_path, whole, &grid, 760)?;
     let (ulo, uhi) = unc
         .values
         .iter()
@@ -392,8 +399,8 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
     let map_unc = svg_map(
         &unc,
         Scale::Linear(ulo, uhi.max(ulo + 1e-12)),
-        "Uncertainty: standard deviation of the posterior",
-        "s.d. of posterior probability",
+        "Uncertainty: standard deviation (of the posterior, or across the model ensemble)",
+        "standard deviation",
         &deposits,
         &[],
     )?;
@@ -561,6 +568,34 @@ code{{font-size:.85rem}}
         num(&pa["normalised_density"]),
         num(&pa["weight"])
     );
+
+    let model = &manifest["model"];
+    if !model.is_null() {
+        let cv = &model["spatial_cv"];
+        let _ = write!(
+            html,
+            "<h3>Model: {} ({} members)</h3><p>{}</p><p>Spatial cross-validation — {}: mean ROC AUC {}, mean prediction-rate AUC {}. Weights-of-evidence baseline fitted on all deposits (not cross-validated): ROC AUC {}.</p><table><tr><th>fold</th><th>held-out deposits</th><th>held-out background</th><th>ROC AUC</th><th>prediction-rate AUC</th></tr>",
+            esc(model["kind"].as_str().unwrap_or("")),
+            model["members"],
+            esc(model["method"].as_str().unwrap_or("")),
+            esc(cv["scheme"].as_str().unwrap_or("")),
+            num(&cv["mean_roc_auc"]),
+            num(&cv["mean_prediction_rate_auc"]),
+            num(&v["weights_of_evidence_baseline"]["roc_auc"])
+        );
+        for f in cv["folds"].as_array().into_iter().flatten() {
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                f["fold"],
+                f["test_positives"],
+                f["test_background"],
+                num(&f["roc_auc"]),
+                num(&f["prediction_rate_auc"])
+            );
+        }
+        html.push_str("</table>");
+    }
 
     html.push_str("<h2>Targets</h2>");
     if t_rows.is_empty() {

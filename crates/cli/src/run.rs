@@ -36,6 +36,8 @@ pub struct RunSummary {
     pub cells: u64,
     /// Ranked targets.
     pub targets: Vec<crate::targets::Target>,
+    /// The prospectivity map and its uncertainty (file names in the run folder).
+    pub maps: (String, String),
 }
 
 /// A run folder being written: everything goes into a hidden sibling, renamed into place at
@@ -292,6 +294,7 @@ fn run_into(
     };
     let mut layers = Vec::new();
     let mut evidence_log = Vec::new();
+    let mut features = Vec::new();
     for (k, e) in project.evidence.iter().enumerate() {
         say(&format!(
             "[{}/{n_steps}] evidence {:?}: {} weights",
@@ -372,6 +375,19 @@ fn run_into(
             &table,
             &table_path,
         )?);
+        features.push(if e.pattern == "categorical" {
+            crate::ml::FeatureLayer {
+                name: e.name.clone(),
+                reader: RasterReader::open(&class_path)?,
+                class_values: Some(table.rows.iter().map(|r| (r.class, r.weight)).collect()),
+            }
+        } else {
+            crate::ml::FeatureLayer {
+                name: e.name.clone(),
+                reader: values,
+                class_values: None,
+            }
+        });
         time(&format!("evidence:{}", e.name), &mut lap);
     }
 
@@ -401,15 +417,58 @@ fn run_into(
         "probability_not_independent": ci.probability_not_independent,
         "method": "Bonham-Carter (1994) n/T; Agterberg & Cheng (2002) one-tailed test of T - n with s^2(T) = sum (A_k s(P_k))^2",
     });
+    time("response", &mut lap);
+
+    // 4b. A data-driven model, when the project asks for one: it becomes the prospectivity
+    // map that is validated and targeted; weights of evidence stays as the baseline.
+    let mut model_json = Value::Null;
+    let (score_file, uncertainty_file, score_label) = if project.model.kind == "weights_of_evidence"
+    {
+        (
+            "posterior.tif",
+            "posterior_std.tif",
+            "posterior probability (weights of evidence)",
+        )
+    } else {
+        say(&format!(
+            "      {} by positive-unlabelled bagging ({} members)",
+            project.model.kind, project.model.models
+        ));
+        model_json = crate::ml::run_model(&grid, &mask, &features, &deposits, &project.model, dir)?;
+        let wofe = std::mem::take(&mut validation);
+        let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
+        let hist = score_histograms(&grid, &score, &[&deposits])?;
+        validation = write_validation(dir, &hist[0], None, &ValidationOptions::default())?;
+        validation["spatial_cv"] = model_json["spatial_cv"].clone();
+        validation["weights_of_evidence_baseline"] = json!({
+            "success_rate_auc": wofe["success_rate_auc"],
+            "roc_auc": wofe["roc_auc"],
+        });
+        validation["conditional_independence"] = wofe["conditional_independence"].clone();
+        say(&format!(
+            "      spatial block CV: mean ROC AUC {:.4}, mean prediction-rate AUC {:.4}",
+            model_json["spatial_cv"]["mean_roc_auc"]
+                .as_f64()
+                .unwrap_or(f64::NAN),
+            model_json["spatial_cv"]["mean_prediction_rate_auc"]
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        ));
+        time("model", &mut lap);
+        (
+            "prospectivity.tif",
+            "uncertainty.tif",
+            "prospectivity (ensemble mean probability)",
+        )
+    };
     files::write_atomic(
         &dir.join("validation.json"),
         (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
     )?;
-    time("response", &mut lap);
 
     // 5. Targets.
-    let posterior = RasterReader::open(&dir.join("posterior.tif"))?;
-    let posterior_std = RasterReader::open(&dir.join("posterior_std.tif"))?;
+    let posterior = RasterReader::open(&dir.join(score_file))?;
+    let posterior_std = RasterReader::open(&dir.join(uncertainty_file))?;
     let written = score_histograms(&grid, &posterior, &[&deposits])?;
     let ts = &project.targets;
     let rule = match ts.rule.as_str() {
@@ -433,7 +492,7 @@ fn run_into(
         dir,
     )?;
     say(&format!(
-        "      {} targets at posterior ≥ {target_threshold:.4} ({:?}, min {} km²)",
+        "      {} targets at {score_file} ≥ {target_threshold:.4} ({:?}, min {} km²)",
         targets.len(),
         rule,
         ts.min_area_km2
@@ -488,6 +547,12 @@ fn run_into(
             "file": "validation.json",
             "conditional_independence_ratio": ci.ratio,
         },
+        "model": model_json,
+        "maps": {
+            "score": score_file,
+            "uncertainty": uncertainty_file,
+            "score_label": score_label,
+        },
         "targets": {
             "rule": format!("{rule:?}"),
             "threshold": target_threshold,
@@ -509,6 +574,7 @@ fn run_into(
         deposits: deposits.total,
         cells,
         targets,
+        maps: (score_file.to_string(), uncertainty_file.to_string()),
     })
 }
 

@@ -576,3 +576,46 @@ fn quantile_classes_and_interpolated_layers_run_from_the_project_file() {
         "{la}"
     );
 }
+
+/// A data-driven model from the project file: logistic regression by PU bagging, spatial CV,
+/// prospectivity and uncertainty maps; the same seed gives the same bytes.
+#[test]
+fn logistic_model_by_pu_bagging_runs_with_spatial_cv_and_is_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let text = std::fs::read_to_string(&p).unwrap()
+        + "[model]\nkind = \"logistic\"\nmodels = 5\nbackground_pool = 2000\nexclusion_buffer_m = 300\ncv_block_km = 5\ncv_folds = 4\n";
+    std::fs::write(&p, text).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let stdout = run_ok(&p, &a);
+    assert!(stdout.contains("prospectivity.tif"), "{stdout}");
+    run_ok(&p, &b);
+    for f in ["prospectivity.tif", "uncertainty.tif"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("validation.json")).unwrap()).unwrap();
+    let folds = v["spatial_cv"]["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 4);
+    let held_out: u64 = folds
+        .iter()
+        .map(|f| f["test_positives"].as_u64().unwrap())
+        .sum();
+    assert_eq!(held_out, 12, "every deposit is held out exactly once");
+    assert!(v["roc_auc"].as_f64().unwrap() > 0.8);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["maps"]["score"], "prospectivity.tif");
+    assert_eq!(m["model"]["members"], 5);
+    // Uncertainty is the spread of 5 members: non-negative everywhere.
+    let r = nedra_io::RasterReader::open(&a.join("uncertainty.tif")).unwrap();
+    let g = r.grid().clone();
+    for w in g.windows(64) {
+        let blk = r.read(w).unwrap();
+        assert!((0..w.len()).filter_map(|i| blk.get(i)).all(|x| x >= 0.0));
+    }
+}
