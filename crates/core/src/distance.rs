@@ -213,7 +213,7 @@ impl Candidate {
 
 /// Cells per side of the tiles that share one candidate query in
 /// [`SegmentIndex::distances_for`].
-pub const TILE: usize = 32;
+pub const TILE: usize = 16;
 
 /// Squared exact distance from point `p` to the segment `a`–`b`.
 #[inline]
