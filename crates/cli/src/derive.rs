@@ -6,9 +6,8 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use nedra_core::density::DensityIndex;
 use nedra_core::distance::{PolygonInterior, SegmentIndex};
-use nedra_core::{stream_blocks, Block, Grid, Window};
+use nedra_core::{Block, Grid, Window};
 use nedra_io::vector::{read_features, VectorSource};
-use nedra_io::{DataType, RasterWriter};
 
 /// A per-window field: values (NaN = NoData) for the cells of a window of the grid.
 pub type FieldFn = Box<dyn Fn(&Grid, Window) -> Vec<f64> + Send + Sync>;
@@ -129,21 +128,11 @@ pub fn field(
 /// # Errors
 /// Write failures.
 pub fn write_field(grid: &Grid, f: &FieldFn, out: &Path, label: &str) -> Result<()> {
-    let windows = grid.windows(crate::pipeline::BLOCK_SIZE);
-    let bar = crate::pipeline::progress(windows.len(), label);
-    let mut writer = RasterWriter::create(out, grid, DataType::Float32)?;
-    stream_blocks(
-        &windows,
-        crate::pipeline::blocks_in_flight(),
-        |_| Ok::<(), anyhow::Error>(()),
+    crate::pipeline::write_streamed(
+        grid,
+        out,
+        label,
+        |_| Ok(()),
         |w, ()| Block::from_raw(w, f(grid, w), None),
-        |_, b| {
-            writer.write(&b)?;
-            bar.inc(1);
-            Ok(())
-        },
-    )?;
-    bar.finish_and_clear();
-    writer.finish()?;
-    Ok(())
+    )
 }

@@ -18,7 +18,7 @@ use nedra_io::{DataType, RasterReader, RasterWriter};
 use nedra_models::{
     cross_validate, pu_bagging, BackgroundPool, ClassWeighting, Classifier, CrossValidation,
     FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions, PuBaggingOptions,
-    TrainingSet,
+    SplitMix64, TrainingSet,
 };
 use serde_json::{json, Value};
 
@@ -41,22 +41,6 @@ fn feature_value(class_values: Option<&HashMap<i64, f64>>, block: &Block, i: usi
         (None, _) => f64::NAN,
         (Some(v), None) => v,
         (Some(v), Some(map)) => map.get(&(v.round() as i64)).copied().unwrap_or(f64::NAN),
-    }
-}
-
-/// SplitMix64 for the background draw of candidate cells.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
     }
 }
 
@@ -121,7 +105,7 @@ where
     let mut cells: Vec<(usize, usize)> = deposits.cells.iter().map(|c| (c.0, c.1)).collect();
     let positives: Vec<usize> = (0..cells.len()).collect();
     let taken: std::collections::HashSet<(usize, usize)> = cells.iter().copied().collect();
-    let mut rng = Rng(spec.seed);
+    let mut rng = SplitMix64::new(spec.seed);
     let mut candidates = Vec::new();
     let mut attempts = 0usize;
     while candidates.len() < spec.background_pool && attempts < 50 * spec.background_pool {

@@ -501,3 +501,34 @@ pub fn value_histogram(
     bar.finish_and_clear();
     Ok(total)
 }
+
+/// Writes one Float32 raster on `grid` block by block: `read` on this thread, `compute` in
+/// parallel, blocks written in order, with a progress bar.
+///
+/// # Errors
+/// Read or write failures.
+pub fn write_streamed<I: Send>(
+    grid: &Grid,
+    out: &Path,
+    label: &str,
+    read: impl FnMut(nedra_core::Window) -> Result<I>,
+    compute: impl Fn(nedra_core::Window, I) -> Block + Sync,
+) -> Result<()> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let bar = progress(windows.len(), label);
+    let mut writer = RasterWriter::create(out, grid, DataType::Float32)?;
+    stream_blocks(
+        &windows,
+        blocks_in_flight(),
+        read,
+        compute,
+        |_, b| -> Result<()> {
+            writer.write(&b)?;
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    writer.finish()?;
+    Ok(())
+}

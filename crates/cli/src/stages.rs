@@ -423,12 +423,10 @@ pub fn derivative(
         );
     }
     let cell = t[1].abs();
-    let windows = grid.windows(crate::pipeline::BLOCK_SIZE);
-    let bar = crate::pipeline::progress(windows.len(), "derivative");
-    let mut writer = nedra_io::RasterWriter::create(out, &grid, nedra_io::DataType::Float32)?;
-    nedra_core::stream_blocks(
-        &windows,
-        crate::pipeline::blocks_in_flight(),
+    crate::pipeline::write_streamed(
+        &grid,
+        out,
+        "derivative",
         |w| -> Result<nedra_core::Block> {
             let c0 = w.col_off.saturating_sub(halo);
             let r0 = w.row_off.saturating_sub(halo);
@@ -442,14 +440,7 @@ pub fn derivative(
             })?)
         },
         |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
-        |_, b| {
-            writer.write(&b)?;
-            bar.inc(1);
-            Ok(())
-        },
     )?;
-    bar.finish_and_clear();
-    writer.finish()?;
     println!("{which:?} of {} → {}", raster.display(), out.display());
     Ok(())
 }

@@ -7,22 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn data() -> PathBuf {
-    let dir = std::env::var("NEDRA_CONFORMANCE_DATA")
-        .expect("set NEDRA_CONFORMANCE_DATA to the shared data folder (e.g. ../shared/data)");
-    let p = PathBuf::from(dir);
-    let p = if p.is_absolute() {
-        p
-    } else {
-        // Relative paths are taken from the workspace root.
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
-    };
-    assert!(
-        p.join("ga_cloncurry_iocg_wofe").is_dir(),
-        "{} holds no ga_cloncurry_iocg_wofe",
-        p.display()
-    );
-    p.join("ga_cloncurry_iocg_wofe")
+    common::shared_data("ga_cloncurry_iocg_wofe")
 }
 
 fn nedra(args: &[&str]) -> String {

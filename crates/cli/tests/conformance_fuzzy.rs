@@ -30,18 +30,10 @@ use classify_cmd::{classify, fuzzify, parse_membership, parse_method, ClassifySu
 /// Valid cells of `small_raster.tif` (the EIS base-metrics test divides by 2576).
 const VALID_CELLS: u64 = 2576;
 
+mod common;
+
 fn small_raster() -> PathBuf {
-    let dir = std::env::var("NEDRA_CONFORMANCE_DATA")
-        .expect("set NEDRA_CONFORMANCE_DATA to the shared data folder (e.g. ../shared/data)");
-    let p = PathBuf::from(dir);
-    let p = if p.is_absolute() {
-        p
-    } else {
-        // Relative paths are taken from the workspace root.
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
-    };
-    let f = p.join("eis_toolkit_testdata/small_raster.tif");
-    assert!(f.is_file(), "{} is missing", f.display());
+    let f = common::shared_data("eis_toolkit_testdata/small_raster.tif");
     nedra_io::init_gdal();
     f
 }

@@ -22,19 +22,10 @@ use nedra_core::geochem::{
 #[path = "../src/geochem_cmd.rs"]
 mod geochem_cmd;
 
+mod common;
+
 fn data(folder: &str) -> PathBuf {
-    let dir = std::env::var("NEDRA_CONFORMANCE_DATA")
-        .expect("set NEDRA_CONFORMANCE_DATA to the shared data folder (e.g. ../shared/data)");
-    let p = PathBuf::from(dir);
-    let p = if p.is_absolute() {
-        p
-    } else {
-        // Relative paths are taken from the workspace root.
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
-    };
-    let d = p.join(folder);
-    assert!(d.is_dir(), "{} holds no {folder}", p.display());
-    d
+    common::shared_data(folder)
 }
 
 // ---------------------------------------------------------------------------------------------

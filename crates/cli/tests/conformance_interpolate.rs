@@ -44,7 +44,7 @@
 //! variance by leave-one-out cross-validation (mean squared standardised error in 0.8–1.2;
 //! measured 0.93). Small systems are checked by hand in `nedra-core`'s unit tests.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nedra_core::interpolate::{idw_window, Idw, IdwParams, SampleIndex};
 use nedra_core::{Block, Grid};
@@ -53,19 +53,10 @@ use nedra_core::{Block, Grid};
 #[path = "../src/interpolate_cmd.rs"]
 mod interpolate_cmd;
 
+mod common;
+
 fn data(folder: &str) -> PathBuf {
-    let dir = std::env::var("NEDRA_CONFORMANCE_DATA")
-        .expect("set NEDRA_CONFORMANCE_DATA to the shared data folder (e.g. ../shared/data)");
-    let p = PathBuf::from(dir);
-    let p = if p.is_absolute() {
-        p
-    } else {
-        // Relative paths are taken from the workspace root.
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
-    };
-    let d = p.join(folder);
-    assert!(d.is_dir(), "{} holds no {folder}", p.display());
-    d
+    common::shared_data(folder)
 }
 
 /// The peer's points (EPSG:4326, lon/lat) and values.

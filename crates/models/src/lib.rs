@@ -53,6 +53,7 @@ pub use importance::{permutation_importance, FeatureImportance};
 pub use logistic::{LogisticModel, LogisticOptions};
 pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPrediction};
 pub use response::{CellResponse, LayerSummary, Response};
+pub use rng::{derive_seed, SplitMix64};
 pub use spatial_cv::{
     block_folds, cross_validate, fold_indices, CrossValidation, FoldResult, FoldScheme, FoldSplit,
 };

@@ -4,19 +4,21 @@
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator.
 #[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(u64);
+pub struct SplitMix64(u64);
 
 impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
+    /// A generator started at `seed`.
+    pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
     /// A generator for stream `index` of `seed`.
-    pub(crate) fn stream(seed: u64, index: u64) -> Self {
+    pub fn stream(seed: u64, index: u64) -> Self {
         Self(derive_seed(seed, index))
     }
 
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -25,7 +27,7 @@ impl SplitMix64 {
     }
 
     /// Uniform in `0..n` by Lemire's multiply-shift.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
@@ -36,7 +38,7 @@ impl SplitMix64 {
     }
 
     /// Shuffles `items` in place (Fisher–Yates).
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);
             items.swap(i, j);
@@ -45,7 +47,7 @@ impl SplitMix64 {
 }
 
 /// The seed of stream `index` of `seed`: two rounds of the SplitMix64 finaliser over the pair.
-pub(crate) fn derive_seed(seed: u64, index: u64) -> u64 {
+pub fn derive_seed(seed: u64, index: u64) -> u64 {
     let mut a = SplitMix64(seed ^ 0x6A09_E667_F3BC_C909);
     let first = a.next_u64();
     let mut b = SplitMix64(first ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));

@@ -11,7 +11,7 @@
 //! Ties: a threshold cannot split cells of equal score, so a capture figure takes the whole
 //! tied group; in the AUCs a tie counts ½.
 
-use crate::{Error, ScoreBin, ScoreHistogram};
+use crate::{Error, ScoreBin, ScoreHistogram, SplitMix64};
 
 /// Options of [`validate`].
 #[derive(Debug, Clone, PartialEq)]
@@ -191,7 +191,7 @@ pub fn validate(
     let (mut rate_auc_interval, mut roc_auc_interval) = (None, None);
     let mut capture_intervals = vec![None; options.capture_shares.len()];
     if options.bootstrap_replicates > 0 {
-        let mut rng = SplitMix64(options.seed);
+        let mut rng = SplitMix64::new(options.seed);
         let b = options.bootstrap_replicates;
         let (mut rates, mut rocs) = (Vec::with_capacity(b), Vec::with_capacity(b));
         let mut caps = vec![Vec::with_capacity(b); options.capture_shares.len()];
@@ -293,24 +293,6 @@ fn percentile_interval(values: &mut [f64], alpha: f64) -> (f64, f64) {
     let lo = (0.5 * alpha * last).floor() as usize;
     let hi = ((1.0 - 0.5 * alpha) * last).ceil() as usize;
     (values[lo], values[hi.min(values.len() - 1)])
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable generator.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` by Lemire's multiply-shift.
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
 }
 
 #[cfg(test)]
