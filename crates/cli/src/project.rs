@@ -182,10 +182,10 @@ fn wofe() -> String {
     "weights_of_evidence".into()
 }
 fn members() -> usize {
-    25
+    10
 }
 fn trees() -> usize {
-    100
+    50
 }
 fn pool() -> usize {
     20_000
