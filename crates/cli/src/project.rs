@@ -259,6 +259,8 @@ pub struct EvidenceSpec {
     pub value_column: Option<String>,
     /// For derive = "interpolate": "idw" (default, power 2, 16 neighbours) or "kriging".
     pub interpolation: Option<String>,
+    /// For derive = "derivative": "gradient", "vertical" or "tilt" (default).
+    pub derivative: Option<String>,
     /// Radius of the moving circle for derive = "density", CRS units.
     pub radius_m: Option<f64>,
     /// For derive = "density": "lines" (default) or "points".
@@ -296,6 +298,9 @@ pub enum Derive {
     Rasterize,
     /// Point samples (CSV) interpolated onto the grid (IDW or ordinary kriging).
     Interpolate,
+    /// A potential-field derivative of a raster source (`derivative` = "gradient",
+    /// "vertical" or "tilt").
+    Derivative,
 }
 
 impl Project {
@@ -434,6 +439,11 @@ impl Project {
                 bail!(
                     "{at}: derive = \"density\" needs `radius_m`, a positive radius in CRS units"
                 );
+            }
+            if let Some(d) = &e.derivative {
+                if !matches!(d.as_str(), "gradient" | "vertical" | "tilt") {
+                    bail!("{at}: `derivative` = {d:?}: use gradient, vertical or tilt");
+                }
             }
             if let Some(d) = &e.density {
                 if !matches!(d.as_str(), "lines" | "points") {

@@ -591,33 +591,45 @@ fn prepare_values(
     vsrc.layer = e.layer.clone();
     vsrc.crs = e.crs.clone();
     Ok(match e.derive {
-        Derive::Values => {
-            let reader = RasterReader::open(source)?;
-            let own_crs_ok = e.crs.is_none() && !reader.grid().crs_wkt.is_empty();
-            if own_crs_ok && is_on_grid(reader.grid(), grid) {
-                ((reader), "read directly (already on the grid)".to_string())
-            } else {
-                let resampling = match e.resampling.as_deref() {
-                    Some("bilinear") => Resampling::Bilinear,
-                    Some(_) => Resampling::Nearest,
-                    None if matches!(e.pattern.as_str(), "ascending" | "descending")
-                        && e.class_width.is_some() =>
-                    {
-                        Resampling::Bilinear
-                    }
-                    None => Resampling::Nearest,
-                };
-                warp_to_grid(source, e.crs.as_deref(), grid, resampling, &values_path)?;
-                let from = if reader.grid().crs_wkt.is_empty() {
-                    "declared CRS".to_string()
-                } else {
-                    crs::short(&reader.grid().crs_wkt)
-                };
-                (
-                    (RasterReader::open(&values_path)?),
-                    format!("warped from {from} with {} resampling (GDAL warp) to evidence/{}_values.tif", resampling.gdal_name(), e.name),
-                )
+        Derive::Values => raster_on_grid(e, source, grid, &values_path)?,
+        Derive::Derivative => {
+            let which = match e.derivative.as_deref() {
+                Some("gradient") => nedra_core::derivatives::Derivative::HorizontalGradient,
+                Some("vertical") => nedra_core::derivatives::Derivative::Vertical,
+                _ => nedra_core::derivatives::Derivative::Tilt,
+            };
+            let t = grid.transform;
+            if !grid.is_north_up() || (t[1].abs() - t[5].abs()).abs() > 1e-9 * t[1].abs() {
+                bail!(
+                    "[[evidence]] {:?}: derivatives need a north-up project grid with square cells",
+                    e.name
+                );
             }
+            let source_path = dir.join("evidence").join(format!("{}_source.tif", e.name));
+            let (field, text) = raster_on_grid(e, source, grid, &source_path)?;
+            let (cell, halo) = (t[1].abs(), 64);
+            crate::pipeline::write_streamed(
+                grid,
+                &values_path,
+                &e.name,
+                |w| -> Result<nedra_core::Block> {
+                    let c0 = w.col_off.saturating_sub(halo);
+                    let r0 = w.row_off.saturating_sub(halo);
+                    let c1 = (w.col_off + w.width + halo).min(grid.width);
+                    let r1 = (w.row_off + w.height + halo).min(grid.height);
+                    Ok(field.read(nedra_core::Window {
+                        col_off: c0,
+                        row_off: r0,
+                        width: c1 - c0,
+                        height: r1 - r0,
+                    })?)
+                },
+                |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
+            )?;
+            (
+                RasterReader::open(&values_path)?,
+                format!("{which:?} (halo {halo} cells) of the source {text}, written to evidence/{}_values.tif", e.name),
+            )
         }
         Derive::Distance | Derive::SignedDistance | Derive::Density => {
             let kind = match e.derive {
@@ -698,6 +710,52 @@ fn prepare_values(
             )
         }
     })
+}
+
+/// A raster source on the grid: read directly when it already is, else warped (nearest for
+/// classes, bilinear for continuous values that are binned or differentiated) to
+/// `values_path`.
+fn raster_on_grid(
+    e: &EvidenceSpec,
+    source: &Path,
+    grid: &Grid,
+    values_path: &Path,
+) -> Result<(RasterReader, String)> {
+    let reader = RasterReader::open(source)?;
+    let own_crs_ok = e.crs.is_none() && !reader.grid().crs_wkt.is_empty();
+    if own_crs_ok && is_on_grid(reader.grid(), grid) {
+        Ok((reader, "read directly (already on the grid)".to_string()))
+    } else {
+        let resampling = match e.resampling.as_deref() {
+            Some("bilinear") => Resampling::Bilinear,
+            Some(_) => Resampling::Nearest,
+            None if matches!(e.pattern.as_str(), "ascending" | "descending")
+                && (e.class_width.is_some()
+                    || e.classify.is_some()
+                    || e.derive == Derive::Derivative) =>
+            {
+                Resampling::Bilinear
+            }
+            None => Resampling::Nearest,
+        };
+        warp_to_grid(source, e.crs.as_deref(), grid, resampling, values_path)?;
+        let from = if reader.grid().crs_wkt.is_empty() {
+            "declared CRS".to_string()
+        } else {
+            crs::short(&reader.grid().crs_wkt)
+        };
+        Ok((
+            RasterReader::open(values_path)?,
+            format!(
+                "warped from {from} with {} resampling (GDAL warp) to evidence/{}",
+                resampling.gdal_name(),
+                values_path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+        ))
+    }
 }
 
 /// Valid cells of a raster on the grid, in one streaming pass.

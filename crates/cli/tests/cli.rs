@@ -546,7 +546,8 @@ fn quantile_classes_and_interpolated_layers_run_from_the_project_file() {
     }
     std::fs::write(dir.path().join("data/till.csv"), samples).unwrap();
     let text = std::fs::read_to_string(&p).unwrap().replace("pattern = \"descending\"\nclass_width = 10", "pattern = \"descending\"\nclassify = \"quantiles:5\"")
-        + "[[evidence]]\nname = \"la\"\nsource = \"data/till.csv\"\nderive = \"interpolate\"\nvalue_column = \"la_ppm\"\ninterpolation = \"kriging\"\npattern = \"descending\"\nclassify = \"quantiles:4\"\n";
+        + "[[evidence]]\nname = \"la\"\nsource = \"data/till.csv\"\nderive = \"interpolate\"\nvalue_column = \"la_ppm\"\ninterpolation = \"kriging\"\npattern = \"descending\"\nclassify = \"quantiles:4\"\n"
+        + "[[evidence]]\nname = \"mag_tilt\"\nsource = \"data/mag.tif\"\nderive = \"derivative\"\nderivative = \"tilt\"\npattern = \"descending\"\nclassify = \"quantiles:5\"\n";
     std::fs::write(&p, text).unwrap();
     let out = dir.path().join("run");
     run_ok(&p, &out);
@@ -575,6 +576,23 @@ fn quantile_classes_and_interpolated_layers_run_from_the_project_file() {
             .starts_with("quantiles:4"),
         "{la}"
     );
+    let tilt = m["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "mag_tilt")
+        .unwrap();
+    assert!(
+        tilt["derivation"].as_str().unwrap().starts_with("Tilt"),
+        "{tilt}"
+    );
+    // Tilt angles are radians in (−π/2, π/2).
+    let r = nedra_io::RasterReader::open(&out.join("evidence/mag_tilt_values.tif")).unwrap();
+    let g = r.grid().clone();
+    let b = r.read(g.windows(128)[0]).unwrap();
+    assert!((0..b.values.len())
+        .filter_map(|i| b.get(i))
+        .all(|v| v.abs() < std::f64::consts::FRAC_PI_2 + 1e-6));
 }
 
 /// A data-driven model from the project file: logistic regression by PU bagging, spatial CV,
