@@ -369,6 +369,28 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| x.to_string())
 }
 
+/// What values below detection become, from its name: `half-dl`, `dl`, `dl-sqrt2`, `zero`,
+/// `missing` or `fraction=F` (F × detection limit, 0 < F ≤ 1).
+///
+/// # Errors
+/// An unknown name.
+pub fn parse_censoring(name: &str) -> Result<nedra_core::geochem::Substitution> {
+    use nedra_core::geochem::Substitution;
+    Ok(match name {
+        "half-dl" => Substitution::HalfDetectionLimit,
+        "dl" => Substitution::DetectionLimit,
+        "dl-sqrt2" => Substitution::DL_OVER_SQRT2,
+        "zero" => Substitution::Zero,
+        "missing" => Substitution::Missing,
+        other => match other.strip_prefix("fraction=").and_then(|f| f.parse::<f64>().ok()) {
+            Some(f) if f > 0.0 && f <= 1.0 => Substitution::FractionOfLimit(f),
+            _ => bail!(
+                "censored-value rule {other:?}: use half-dl, dl, dl-sqrt2, zero, missing or fraction=F with 0 < F ≤ 1"
+            ),
+        },
+    })
+}
+
 /// Reads `table`, computes the REE indices and writes `out_csv` (input columns first).
 ///
 /// # Errors

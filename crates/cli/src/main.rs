@@ -827,20 +827,7 @@ fn geochem_options(
     sum_with_yttrium: bool,
     anomaly_k: f64,
 ) -> anyhow::Result<geochem_cmd::GeochemOptions> {
-    use nedra_core::geochem::Substitution;
-    let below = match censored {
-        "half-dl" => Substitution::HalfDetectionLimit,
-        "dl" => Substitution::DetectionLimit,
-        "dl-sqrt2" => Substitution::DL_OVER_SQRT2,
-        "zero" => Substitution::Zero,
-        "missing" => Substitution::Missing,
-        other => match other.strip_prefix("fraction=").and_then(|f| f.parse::<f64>().ok()) {
-            Some(f) if f > 0.0 && f <= 1.0 => Substitution::FractionOfLimit(f),
-            _ => anyhow::bail!(
-                "--censored {other:?}: use half-dl, dl, dl-sqrt2, zero, missing or fraction=F with 0 < F ≤ 1"
-            ),
-        },
-    };
+    let below = geochem_cmd::parse_censoring(censored)?;
     let detection_limits = detection_limits
         .into_iter()
         .map(|(k, v)| match v.parse::<f64>() {

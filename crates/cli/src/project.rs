@@ -257,6 +257,11 @@ pub struct EvidenceSpec {
     pub classify: Option<String>,
     /// For derive = "interpolate": the CSV column to interpolate (coordinates in the grid's CRS).
     pub value_column: Option<String>,
+    /// For derive = "interpolate" on a geochemical table: run the rare-earth geochemistry
+    /// first with this rule for censored values ("half-dl", "dl", "dl-sqrt2", "zero",
+    /// "missing", "fraction=F"), then interpolate `value_column` of its output (e.g.
+    /// "La_value_ppm", "sum_ree_ppm", "treo_ppm").
+    pub censored: Option<String>,
     /// For derive = "interpolate": "idw" (default, power 2, 16 neighbours) or "kriging".
     pub interpolation: Option<String>,
     /// For derive = "derivative": "gradient", "vertical" or "tilt" (default).
@@ -439,6 +444,15 @@ impl Project {
                 bail!(
                     "{at}: derive = \"density\" needs `radius_m`, a positive radius in CRS units"
                 );
+            }
+            if let Some(c) = &e.censored {
+                if e.derive != Derive::Interpolate {
+                    bail!(
+                        "{at}: `censored` applies to derive = \"interpolate\" (geochemical tables)"
+                    );
+                }
+                crate::geochem_cmd::parse_censoring(c)
+                    .with_context(|| format!("{at}: `censored`"))?;
             }
             if let Some(d) = &e.derivative {
                 if !matches!(d.as_str(), "gradient" | "vertical" | "tilt") {

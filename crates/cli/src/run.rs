@@ -686,8 +686,25 @@ fn prepare_values(
             let variance_path = dir
                 .join("evidence")
                 .join(format!("{}_variance.tif", e.name));
+            // Geochemical tables: censored values by the declared rule, indices added.
+            let samples = match &e.censored {
+                Some(rule) => {
+                    let mut o = crate::geochem_cmd::GeochemOptions::default();
+                    o.censoring.below = crate::geochem_cmd::parse_censoring(rule)?;
+                    let table = dir.join("evidence").join(format!("{}_samples.csv", e.name));
+                    crate::geochem_cmd::geochem(source, &table, &o).with_context(|| {
+                        format!(
+                            "[[evidence]] {:?}: geochemistry of {}",
+                            e.name,
+                            source.display()
+                        )
+                    })?;
+                    table
+                }
+                None => source.to_path_buf(),
+            };
             let summary = crate::interpolate_cmd::interpolate(
-                source,
+                &samples,
                 e.value_column.as_deref().expect("checked"),
                 None,
                 None,

@@ -637,3 +637,44 @@ fn logistic_model_by_pu_bagging_runs_with_spatial_cv_and_is_reproducible() {
         assert!((0..w.len()).filter_map(|i| blk.get(i)).all(|x| x >= 0.0));
     }
 }
+
+/// A geochemical table with censored values, processed and interpolated from the project file.
+#[test]
+fn censored_geochemistry_is_interpolated_from_the_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let mut samples = String::from("x,y,La_ppm\n");
+    for i in 0..12 {
+        for j in 0..12 {
+            let (x, y) = (
+                X0 + 800.0 + 1600.0 * i as f64,
+                Y0 + 800.0 + 1600.0 * j as f64,
+            );
+            let near_fault = (x - X0 - 10_000.0).abs() < 2500.0;
+            let la = if near_fault {
+                format!("{}", 60 + i + j)
+            } else {
+                "<5".to_string()
+            };
+            samples.push_str(&format!("{x},{y},{la}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("data/till.csv"), samples).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap()
+        + "[[evidence]]\nname = \"la\"\nsource = \"data/till.csv\"\nderive = \"interpolate\"\ncensored = \"half-dl\"\nvalue_column = \"La_value_ppm\"\npattern = \"descending\"\nclassify = \"quantiles:4\"\n";
+    std::fs::write(&p, text).unwrap();
+    let out = dir.path().join("run");
+    run_ok(&p, &out);
+    // The censored "<5" became 2.5 (half the detection limit) in the processed table.
+    let table = std::fs::read_to_string(out.join("evidence/la_samples.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let h = rows.headers().unwrap().clone();
+    let col = h.iter().position(|c| c == "La_value_ppm").unwrap();
+    let values: Vec<f64> = rows
+        .records()
+        .map(|r| r.unwrap()[col].parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 144);
+    assert!(values.contains(&2.5) && values.iter().all(|v| *v == 2.5 || *v >= 60.0));
+    assert!(out.join("evidence/la_values.tif").exists());
+}
