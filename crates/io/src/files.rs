@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 
-/// The temporary sibling of `path` used while it is being written (`name.part-<pid>.ext`).
+/// The hidden temporary sibling of `path` used while it is being written
+/// (`.name.<tag>-<pid>.tmp.ext`), on the same file system so that a rename is atomic.
 pub fn temporary_sibling(path: &Path, tag: &str) -> PathBuf {
     let name = path
         .file_name()
