@@ -11,6 +11,7 @@ mod assess_run_cmd;
 mod classify_cmd;
 mod demo;
 mod derive;
+mod fuzzy_model;
 mod geochem_cmd;
 mod interpolate_cmd;
 mod manifest;
@@ -22,6 +23,7 @@ mod report;
 mod run;
 mod stages;
 mod targets;
+mod templates;
 mod validation_out;
 
 use std::io::Write;
@@ -220,6 +222,12 @@ enum Command {
         /// Output raster (Float32).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Print a knowledge-driven deposit-model template (evidence layers, fuzzy memberships and
+    /// inference network) to paste into a project file and edit; without NAME, list them.
+    Template {
+        /// carbonatite_ree, ion_adsorption_clay, heavy_mineral_sands or pegmatite_li.
+        name: Option<String>,
     },
     /// Resource assessment steps (USGS three-part method, petroleum risking).
     #[command(subcommand)]
@@ -658,6 +666,23 @@ fn main() -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }),
+        Command::Template { name } => match name {
+            None => {
+                for (n, d, _) in templates::TEMPLATES {
+                    println!("{n:<22} {d}");
+                }
+                Ok(())
+            }
+            Some(n) => match templates::template(&n) {
+                Some(t) => {
+                    print!("{t}");
+                    Ok(())
+                }
+                None => Err(anyhow::anyhow!(
+                    "no template {n:?}: run `nedra template` for the list"
+                )),
+            },
+        },
         Command::Targets {
             score,
             uncertainty,

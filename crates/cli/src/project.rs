@@ -136,8 +136,9 @@ fn arcsdm() -> String {
     "arcsdm".into()
 }
 
-/// The prospectivity model: "weights_of_evidence" (default), or "logistic" / "random_forest"
-/// trained by positive-unlabelled bagging with spatial block cross-validation.
+/// The prospectivity model: "weights_of_evidence" (default); "logistic" / "random_forest"
+/// trained by positive-unlabelled bagging with spatial block cross-validation; or "fuzzy", a
+/// knowledge-driven inference network (`nedra template` prints editable deposit models).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
@@ -170,6 +171,14 @@ pub struct ModelSpec {
     /// Number of cross-validation folds.
     #[serde(default = "cv_folds")]
     pub cv_folds: usize,
+    /// kind = "fuzzy": the membership function of each evidence layer.
+    #[serde(default)]
+    pub memberships: Vec<crate::fuzzy_model::MembershipSpec>,
+    /// kind = "fuzzy": the inference network, nodes in evaluation order.
+    #[serde(default)]
+    pub nodes: Vec<crate::fuzzy_model::NodeSpec>,
+    /// kind = "fuzzy": the node that is the prospectivity (default: the last node).
+    pub output: Option<String>,
 }
 
 impl Default for ModelSpec {
@@ -378,12 +387,21 @@ impl Project {
         let m = &self.model;
         if !matches!(
             m.kind.as_str(),
-            "weights_of_evidence" | "logistic" | "random_forest"
+            "weights_of_evidence" | "logistic" | "random_forest" | "fuzzy"
         ) {
             bail!(
-                "[model] kind = {:?}: use weights_of_evidence, logistic or random_forest",
+                "[model] kind = {:?}: use weights_of_evidence, logistic, random_forest or fuzzy",
                 m.kind
             );
+        }
+        if m.kind == "fuzzy" {
+            let names: Vec<String> = self.evidence.iter().map(|e| e.name.clone()).collect();
+            crate::fuzzy_model::Network::new(
+                &names,
+                &m.memberships,
+                &m.nodes,
+                m.output.as_deref(),
+            )?;
         }
         if m.models == 0 || m.trees == 0 || m.cv_folds < 2 || m.background_pool == 0 {
             bail!("[model] models, trees and background_pool must be ≥ 1 and cv_folds ≥ 2");

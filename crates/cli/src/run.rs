@@ -430,36 +430,61 @@ fn run_into(
             "posterior probability (weights of evidence)",
         )
     } else {
-        say(&format!(
-            "      {} by positive-unlabelled bagging ({} members)",
-            project.model.kind, project.model.models
-        ));
-        model_json = crate::ml::run_model(&grid, &mask, &features, &deposits, &project.model, dir)?;
+        if project.model.kind == "fuzzy" {
+            say("      fuzzy inference network");
+            let names: Vec<String> = project.evidence.iter().map(|e| e.name.clone()).collect();
+            let network = crate::fuzzy_model::Network::new(
+                &names,
+                &project.model.memberships,
+                &project.model.nodes,
+                project.model.output.as_deref(),
+            )?;
+            let readers = features
+                .iter()
+                .map(|f| RasterReader::open(f.reader.path()))
+                .collect::<Result<Vec<_>, _>>()?;
+            model_json = crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
+            model_json["network"] = json!({
+                "memberships": project.model.memberships,
+                "nodes": project.model.nodes,
+                "output": project.model.output,
+            });
+        } else {
+            say(&format!(
+                "      {} by positive-unlabelled bagging ({} members)",
+                project.model.kind, project.model.models
+            ));
+            model_json =
+                crate::ml::run_model(&grid, &mask, &features, &deposits, &project.model, dir)?;
+        }
         let wofe = std::mem::take(&mut validation);
         let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
         let hist = score_histograms(&grid, &score, &[&deposits])?;
         validation = write_validation(dir, &hist[0], None, &ValidationOptions::default())?;
-        validation["spatial_cv"] = model_json["spatial_cv"].clone();
         validation["weights_of_evidence_baseline"] = json!({
             "success_rate_auc": wofe["success_rate_auc"],
             "roc_auc": wofe["roc_auc"],
         });
         validation["conditional_independence"] = wofe["conditional_independence"].clone();
-        say(&format!(
-            "      spatial block CV: mean ROC AUC {:.4}, mean prediction-rate AUC {:.4}",
-            model_json["spatial_cv"]["mean_roc_auc"]
-                .as_f64()
-                .unwrap_or(f64::NAN),
-            model_json["spatial_cv"]["mean_prediction_rate_auc"]
-                .as_f64()
-                .unwrap_or(f64::NAN)
-        ));
+        if !model_json["spatial_cv"].is_null() {
+            validation["spatial_cv"] = model_json["spatial_cv"].clone();
+            say(&format!(
+                "      spatial block CV: mean ROC AUC {:.4}, mean prediction-rate AUC {:.4}",
+                model_json["spatial_cv"]["mean_roc_auc"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN),
+                model_json["spatial_cv"]["mean_prediction_rate_auc"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN)
+            ));
+        }
         time("model", &mut lap);
-        (
-            "prospectivity.tif",
-            "uncertainty.tif",
-            "prospectivity (ensemble mean probability)",
-        )
+        let label = if project.model.kind == "fuzzy" {
+            "prospectivity (fuzzy inference network)"
+        } else {
+            "prospectivity (ensemble mean probability)"
+        };
+        ("prospectivity.tif", "uncertainty.tif", label)
     };
     files::write_atomic(
         &dir.join("validation.json"),

@@ -678,3 +678,66 @@ fn censored_geochemistry_is_interpolated_from_the_project_file() {
     assert!(values.contains(&2.5) && values.iter().all(|v| *v == 2.5 || *v >= 60.0));
     assert!(out.join("evidence/la_values.tif").exists());
 }
+
+/// A knowledge-driven fuzzy network from the project file: every cell of prospectivity.tif
+/// equals the memberships and operators applied by hand to the evidence values.
+#[test]
+fn fuzzy_inference_network_matches_hand_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let text = std::fs::read_to_string(&p).unwrap()
+        + r#"
+[model]
+kind = "fuzzy"
+output = "target"
+[[model.memberships]]
+layer = "mag"
+function = "linear:0,100"
+[[model.memberships]]
+layer = "faults"
+function = "small:1000,2"
+[[model.nodes]]
+name = "target"
+operator = "gamma"
+gamma = 0.5
+inputs = ["mag", "faults"]
+"#;
+    std::fs::write(&p, text).unwrap();
+    let out = dir.path().join("run");
+    run_ok(&p, &out);
+    let read = |f: &str| {
+        let r = nedra_io::RasterReader::open(&out.join(f)).unwrap();
+        let g = r.grid().clone();
+        r.read(g.windows(4096)[0]).unwrap()
+    };
+    let (mag, dist, pros, unc) = (
+        read("evidence/mag_values.tif"),
+        read("evidence/faults_values.tif"),
+        read("prospectivity.tif"),
+        read("uncertainty.tif"),
+    );
+    let mut checked = 0;
+    for i in 0..pros.values.len() {
+        let (Some(m), Some(d)) = (mag.get(i), dist.get(i)) else {
+            continue;
+        };
+        let mu_m = (m / 100.0).clamp(0.0, 1.0);
+        let mu_d = if d <= 0.0 {
+            1.0
+        } else {
+            1.0 / (1.0 + (d / 1000.0).powi(2))
+        };
+        let sum = 1.0 - (1.0 - mu_m) * (1.0 - mu_d);
+        let expect = sum.powf(0.5) * (mu_m * mu_d).powf(0.5);
+        let got = pros.get(i).unwrap();
+        assert!((got - expect).abs() < 1e-6, "cell {i}: {got} vs {expect}");
+        assert!((unc.get(i).unwrap() - (mu_m - mu_d).abs()).abs() < 1e-6);
+        checked += 1;
+    }
+    // The magnetic grid covers part of the study area only (the rest is NoData).
+    assert!(checked > 3000, "{checked}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(m["model"]["kind"], "fuzzy");
+    assert_eq!(m["maps"]["score"], "prospectivity.tif");
+}
