@@ -532,3 +532,37 @@ pub fn write_streamed<I: Send>(
     writer.finish()?;
     Ok(())
 }
+
+/// A potential-field derivative of a raster on `grid` written to `out`, each block read with a
+/// halo of `halo` neighbour cells (clipped at the grid's edges).
+///
+/// # Errors
+/// Read or write failures.
+pub fn write_derivative(
+    grid: &Grid,
+    source: &RasterReader,
+    which: nedra_core::derivatives::Derivative,
+    halo: usize,
+    out: &Path,
+    label: &str,
+) -> Result<()> {
+    let cell = grid.transform[1].abs();
+    write_streamed(
+        grid,
+        out,
+        label,
+        |w| -> Result<Block> {
+            let c0 = w.col_off.saturating_sub(halo);
+            let r0 = w.row_off.saturating_sub(halo);
+            let c1 = (w.col_off + w.width + halo).min(grid.width);
+            let r1 = (w.row_off + w.height + halo).min(grid.height);
+            Ok(source.read(nedra_core::Window {
+                col_off: c0,
+                row_off: r0,
+                width: c1 - c0,
+                height: r1 - r0,
+            })?)
+        },
+        |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
+    )
+}

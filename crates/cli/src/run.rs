@@ -632,25 +632,8 @@ fn prepare_values(
             }
             let source_path = dir.join("evidence").join(format!("{}_source.tif", e.name));
             let (field, text) = raster_on_grid(e, source, grid, &source_path)?;
-            let (cell, halo) = (t[1].abs(), 64);
-            crate::pipeline::write_streamed(
-                grid,
-                &values_path,
-                &e.name,
-                |w| -> Result<nedra_core::Block> {
-                    let c0 = w.col_off.saturating_sub(halo);
-                    let r0 = w.row_off.saturating_sub(halo);
-                    let c1 = (w.col_off + w.width + halo).min(grid.width);
-                    let r1 = (w.row_off + w.height + halo).min(grid.height);
-                    Ok(field.read(nedra_core::Window {
-                        col_off: c0,
-                        row_off: r0,
-                        width: c1 - c0,
-                        height: r1 - r0,
-                    })?)
-                },
-                |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
-            )?;
+            let halo = 64;
+            crate::pipeline::write_derivative(grid, &field, which, halo, &values_path, &e.name)?;
             (
                 RasterReader::open(&values_path)?,
                 format!("{which:?} (halo {halo} cells) of the source {text}, written to evidence/{}_values.tif", e.name),

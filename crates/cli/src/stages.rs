@@ -422,25 +422,7 @@ pub fn derivative(
             t[5].abs()
         );
     }
-    let cell = t[1].abs();
-    crate::pipeline::write_streamed(
-        &grid,
-        out,
-        "derivative",
-        |w| -> Result<nedra_core::Block> {
-            let c0 = w.col_off.saturating_sub(halo);
-            let r0 = w.row_off.saturating_sub(halo);
-            let c1 = (w.col_off + w.width + halo).min(grid.width);
-            let r1 = (w.row_off + w.height + halo).min(grid.height);
-            Ok(reader.read(nedra_core::Window {
-                col_off: c0,
-                row_off: r0,
-                width: c1 - c0,
-                height: r1 - r0,
-            })?)
-        },
-        |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
-    )?;
+    crate::pipeline::write_derivative(&grid, &reader, which, halo, out, "derivative")?;
     println!("{which:?} of {} → {}", raster.display(), out.display());
     Ok(())
 }
