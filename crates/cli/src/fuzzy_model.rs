@@ -11,12 +11,12 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use nedra_core::fuzzy::{FuzzyOverlay, Membership};
-use nedra_core::{stream_blocks, Block, Grid};
-use nedra_io::{DataType, RasterReader, RasterWriter};
+use nedra_core::{Block, Grid};
+use nedra_io::RasterReader;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::pipeline::{blocks_in_flight, progress, BLOCK_SIZE};
+use crate::pipeline::write_streamed_many;
 
 /// The membership function of one evidence layer, e.g. `function = "large:150,4"`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -180,16 +180,11 @@ pub fn run_fuzzy(
     network: &Network,
     dir: &Path,
 ) -> Result<Value> {
-    let windows = grid.windows(BLOCK_SIZE);
-    let bar = progress(windows.len(), "fuzzy inference");
-    let mut writers = [
-        RasterWriter::create(&dir.join("prospectivity.tif"), grid, DataType::Float32)?,
-        RasterWriter::create(&dir.join("uncertainty.tif"), grid, DataType::Float32)?,
-    ];
     let mut cells = 0u64;
-    stream_blocks(
-        &windows,
-        blocks_in_flight(),
+    write_streamed_many(
+        grid,
+        [&dir.join("prospectivity.tif"), &dir.join("uncertainty.tif")],
+        "fuzzy inference",
         |w| -> Result<(Block, Vec<Block>)> {
             Ok((
                 mask.read(w)?,
@@ -218,21 +213,10 @@ pub fn run_fuzzy(
                     n += 1;
                 }
             }
-            (out, n)
+            Ok((out, n))
         },
-        |_, (out, n)| -> Result<()> {
-            for (wr, b) in writers.iter_mut().zip(&out) {
-                wr.write(b)?;
-            }
-            cells += n;
-            bar.inc(1);
-            Ok(())
-        },
+        |n| cells += n,
     )?;
-    bar.finish_and_clear();
-    for w in writers {
-        w.finish()?;
-    }
     if cells == 0 {
         bail!("the fuzzy network gave no cell a value: check that the memberships cover the layers' values (categorical tables need a default)");
     }

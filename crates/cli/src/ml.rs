@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use nedra_core::{stream_blocks, Block, Grid, Window};
-use nedra_io::{DataType, RasterReader, RasterWriter};
+use nedra_core::{Block, Grid, Window};
+use nedra_io::RasterReader;
 use nedra_models::{
     cross_validate, pu_bagging, BackgroundPool, ClassWeighting, Classifier, CrossValidation,
     FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions, PuBaggingOptions,
@@ -22,7 +22,7 @@ use nedra_models::{
 };
 use serde_json::{json, Value};
 
-use crate::pipeline::{blocks_in_flight, progress, Deposits, BLOCK_SIZE};
+use crate::pipeline::{write_streamed_many, Deposits, BLOCK_SIZE};
 use crate::project::ModelSpec;
 
 /// One feature: a raster on the grid, and for categorical layers the weight of each class.
@@ -226,15 +226,10 @@ where
     // 6. Predict block by block.
     let encodings: Vec<Option<&HashMap<i64, f64>>> =
         layers.iter().map(|l| l.class_values.as_ref()).collect();
-    let windows = grid.windows(BLOCK_SIZE);
-    let bar = progress(windows.len(), "model prediction");
-    let mut writers = [
-        RasterWriter::create(&dir.join("prospectivity.tif"), grid, DataType::Float32)?,
-        RasterWriter::create(&dir.join("uncertainty.tif"), grid, DataType::Float32)?,
-    ];
-    stream_blocks(
-        &windows,
-        blocks_in_flight(),
+    write_streamed_many(
+        grid,
+        [&dir.join("prospectivity.tif"), &dir.join("uncertainty.tif")],
+        "model prediction",
         |w| -> Result<(Block, Vec<Block>)> {
             Ok((
                 mask.read(w)?,
@@ -263,20 +258,10 @@ where
                     o.valid[i] = true;
                 }
             }
-            out
+            Ok((out, ()))
         },
-        |_, out| -> Result<()> {
-            for (wr, b) in writers.iter_mut().zip(&out) {
-                wr.write(b)?;
-            }
-            bar.inc(1);
-            Ok(())
-        },
+        |()| {},
     )?;
-    bar.finish_and_clear();
-    for w in writers {
-        w.finish()?;
-    }
     Ok(json!({
         "kind": spec.kind,
         "method": "positive-unlabelled bagging (Mordelet & Vert 2014): each member trains on all deposits and its own background draw; prospectivity = ensemble mean, uncertainty = ensemble standard deviation",

@@ -315,6 +315,10 @@ impl ResponseLayer {
     }
 }
 
+/// One block's partial results in the response pass: scores, CI sums, cells, cells with
+/// missing layers.
+type BlockTallies = (ScoreHistogram, ConditionalIndependenceSums, u64, u64);
+
 /// What the response pass measured.
 #[derive(Debug, Clone)]
 pub struct ResponseSummary {
@@ -343,13 +347,6 @@ pub fn response_pass(
     area_units_per_cell: f64,
     out_dir: &Path,
 ) -> Result<ResponseSummary> {
-    let windows = grid.windows(BLOCK_SIZE);
-    let bar = progress(windows.len(), "posterior probability");
-    let mut writers = [
-        RasterWriter::create(&out_dir.join("posterior.tif"), grid, DataType::Float32)?,
-        RasterWriter::create(&out_dir.join("posterior_std.tif"), grid, DataType::Float32)?,
-        RasterWriter::create(&out_dir.join("confidence.tif"), grid, DataType::Float32)?,
-    ];
     let summaries: Vec<LayerSummary> = layers.iter().map(|l| l.summary.clone()).collect();
     type Lookup<'a> = (&'a str, &'a HashMap<i64, (f64, f64)>, &'a Path);
     let lookups: Vec<Lookup> = layers
@@ -359,9 +356,14 @@ pub fn response_pass(
     let mut histogram = ScoreHistogram::new();
     let mut with_missing = 0u64;
     let mut ci = ConditionalIndependenceSums::default();
-    stream_blocks(
-        &windows,
-        blocks_in_flight(),
+    write_streamed_many(
+        grid,
+        [
+            &out_dir.join("posterior.tif"),
+            &out_dir.join("posterior_std.tif"),
+            &out_dir.join("confidence.tif"),
+        ],
+        "posterior probability",
         |w| -> Result<(Option<Block>, Vec<Block>)> {
             let m = mask.map(|m| m.read(w)).transpose()?;
             let blocks = layers
@@ -370,15 +372,7 @@ pub fn response_pass(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((m, blocks))
         },
-        |w,
-         (m, blocks)|
-         -> Result<(
-            [Block; 3],
-            ScoreHistogram,
-            ConditionalIndependenceSums,
-            u64,
-            u64,
-        )> {
+        |w, (m, blocks)| -> Result<([Block; 3], BlockTallies)> {
             let mut out = [Block::empty(w), Block::empty(w), Block::empty(w)];
             let mut hist = ScoreHistogram::new();
             let mut sums = ConditionalIndependenceSums::default();
@@ -436,25 +430,15 @@ pub fn response_pass(
                     r.standard_deviation,
                 );
             }
-            Ok((out, hist, sums, n_cells, n_missing))
+            Ok((out, (hist, sums, n_cells, n_missing)))
         },
-        |_, result| -> Result<()> {
-            let (out, hist, sums, n, nm) = result?;
+        |(hist, sums, n, nm)| {
             ci.merge(&sums);
-            for (wr, b) in writers.iter_mut().zip(&out) {
-                wr.write(b)?;
-            }
             histogram.merge(&hist);
             debug_assert!(nm <= n);
             with_missing += nm;
-            bar.inc(1);
-            Ok(())
         },
     )?;
-    bar.finish_and_clear();
-    for w in writers {
-        w.finish()?;
-    }
     Ok(ResponseSummary {
         histogram,
         conditional_independence: ci,
@@ -502,8 +486,50 @@ pub fn value_histogram(
     Ok(total)
 }
 
-/// Writes one Float32 raster on `grid` block by block: `read` on this thread, `compute` in
-/// parallel, blocks written in order, with a progress bar.
+/// Writes `N` Float32 rasters on `grid` block by block: `read` on this thread, `compute` in
+/// parallel (its blocks, one per output, and a per-block extra value), blocks written in
+/// order, each extra value handed to `fold`, with a progress bar. The outputs appear only when
+/// all of them are finished (temporary files, then rename).
+///
+/// # Errors
+/// Read, compute, fold or write failures.
+pub fn write_streamed_many<I: Send, X: Send, const N: usize>(
+    grid: &Grid,
+    outs: [&Path; N],
+    label: &str,
+    read: impl FnMut(nedra_core::Window) -> Result<I>,
+    compute: impl Fn(nedra_core::Window, I) -> Result<([Block; N], X)> + Sync,
+    mut fold: impl FnMut(X),
+) -> Result<()> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let bar = progress(windows.len(), label);
+    let mut writers = Vec::with_capacity(N);
+    for out in outs {
+        writers.push(RasterWriter::create(out, grid, DataType::Float32)?);
+    }
+    stream_blocks(
+        &windows,
+        blocks_in_flight(),
+        read,
+        compute,
+        |_, result| -> Result<()> {
+            let (blocks, extra) = result?;
+            for (wr, b) in writers.iter_mut().zip(&blocks) {
+                wr.write(b)?;
+            }
+            fold(extra);
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    for w in writers {
+        w.finish()?;
+    }
+    Ok(())
+}
+
+/// [`write_streamed_many`] for one output and no extra value.
 ///
 /// # Errors
 /// Read or write failures.
@@ -514,23 +540,14 @@ pub fn write_streamed<I: Send>(
     read: impl FnMut(nedra_core::Window) -> Result<I>,
     compute: impl Fn(nedra_core::Window, I) -> Block + Sync,
 ) -> Result<()> {
-    let windows = grid.windows(BLOCK_SIZE);
-    let bar = progress(windows.len(), label);
-    let mut writer = RasterWriter::create(out, grid, DataType::Float32)?;
-    stream_blocks(
-        &windows,
-        blocks_in_flight(),
+    write_streamed_many(
+        grid,
+        [out],
+        label,
         read,
-        compute,
-        |_, b| -> Result<()> {
-            writer.write(&b)?;
-            bar.inc(1);
-            Ok(())
-        },
-    )?;
-    bar.finish_and_clear();
-    writer.finish()?;
-    Ok(())
+        |w, i| Ok(([compute(w, i)], ())),
+        |()| {},
+    )
 }
 
 /// A potential-field derivative of a raster on `grid` written to `out`, each block read with a
