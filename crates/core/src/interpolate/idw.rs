@@ -6,7 +6,7 @@
 //! of the samples there, when several coincide): the limit of the weights as dᵢ → 0. The
 //! estimate is a convex combination, so it always lies within the range of the samples used.
 
-use super::samples::{Neighbour, SampleIndex};
+use super::samples::{check_neighbourhood, Neighbour, SampleIndex};
 use super::Error;
 use crate::{Grid, Window};
 
@@ -56,22 +56,7 @@ impl Idw {
                 reason: "the power must be a positive number",
             });
         }
-        if params.neighbours == Some(0) {
-            return Err(Error::InvalidParameter {
-                name: "number of neighbours",
-                value: "0".into(),
-                reason: "at least one neighbour is needed",
-            });
-        }
-        if let Some(r) = params.search_radius {
-            if !(r > 0.0 && r.is_finite()) {
-                return Err(Error::InvalidParameter {
-                    name: "search radius",
-                    value: r.to_string(),
-                    reason: "the radius must be a positive distance in CRS units",
-                });
-            }
-        }
+        check_neighbourhood(params.neighbours, params.search_radius)?;
         if params.min_points == 0 {
             return Err(Error::InvalidParameter {
                 name: "minimum number of points",

@@ -16,7 +16,7 @@
 //! with their mean value, which keeps the system non-singular.
 
 use super::linalg::{solve_in_place, Singular};
-use super::samples::{Neighbour, SampleIndex};
+use super::samples::{check_neighbourhood, Neighbour, SampleIndex};
 use super::variogram::VariogramModel;
 use super::Error;
 use crate::{Grid, Window};
@@ -181,22 +181,7 @@ impl OrdinaryKriging {
     /// zero neighbours, a non-positive radius, a zero minimum, or a minimum above `k`.
     pub fn new(model: VariogramModel, params: KrigingParams) -> Result<Self, Error> {
         model.check()?;
-        if params.neighbours == 0 {
-            return Err(Error::InvalidParameter {
-                name: "number of neighbours",
-                value: "0".into(),
-                reason: "at least one neighbour is needed",
-            });
-        }
-        if let Some(r) = params.search_radius {
-            if !(r > 0.0 && r.is_finite()) {
-                return Err(Error::InvalidParameter {
-                    name: "search radius",
-                    value: r.to_string(),
-                    reason: "the radius must be a positive distance in CRS units",
-                });
-            }
-        }
+        check_neighbourhood(Some(params.neighbours), params.search_radius)?;
         if params.min_points == 0 || params.min_points > params.neighbours {
             return Err(Error::InvalidParameter {
                 name: "minimum number of points",

@@ -131,6 +131,34 @@ impl SampleIndex {
     }
 }
 
+/// Checks a search neighbourhood shared by IDW and kriging: at least one neighbour (when a
+/// count is given) and a positive, finite search radius (when one is given).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming the offending parameter.
+pub(crate) fn check_neighbourhood(
+    neighbours: Option<usize>,
+    search_radius: Option<f64>,
+) -> Result<(), Error> {
+    if neighbours == Some(0) {
+        return Err(Error::InvalidParameter {
+            name: "number of neighbours",
+            value: "0".into(),
+            reason: "at least one neighbour is needed",
+        });
+    }
+    if let Some(r) = search_radius {
+        if !(r > 0.0 && r.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "search radius",
+                value: r.to_string(),
+                reason: "the radius must be a positive distance in CRS units",
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
