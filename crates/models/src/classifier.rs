@@ -13,6 +13,16 @@ pub trait Classifier: Send + Sync {
     /// The probability for one row of features (NaN if a feature is not finite).
     fn probability(&self, row: &[f64]) -> f64;
 
+    /// Additive per-feature contributions to the model's score for one row of finite
+    /// features: `out[f]` is how far feature f moves the score away from the model's
+    /// baseline (the score of the average training sample). Logistic regression gives
+    /// βf·xf in log-odds (features standardised to mean 0, so relative to the mean);
+    /// trees give the path attribution of Saabas (2014, "Interpreting random forests"):
+    /// every split on the path from the root to the row's leaf credits the change of the
+    /// node value to the split's feature. Scores are comparable between features of one
+    /// row, which is what "the layers that raise prospectivity most here" needs.
+    fn contributions(&self, row: &[f64], out: &mut [f64]);
+
     /// Probabilities of every row of `matrix`, computed in parallel chunks of rows.
     fn probabilities(&self, matrix: &FeatureMatrix) -> Vec<f64> {
         let p = matrix.n_features();

@@ -36,7 +36,7 @@ impl Default for LogisticOptions {
 }
 
 /// A fitted logistic regression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogisticModel {
     /// Intercept β₀ (log-odds at zero evidence).
     pub intercept: f64,
@@ -97,6 +97,12 @@ fn softplus(eta: f64) -> f64 {
 impl Classifier for LogisticModel {
     fn probability(&self, row: &[f64]) -> f64 {
         sigmoid(self.log_odds(row))
+    }
+
+    fn contributions(&self, row: &[f64], out: &mut [f64]) {
+        for ((o, b), x) in out.iter_mut().zip(&self.coefficients).zip(row) {
+            *o = b * x;
+        }
     }
 }
 
@@ -292,6 +298,14 @@ mod tests {
         assert!((m.standard_errors[0] - se0).abs() < 1e-10);
         assert!((m.standard_errors[1] - se1).abs() < 1e-10);
         assert!(m.converged);
+        // Contributions: β1·x in log-odds; the intercept plus them is the log-odds.
+        let mut c = [0.0];
+        m.contributions(&[1.0], &mut c);
+        assert_eq!(c[0], m.coefficients[0]);
+        assert!((m.intercept + c[0] - (6.0f64 / 2.0).ln()).abs() < 1e-12);
+        let back: LogisticModel =
+            serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl Default for PuBaggingOptions {
 }
 
 /// One member: its model and the background rows it was trained on (increasing).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PuMember<M> {
     /// The fitted model.
     pub model: M,
@@ -45,8 +45,8 @@ pub struct PuMember<M> {
     pub background_rows: Vec<usize>,
 }
 
-/// A fitted positive-unlabelled bagging ensemble.
-#[derive(Debug, Clone, PartialEq)]
+/// A fitted positive-unlabelled bagging ensemble (saved and loaded with serde).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PuEnsemble<M> {
     members: Vec<PuMember<M>>,
 }
@@ -95,6 +95,20 @@ impl<M: Classifier> PuEnsemble<M> {
     /// Mean and standard deviation over members for one row.
     pub fn predict(&self, row: &[f64]) -> PuPrediction {
         mean_sd(self.members.iter().map(|m| m.model.probability(row)))
+    }
+
+    /// Mean over members of their [`Classifier::contributions`] for one row.
+    pub fn contributions(&self, row: &[f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        let mut one = vec![0.0; out.len()];
+        for m in &self.members {
+            m.model.contributions(row, &mut one);
+            for (o, c) in out.iter_mut().zip(&one) {
+                *o += c;
+            }
+        }
+        let n = self.members.len().max(1) as f64;
+        out.iter_mut().for_each(|o| *o /= n);
     }
 
     /// Mean (prospectivity) and standard deviation (uncertainty) of every row of `matrix`,
