@@ -17,10 +17,12 @@ mod interpolate_cmd;
 mod manifest;
 mod ml;
 mod pipeline;
+mod predict_cmd;
 mod project;
 mod prospects_cmd;
 mod report;
 mod run;
+mod saved_model;
 mod stages;
 mod targets;
 mod templates;
@@ -301,6 +303,39 @@ enum Command {
         /// The prospects file (TOML with "play" and "prospect" tables).
         file: PathBuf,
         /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Applies a trained model (the model.json of a run with kind = "logistic",
+    /// "random_forest" or "gradient_boosting") to the evidence layers of another area.
+    ///
+    /// Writes OUT/prospectivity.tif (ensemble mean), uncertainty.tif (ensemble spread),
+    /// drivers.tif (per cell, the 1-based index of the layer that raises the score most, in
+    /// model.json's order; 0 where none does), contributions/LAYER.tif and predict.json. Give
+    /// each layer as the run had it: the values of evidence/NAME_values.tif for value layers,
+    /// the class codes for categorical layers. Layers off the grid are warped onto it.
+    Predict {
+        /// The model: a run folder or its model.json.
+        model: PathBuf,
+        /// An evidence layer of the new area, NAME=PATH (one per layer of the model).
+        #[arg(long = "layer", value_name = "NAME=PATH", required = true)]
+        layers: Vec<String>,
+        /// Grid template raster [default: the model's first layer].
+        #[arg(long)]
+        grid: Option<PathBuf>,
+        /// Study-area raster on the grid (its valid cells are predicted).
+        #[arg(long)]
+        mask: Option<PathBuf>,
+        /// Known deposits of the new area: validation.json (ROC and success-rate AUC).
+        #[arg(long)]
+        deposits: Option<PathBuf>,
+        /// CRS of CSV deposit coordinates [default: the grid's CRS].
+        #[arg(long)]
+        deposits_crs: Option<String>,
+        /// Skip drivers.tif and contributions/ (faster).
+        #[arg(long)]
+        no_explain: bool,
+        /// Output folder (created atomically; an earlier prediction folder is replaced).
         #[arg(long)]
         out: PathBuf,
     },
@@ -683,6 +718,39 @@ fn main() -> ExitCode {
                 )),
             },
         },
+        Command::Predict {
+            model,
+            layers,
+            grid,
+            mask,
+            deposits,
+            deposits_crs,
+            no_explain,
+            out,
+        } => predict_cmd::predict(&predict_cmd::PredictOptions {
+            model,
+            layers,
+            grid,
+            mask,
+            deposits,
+            deposits_crs,
+            explain: !no_explain,
+            out: out.clone(),
+        })
+        .map(|m| {
+            println!(
+                "predicted {} cells ({} missing a layer) → {}",
+                m["prediction"]["predicted_cells"],
+                m["prediction"]["cells_missing_a_layer"],
+                out.join("prospectivity.tif").display()
+            );
+            if !m["validation"].is_null() {
+                println!(
+                    "ROC AUC against the given deposits: {}",
+                    m["validation"]["roc_auc"]
+                );
+            }
+        }),
         Command::Targets {
             score,
             uncertainty,

@@ -16,14 +16,15 @@ use anyhow::{bail, Context, Result};
 use nedra_core::{Block, Grid, Window};
 use nedra_io::RasterReader;
 use nedra_models::{
-    cross_validate, pu_bagging, BackgroundPool, ClassWeighting, Classifier, CrossValidation,
-    FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions, PuBaggingOptions,
-    SplitMix64, TrainingSet,
+    block_folds, cross_validate, pu_bagging, BackgroundPool, ClassWeighting, Classifier,
+    CrossValidation, FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions,
+    PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
 };
 use serde_json::{json, Value};
 
-use crate::pipeline::{write_streamed_many, Deposits, BLOCK_SIZE};
+use crate::pipeline::{Deposits, BLOCK_SIZE};
 use crate::project::ModelSpec;
+use crate::saved_model::{predict_grid, Ensemble, SavedFeature, SavedModel};
 
 /// One feature: a raster on the grid, and for categorical layers the weight of each class.
 pub struct FeatureLayer {
@@ -63,6 +64,7 @@ pub fn run_model(
                 l2_penalty: spec.l2_penalty,
                 ..LogisticOptions::default()
             },
+            Ensemble::Logistic,
             grid,
             mask,
             layers,
@@ -76,6 +78,7 @@ pub fn run_model(
                 min_samples_leaf: 5,
                 ..ForestOptions::default()
             },
+            Ensemble::RandomForest,
             grid,
             mask,
             layers,
@@ -90,6 +93,7 @@ pub fn run_model(
 #[allow(clippy::too_many_arguments)]
 fn fit_and_predict<L: Learner>(
     learner: &L,
+    wrap: fn(PuEnsemble<L::Model>) -> Ensemble,
     grid: &Grid,
     mask: &RasterReader,
     layers: &[FeatureLayer],
@@ -223,51 +227,62 @@ where
         spec.seed,
     )
     .context("spatial block cross-validation (try a smaller cv_block_km or fewer cv_folds)")?;
-    // 6. Predict block by block.
-    let encodings: Vec<Option<&HashMap<i64, f64>>> =
-        layers.iter().map(|l| l.class_values.as_ref()).collect();
-    write_streamed_many(
-        grid,
-        [&dir.join("prospectivity.tif"), &dir.join("uncertainty.tif")],
-        "model prediction",
-        |w| -> Result<(Block, Vec<Block>)> {
-            Ok((
-                mask.read(w)?,
-                layers
-                    .iter()
-                    .map(|l| l.reader.read(w))
-                    .collect::<Result<Vec<_>, _>>()?,
-            ))
-        },
-        |w, (m, blocks)| {
-            let mut out = [Block::empty(w), Block::empty(w)];
-            let mut row = vec![0.0; p];
-            for i in 0..w.len() {
-                if !m.valid[i] {
-                    continue;
-                }
-                for (f, (enc, b)) in encodings.iter().zip(&blocks).enumerate() {
-                    row[f] = (feature_value(*enc, b, i) - mean[f]) / sd[f];
-                }
-                if row.iter().any(|v| !v.is_finite()) {
-                    continue;
-                }
-                let pred = ensemble.predict(&row);
-                for (o, v) in out.iter_mut().zip([pred.mean, pred.sd]) {
-                    o.values[i] = v;
-                    o.valid[i] = true;
-                }
-            }
-            Ok((out, ()))
-        },
-        |()| {},
+    // 6. Save the model and the cross-validation sample, then predict block by block.
+    let model = SavedModel {
+        format: crate::saved_model::FORMAT.into(),
+        nedra_version: env!("CARGO_PKG_VERSION").into(),
+        kind: spec.kind.clone(),
+        features: layers
+            .iter()
+            .enumerate()
+            .map(|(f, l)| SavedFeature {
+                name: l.name.clone(),
+                encoding: if l.class_values.is_some() {
+                    "class_weight".into()
+                } else {
+                    "value".into()
+                },
+                class_values: l
+                    .class_values
+                    .as_ref()
+                    .map(|m| m.iter().map(|(k, v)| (*k, *v)).collect()),
+                mean: mean[f],
+                sd: sd[f],
+            })
+            .collect(),
+        training: json!({
+            "crs_wkt": grid.crs_wkt,
+            "transform": grid.transform,
+            "width": grid.width,
+            "height": grid.height,
+            "deposits_used": usable_positives.len(),
+            "background_per_member": per_model,
+            "exclusion_buffer_m": spec.exclusion_buffer_m,
+            "seed": spec.seed,
+        }),
+        ensemble: wrap(ensemble),
+    };
+    model.save(&dir.join("model.json"))?;
+    let folds = block_folds(
+        data.x(),
+        data.y(),
+        spec.cv_block_km * 1000.0,
+        spec.cv_folds,
+        spec.seed,
     )?;
+    write_training_csv(&dir.join("training.csv"), &model, &data, &folds)?;
+    let readers = layers
+        .iter()
+        .map(|l| RasterReader::open(l.reader.path()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = predict_grid(grid, Some(mask), &readers, &model, dir, true)?;
     Ok(json!({
         "kind": spec.kind,
         "method": "positive-unlabelled bagging (Mordelet & Vert 2014): each member trains on all deposits and its own background draw; prospectivity = ensemble mean, uncertainty = ensemble standard deviation",
         "features": layers.iter().map(|l| json!({
             "name": l.name,
             "encoding": if l.class_values.is_some() { "weight of evidence of the class" } else { "value, standardised" },
+            "raster": l.reader.path().display().to_string(),
         })).collect::<Vec<_>>(),
         "standardisation": {"mean": mean, "sd": sd},
         "members": spec.models,
@@ -276,6 +291,9 @@ where
         "exclusion_buffer_m": spec.exclusion_buffer_m,
         "deposits_used": usable_positives.len(),
         "seed": spec.seed,
+        "saved_model": "model.json",
+        "training_sample": "training.csv",
+        "prediction": summary.to_json(&model),
         "spatial_cv": {
             "scheme": format!("square blocks of {} km dealt to {} folds (seeded)", spec.cv_block_km, spec.cv_folds),
             "mean_prediction_rate_auc": cv.mean_prediction_rate_auc,
@@ -291,4 +309,36 @@ where
             })).collect::<Vec<_>>(),
         },
     }))
+}
+
+/// Writes the cross-validation sample: map position, label, class weight, spatial fold and the
+/// standardised features, so that other tools can be judged on exactly the same folds.
+fn write_training_csv(
+    path: &Path,
+    model: &SavedModel,
+    data: &TrainingSet,
+    folds: &[usize],
+) -> Result<()> {
+    let mut text = String::from("x,y,deposit,weight,fold");
+    for f in &model.features {
+        text.push(',');
+        text.push_str(&f.name);
+    }
+    text.push('\n');
+    for i in 0..data.len() {
+        text.push_str(&format!(
+            "{},{},{},{},{}",
+            data.x()[i],
+            data.y()[i],
+            u8::from(data.labels()[i]),
+            data.weights()[i],
+            folds[i]
+        ));
+        for v in data.row(i) {
+            text.push_str(&format!(",{v}"));
+        }
+        text.push('\n');
+    }
+    nedra_io::files::write_atomic(path, text.as_bytes())?;
+    Ok(())
 }

@@ -499,13 +499,37 @@ pub fn write_streamed_many<I: Send, X: Send, const N: usize>(
     label: &str,
     read: impl FnMut(nedra_core::Window) -> Result<I>,
     compute: impl Fn(nedra_core::Window, I) -> Result<([Block; N], X)> + Sync,
+    fold: impl FnMut(X),
+) -> Result<()> {
+    let outs: Vec<(&Path, DataType)> = outs.iter().map(|p| (*p, DataType::Float32)).collect();
+    write_streamed_outputs(
+        grid,
+        &outs,
+        label,
+        read,
+        |w, i| compute(w, i).map(|(b, x)| (Vec::from(b), x)),
+        fold,
+    )
+}
+
+/// [`write_streamed_many`] for any number of outputs, each with its own data type; `compute`
+/// returns one block per output, in order.
+///
+/// # Errors
+/// Read, compute, fold or write failures.
+pub fn write_streamed_outputs<I: Send, X: Send>(
+    grid: &Grid,
+    outs: &[(&Path, DataType)],
+    label: &str,
+    read: impl FnMut(nedra_core::Window) -> Result<I>,
+    compute: impl Fn(nedra_core::Window, I) -> Result<(Vec<Block>, X)> + Sync,
     mut fold: impl FnMut(X),
 ) -> Result<()> {
     let windows = grid.windows(BLOCK_SIZE);
     let bar = progress(windows.len(), label);
-    let mut writers = Vec::with_capacity(N);
-    for out in outs {
-        writers.push(RasterWriter::create(out, grid, DataType::Float32)?);
+    let mut writers = Vec::with_capacity(outs.len());
+    for (out, data_type) in outs {
+        writers.push(RasterWriter::create(out, grid, *data_type)?);
     }
     stream_blocks(
         &windows,

@@ -18,7 +18,7 @@ use crate::manifest::{input_entry, sha256_file, versions};
 use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
 use crate::say;
-use crate::targets::{find_targets, TargetOptions, TargetRule};
+use crate::targets::{find_targets, TargetEvidence, TargetOptions, TargetRule};
 use crate::validation_out::{score_histograms, write_validation};
 
 /// What a finished run reports.
@@ -42,9 +42,26 @@ pub struct RunSummary {
 
 /// A run folder being written: everything goes into a hidden sibling, renamed into place at
 /// the end, so a failed run leaves no half-written folder.
-struct Staging {
-    dir: PathBuf,
-    keep: bool,
+pub(crate) struct Staging {
+    /// The hidden folder being written.
+    pub dir: PathBuf,
+    /// Set once published: the folder is then not removed on drop.
+    pub keep: bool,
+}
+
+impl Staging {
+    /// A fresh, empty hidden sibling of `out`.
+    pub fn new(out: &Path) -> Result<Self> {
+        let staging = Staging {
+            dir: files::temporary_sibling(out, "partial"),
+            keep: false,
+        };
+        let _ = std::fs::remove_dir_all(&staging.dir);
+        std::fs::create_dir_all(&staging.dir).with_context(|| {
+            format!("{}: cannot create the output folder", staging.dir.display())
+        })?;
+        Ok(staging)
+    }
 }
 
 impl Drop for Staging {
@@ -55,16 +72,18 @@ impl Drop for Staging {
     }
 }
 
-/// Replaces `out` by `staged`; `out` may only be replaced if it is a previous run folder.
-fn publish(staged: &Path, out: &Path) -> Result<()> {
+/// Replaces `out` by `staged`; `out` may only be replaced if it is a previous run or
+/// prediction folder (or empty).
+pub(crate) fn publish(staged: &Path, out: &Path) -> Result<()> {
     if out.exists() {
         let is_run = out.join("run.json").exists()
+            || out.join("predict.json").exists()
             || std::fs::read_dir(out)
                 .map(|mut d| d.next().is_none())
                 .unwrap_or(false);
         if !is_run {
             bail!(
-                "{}: the output folder exists and is not a nedra run folder (no run.json). Choose another --out",
+                "{}: the output folder exists and is not a nedra run or prediction folder (no run.json or predict.json). Choose another --out",
                 out.display()
             );
         }
@@ -124,12 +143,8 @@ pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
         .with_context(|| format!("{}: cannot create the output folder", parent.display()))?;
-    let mut staging = Staging {
-        dir: files::temporary_sibling(out, "partial"),
-        keep: false,
-    };
-    let _ = std::fs::remove_dir_all(&staging.dir);
-    for sub in ["", "evidence", "weights"] {
+    let mut staging = Staging::new(out)?;
+    for sub in ["evidence", "weights"] {
         std::fs::create_dir_all(staging.dir.join(sub))
             .with_context(|| format!("{}: cannot create the run folder", staging.dir.display()))?;
     }
@@ -505,12 +520,29 @@ fn run_into(
         rule,
         min_area_km2: ts.min_area_km2,
     };
+    // Data-driven models explain targets by their contributions, the others by their weights.
+    let contributions: Vec<(String, RasterReader)> = if dir.join("model.json").exists() {
+        features
+            .iter()
+            .map(|f| -> Result<_> {
+                let path = dir.join("contributions").join(format!("{}.tif", f.name));
+                Ok((f.name.clone(), RasterReader::open(&path)?))
+            })
+            .collect::<Result<_>>()?
+    } else {
+        vec![]
+    };
+    let evidence = if contributions.is_empty() {
+        TargetEvidence::Weights(&layers)
+    } else {
+        TargetEvidence::Contributions(&contributions)
+    };
     let (target_threshold, targets) = find_targets(
         &grid,
         &posterior,
         Some(&posterior_std),
         Some(&mask),
-        &layers,
+        evidence,
         &deposits,
         &written[0],
         &target_options,

@@ -349,7 +349,7 @@ pub fn targets(
         &reader,
         unc.as_ref(),
         None,
-        &[],
+        crate::targets::TargetEvidence::Contributions(&[]),
         &deposits,
         &hist[0],
         options,

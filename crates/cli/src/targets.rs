@@ -132,9 +132,51 @@ fn strip_rows(grid: &Grid) -> usize {
     (4_000_000 / grid.width.max(1)).clamp(1, 512)
 }
 
+/// What gives a target its strongest evidence layers.
+#[derive(Clone, Copy)]
+pub enum TargetEvidence<'a> {
+    /// Weights of evidence: the mean WEIGHT of each layer's classes over the target.
+    Weights(&'a [ResponseLayer]),
+    /// A data-driven model: the mean of each layer's contribution raster over the target.
+    Contributions(&'a [(String, RasterReader)]),
+}
+
+impl TargetEvidence<'_> {
+    fn names(&self) -> Vec<&str> {
+        match self {
+            TargetEvidence::Weights(l) => l.iter().map(|l| l.name.as_str()).collect(),
+            TargetEvidence::Contributions(c) => c.iter().map(|c| c.0.as_str()).collect(),
+        }
+    }
+
+    fn read(&self, w: Window) -> Result<Vec<Block>> {
+        Ok(match self {
+            TargetEvidence::Weights(l) => l
+                .iter()
+                .map(|l| l.classes.read(w))
+                .collect::<Result<Vec<_>, _>>()?,
+            TargetEvidence::Contributions(c) => c
+                .iter()
+                .map(|c| c.1.read(w))
+                .collect::<Result<Vec<_>, _>>()?,
+        })
+    }
+
+    /// Layer k's evidence at cell i of its block (0 where missing).
+    fn value(&self, k: usize, block: &Block, i: usize) -> f64 {
+        match (self, block.get(i)) {
+            (_, None) => 0.0,
+            (TargetEvidence::Weights(l), Some(v)) => {
+                l[k].weights.get(&(v.round() as i64)).map_or(0.0, |w| w.0)
+            }
+            (TargetEvidence::Contributions(_), Some(v)) => v,
+        }
+    }
+}
+
 /// Finds, ranks and writes targets into `out_dir`.
 ///
-/// `evidence` (class rasters with weights) gives each target its contributing layers.
+/// `evidence` gives each target its contributing layers.
 ///
 /// # Errors
 /// Read/write failures and bad options.
@@ -144,7 +186,7 @@ pub fn find_targets(
     score: &RasterReader,
     uncertainty: Option<&RasterReader>,
     mask: Option<&RasterReader>,
-    evidence: &[ResponseLayer],
+    evidence: TargetEvidence,
     deposits: &Deposits,
     histogram: &ScoreHistogram,
     options: &TargetOptions,
@@ -173,16 +215,14 @@ pub fn find_targets(
         Ok((s, sel))
     };
 
+    let n_layers = evidence.names().len();
     // Pass 1: provisional labels and their statistics.
     let mut labeller = RegionLabeller::new(grid.width);
     let mut stats: Vec<Stats> = vec![Stats::default()];
     for &w in &strips {
         let (s, sel) = selected_of(w)?;
         let u = uncertainty.map(|u| u.read(w)).transpose()?;
-        let ev = evidence
-            .iter()
-            .map(|l| l.classes.read(w))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ev = evidence.read(w)?;
         let mut dep = vec![0u64; w.len()];
         for (i, n) in deposits.in_window(w) {
             dep[i] = n;
@@ -201,7 +241,7 @@ pub fn find_targets(
                 let st = &mut stats[l as usize];
                 if st.cells == 0 {
                     st.peak = f64::NEG_INFINITY;
-                    st.contributions = vec![0.0; evidence.len()];
+                    st.contributions = vec![0.0; n_layers];
                 }
                 let (x, y) = grid.cell_centre(w.row_off + r, c);
                 st.cells += 1;
@@ -211,11 +251,8 @@ pub fn find_targets(
                 st.sum_x += x;
                 st.sum_y += y;
                 st.deposits += dep[i];
-                for (k, (layer, b)) in evidence.iter().zip(&ev).enumerate() {
-                    if let Some(v) = b.get(i) {
-                        st.contributions[k] +=
-                            layer.weights.get(&(v.round() as i64)).map_or(0.0, |w| w.0);
-                    }
+                for (k, b) in ev.iter().enumerate() {
+                    st.contributions[k] += evidence.value(k, b, i);
                 }
             }
         }
@@ -248,7 +285,7 @@ pub fn find_targets(
             .then(a.0.cmp(&b.0))
     });
     let mut rank_of_root = vec![0i64; count + 1];
-    let names: Vec<&str> = evidence.iter().map(|l| l.name.as_str()).collect();
+    let names = evidence.names();
     let targets: Vec<Target> = regions
         .iter()
         .enumerate()

@@ -741,3 +741,229 @@ inputs = ["mag", "faults"]
     assert_eq!(m["model"]["kind"], "fuzzy");
     assert_eq!(m["maps"]["score"], "prospectivity.tif");
 }
+
+/// Reads every valid cell of a raster into (row-major values, validity).
+fn read_all(path: &Path) -> (Grid, Vec<Option<f64>>) {
+    let r = nedra_io::RasterReader::open(path).unwrap();
+    let g = r.grid().clone();
+    let w = nedra_core::Window {
+        col_off: 0,
+        row_off: 0,
+        width: g.width,
+        height: g.height,
+    };
+    let b = r.read(w).unwrap();
+    let cells = (0..w.len()).map(|i| b.get(i)).collect();
+    (g, cells)
+}
+
+/// A logistic model trained in a run is saved as model.json and applied by `nedra predict`
+/// to layers of another area (one of them on another grid, so it is warped). Every cell's
+/// prospectivity, spread, contributions and driver equal an independent evaluation of the
+/// saved coefficients; on the run's own layers and mask the maps are byte-identical to the
+/// run's; missing, unknown and duplicate layers are named errors.
+#[test]
+fn a_saved_model_predicts_another_area_and_explains_every_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let text = std::fs::read_to_string(&p).unwrap()
+        + "[model]\nkind = \"logistic\"\nmodels = 4\nbackground_pool = 2000\nexclusion_buffer_m = 300\ncv_block_km = 5\ncv_folds = 4\n";
+    std::fs::write(&p, text).unwrap();
+    let run = dir.path().join("run");
+    run_ok(&p, &run);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("model.json")).unwrap()).unwrap();
+    assert_eq!(m["format"], "nedra-model/1");
+    let names: Vec<&str> = m["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["mag", "faults"]);
+    // The cross-validation sample is exported with its folds.
+    let training = std::fs::read_to_string(run.join("training.csv")).unwrap();
+    assert!(training.starts_with("x,y,deposit,weight,fold,mag,faults\n"));
+    assert_eq!(
+        training
+            .lines()
+            .skip(1)
+            .filter(|l| l.split(',').nth(2) == Some("1"))
+            .count(),
+        12
+    );
+
+    // Same layers, same mask: the same bytes as the run.
+    let again = dir.path().join("again");
+    let o = nedra(&[
+        "predict",
+        run.to_str().unwrap(),
+        "--layer",
+        &format!("mag={}", run.join("evidence/mag_values.tif").display()),
+        "--layer",
+        &format!(
+            "faults={}",
+            run.join("evidence/faults_values.tif").display()
+        ),
+        "--mask",
+        run.join("mask.tif").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "prospectivity.tif",
+        "uncertainty.tif",
+        "drivers.tif",
+        "contributions/mag.tif",
+    ] {
+        assert_eq!(
+            std::fs::read(run.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f} differs from the run's"
+        );
+    }
+
+    // Another area 40 km east: faults on its grid, magnetics on a coarser grid (warped).
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let (ax, ay) = (X0 + 40_000.0, Y0);
+    let area = Grid::new(
+        utm.clone(),
+        [ax, 250.0, 0.0, ay + 10_000.0, 0.0, -250.0],
+        40,
+        40,
+    )
+    .unwrap();
+    let fault_x = ax + 4_000.0;
+    write_raster(&dir.path().join("faults_b.tif"), &area, |x, _| {
+        Some((x - fault_x).abs())
+    });
+    let coarse = Grid::new(utm, [ax, 500.0, 0.0, ay + 10_000.0, 0.0, -500.0], 20, 20).unwrap();
+    write_raster(&dir.path().join("mag_b.tif"), &coarse, |x, y| {
+        Some(60.0 - 0.004 * (x - fault_x).abs() + 0.001 * (y - ay))
+    });
+    let pred = dir.path().join("pred");
+    let o = nedra(&[
+        "predict",
+        run.join("model.json").to_str().unwrap(),
+        "--layer",
+        &format!("faults={}", dir.path().join("faults_b.tif").display()),
+        "--layer",
+        &format!("mag={}", dir.path().join("mag_b.tif").display()),
+        "--grid",
+        dir.path().join("faults_b.tif").to_str().unwrap(),
+        "--out",
+        pred.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (g, prob) = read_all(&pred.join("prospectivity.tif"));
+    assert_eq!((g.width, g.height), (40, 40));
+    let (_, spread) = read_all(&pred.join("uncertainty.tif"));
+    let (_, drivers) = read_all(&pred.join("drivers.tif"));
+    let (_, c_mag) = read_all(&pred.join("contributions/mag.tif"));
+    let (_, c_faults) = read_all(&pred.join("contributions/faults.tif"));
+    let (_, faults) = read_all(&dir.path().join("faults_b.tif"));
+    // The magnetics the model saw: the coarse layer warped bilinearly, which reproduces a
+    // function that is linear between coarse cell centres.
+    let mag_at = |x: f64, y: f64| 60.0 - 0.004 * (x - fault_x).abs() + 0.001 * (y - ay);
+    let feats = m["features"].as_array().unwrap();
+    let (mu, sd): (Vec<f64>, Vec<f64>) = feats
+        .iter()
+        .map(|f| (f["mean"].as_f64().unwrap(), f["sd"].as_f64().unwrap()))
+        .unzip();
+    let members = m["ensemble"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 4);
+    let mut checked = 0;
+    for r in 0..40 {
+        for c in 0..40 {
+            let i = r * 40 + c;
+            let (x, y) = g.cell_centre(r, c);
+            // Bilinear interpolation of a function that is linear away from the fault is
+            // exact there: check cells more than one coarse cell from the fault and inside
+            // the coarse grid's cell centres.
+            let inside = x > ax + 250.0 && x < ax + 9_750.0 && y > ay + 250.0 && y < ay + 9_750.0;
+            if (x - fault_x).abs() < 1_000.0 || !inside {
+                continue;
+            }
+            let row = [
+                (mag_at(x, y) - mu[0]) / sd[0],
+                (faults[i].unwrap() - mu[1]) / sd[1],
+            ];
+            let mut ps = vec![];
+            let mut contrib = [0.0; 2];
+            for mem in members {
+                let lr = &mem["model"];
+                let b: Vec<f64> = lr["coefficients"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect();
+                let eta = lr["intercept"].as_f64().unwrap() + b[0] * row[0] + b[1] * row[1];
+                ps.push(1.0 / (1.0 + (-eta).exp()));
+                contrib[0] += b[0] * row[0] / members.len() as f64;
+                contrib[1] += b[1] * row[1] / members.len() as f64;
+            }
+            let mean = ps.iter().sum::<f64>() / ps.len() as f64;
+            let var = ps.iter().map(|q| (q - mean).powi(2)).sum::<f64>() / (ps.len() - 1) as f64;
+            let tol = 1e-5 * (1.0 + mean);
+            assert!(
+                (prob[i].unwrap() - mean).abs() < tol,
+                "cell {r},{c}: {:?} vs {mean}",
+                prob[i]
+            );
+            assert!(
+                (spread[i].unwrap() - var.sqrt()).abs() < 1e-5,
+                "cell {r},{c}"
+            );
+            assert!((c_mag[i].unwrap() - contrib[0]).abs() < 1e-4 * (1.0 + contrib[0].abs()));
+            assert!((c_faults[i].unwrap() - contrib[1]).abs() < 1e-4 * (1.0 + contrib[1].abs()));
+            let want = if contrib[0] <= 0.0 && contrib[1] <= 0.0 {
+                0.0
+            } else if contrib[0] >= contrib[1] {
+                1.0
+            } else {
+                2.0
+            };
+            if (contrib[0] - contrib[1]).abs() > 1e-3 {
+                assert_eq!(drivers[i], Some(want), "cell {r},{c}: {contrib:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pred.join("predict.json")).unwrap()).unwrap();
+    assert_eq!(manifest["prediction"]["predicted_cells"], 1600);
+    assert_eq!(manifest["inputs"].as_array().unwrap().len(), 3);
+
+    // Named errors, and no output folder.
+    let bad = dir.path().join("bad");
+    for (args, needle) in [
+        (vec!["--layer", "mag=x.tif"], "missing --layer for: faults"),
+        (vec!["--layer", "gravity=x.tif"], "no layer \"gravity\""),
+        (
+            vec!["--layer", "mag=x.tif", "--layer", "mag=y.tif"],
+            "given twice",
+        ),
+        (vec!["--layer", "magx.tif"], "NAME=PATH"),
+    ] {
+        let mut all = vec!["predict", run.to_str().unwrap()];
+        all.extend(args);
+        all.extend(["--out", bad.to_str().unwrap()]);
+        let o = nedra(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+        assert!(!bad.exists());
+    }
+    let o = nedra(&[
+        "predict",
+        dir.path().to_str().unwrap(),
+        "--layer",
+        "mag=x.tif",
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no model.json"));
+}

@@ -1,0 +1,215 @@
+//! `nedra predict`: applies a saved model (`model.json` of a run) to the evidence layers of
+//! another area, block by block, into a prediction folder: `prospectivity.tif`,
+//! `uncertainty.tif`, `drivers.tif`, `contributions/LAYER.tif`, `predict.json` (inputs with
+//! SHA-256, the model's hash, grid, versions, counts) and, with known deposits of the new
+//! area, `validation.json`.
+//!
+//! Each layer must hold what the model was trained on: the values of `evidence/NAME_values.tif`
+//! for `value` features (e.g. distance to faults in metres), the class codes of the source for
+//! `class_weight` features. Layers are warped onto the grid of `--grid` (default: the first
+//! layer's) — bilinear for values, nearest for classes — when they are not already on it.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use nedra_io::warp::{is_on_grid, warp_to_grid};
+use nedra_io::{files, RasterReader, Resampling};
+use nedra_models::ValidationOptions;
+use serde_json::{json, Value};
+
+use crate::manifest::{input_entry, sha256_file, versions};
+use crate::run::{publish, Staging};
+use crate::saved_model::{predict_grid, SavedModel};
+use crate::say;
+
+/// Options of `nedra predict`.
+#[derive(Debug, Clone)]
+pub struct PredictOptions {
+    /// `model.json` or a run folder holding it.
+    pub model: PathBuf,
+    /// `NAME=PATH` per feature.
+    pub layers: Vec<String>,
+    /// Grid template (default: the first feature's layer).
+    pub grid: Option<PathBuf>,
+    /// Study-area mask raster (valid cells are inside).
+    pub mask: Option<PathBuf>,
+    /// Known deposits of the new area, for validation.
+    pub deposits: Option<PathBuf>,
+    /// CRS of CSV deposits.
+    pub deposits_crs: Option<String>,
+    /// Write drivers.tif and contributions/.
+    pub explain: bool,
+    /// Output folder.
+    pub out: PathBuf,
+}
+
+/// Parses `NAME=PATH` pairs and orders them as the model's features.
+fn layer_paths(model: &SavedModel, model_file: &Path, pairs: &[String]) -> Result<Vec<PathBuf>> {
+    let names: Vec<&str> = model.features.iter().map(|f| f.name.as_str()).collect();
+    let mut paths: Vec<Option<PathBuf>> = vec![None; names.len()];
+    for pair in pairs {
+        let Some((name, path)) = pair.split_once('=') else {
+            bail!("--layer {pair:?}: write NAME=PATH, e.g. --layer faults=faults_distance.tif");
+        };
+        let Some(k) = names.iter().position(|n| *n == name) else {
+            bail!(
+                "--layer {pair:?}: the model ({}) has no layer {name:?}; its layers are {}",
+                model_file.display(),
+                names.join(", ")
+            );
+        };
+        if paths[k].is_some() {
+            bail!("--layer {name}: given twice");
+        }
+        paths[k] = Some(PathBuf::from(path));
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&paths)
+        .filter(|(_, p)| p.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the model ({}) needs every layer it was trained on; missing --layer for: {}",
+            model_file.display(),
+            missing.join(", ")
+        );
+    }
+    Ok(paths.into_iter().map(|p| p.expect("checked")).collect())
+}
+
+/// Runs `nedra predict`; returns the JSON written to `predict.json`.
+///
+/// # Errors
+/// Bad model files, missing or misnamed layers, layers that miss the grid, write failures.
+pub fn predict(o: &PredictOptions) -> Result<Value> {
+    let started = Instant::now();
+    let (model, model_file) = SavedModel::load(&o.model)?;
+    let paths = layer_paths(&model, &model_file, &o.layers)?;
+    let template = o.grid.clone().unwrap_or_else(|| paths[0].clone());
+    let grid = RasterReader::open(&template)?.grid().clone();
+    let parent = o
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("{}: cannot create the output folder", parent.display()))?;
+    let mut staging = Staging::new(&o.out)?;
+    let dir = staging.dir.clone();
+    let warped_dir = dir.join(".warped");
+    let mut readers = Vec::with_capacity(paths.len());
+    let mut inputs = vec![input_entry("model", &model_file)?];
+    for (feature, path) in model.features.iter().zip(&paths) {
+        inputs.push(input_entry(&format!("layer {}", feature.name), path)?);
+        let reader = RasterReader::open(path)?;
+        if is_on_grid(reader.grid(), &grid) {
+            readers.push(reader);
+            continue;
+        }
+        std::fs::create_dir_all(&warped_dir)?;
+        let dst = warped_dir.join(format!("{}.tif", feature.name));
+        let resampling = if feature.class_values.is_some() {
+            Resampling::Nearest
+        } else {
+            Resampling::Bilinear
+        };
+        say(&format!(
+            "      warping {} onto the grid ({})",
+            path.display(),
+            resampling.gdal_name()
+        ));
+        warp_to_grid(path, None, &grid, resampling, &dst)?;
+        readers.push(RasterReader::open(&dst)?);
+    }
+    let mask = match &o.mask {
+        Some(p) => {
+            inputs.push(input_entry("mask", p)?);
+            let r = RasterReader::open(p)?;
+            if !is_on_grid(r.grid(), &grid) {
+                bail!(
+                    "{}: the mask's grid differs from {}'s. Give a mask on the prediction grid",
+                    p.display(),
+                    template.display()
+                );
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    say(&format!(
+        "      {} model ({} features) on {} × {} cells",
+        model.kind,
+        model.features.len(),
+        grid.width,
+        grid.height
+    ));
+    let summary = predict_grid(&grid, mask.as_ref(), &readers, &model, &dir, o.explain)?;
+    drop(readers);
+    let _ = std::fs::remove_dir_all(&warped_dir);
+    if summary.predicted_cells == 0 {
+        bail!(
+            "no cell has every layer ({}): check that the layers cover the same area",
+            model
+                .features
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut validation = Value::Null;
+    if let Some(dp) = &o.deposits {
+        inputs.push(input_entry("deposits", dp)?);
+        let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
+        let (deposits, _) = crate::run::deposits_for(dp, o.deposits_crs.as_deref(), &grid, None)?;
+        let hist = crate::validation_out::score_histograms(&grid, &score, &[&deposits])?;
+        validation = crate::validation_out::write_validation(
+            &dir,
+            &hist[0],
+            None,
+            &ValidationOptions::default(),
+        )?;
+        files::write_atomic(
+            &dir.join("validation.json"),
+            (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
+        )?;
+    }
+    let manifest = json!({
+        "nedra_predict": 1,
+        "model": {
+            "file": model_file.display().to_string(),
+            "sha256": sha256_file(&model_file)?,
+            "kind": model.kind,
+            "trained_on": model.training,
+            "features": model.features.iter().map(|f| json!({"name": f.name, "encoding": f.encoding})).collect::<Vec<_>>(),
+        },
+        "inputs": inputs,
+        "grid": {
+            "template": template.display().to_string(),
+            "crs_wkt": grid.crs_wkt,
+            "transform": grid.transform,
+            "width": grid.width,
+            "height": grid.height,
+        },
+        "outputs": {
+            "prospectivity": "prospectivity.tif (ensemble mean probability)",
+            "uncertainty": "uncertainty.tif (ensemble standard deviation)",
+            "drivers": if o.explain { json!("drivers.tif (1-based index of the layer that raises the score most; 0: none)") } else { Value::Null },
+            "contributions": if o.explain { json!("contributions/LAYER.tif") } else { Value::Null },
+        },
+        "prediction": summary.to_json(&model),
+        "validation": if validation.is_null() { Value::Null } else { json!({"roc_auc": validation["roc_auc"], "success_rate_auc": validation["success_rate_auc"]}) },
+        "versions": versions(),
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    files::write_atomic(
+        &dir.join("predict.json"),
+        (serde_json::to_string_pretty(&manifest)? + "\n").as_bytes(),
+    )?;
+    publish(&dir, &o.out)?;
+    staging.keep = true;
+    Ok(manifest)
+}
