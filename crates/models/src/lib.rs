@@ -23,12 +23,15 @@
 //!   background (random, exclusion buffer) with class weighting, samples keeping (x, y).
 //! - [`LogisticOptions`]: L2-regularised logistic regression by IRLS with standard errors.
 //! - [`ForestOptions`]: random forest (Breiman 2001), seeded and parallel over trees.
+//! - [`BoostingOptions`]: gradient-boosted trees on the log-loss with Newton leaf values
+//!   (Friedman 2001; Chen & Guestrin 2016), seeded subsampling.
 //! - [`cross_validate`]: spatial block and buffered leave-one-deposit-out CV (Roberts et al. 2017).
 //! - [`pu_bagging`]: positive-unlabelled bagging, mean and spread (Mordelet & Vert 2014).
 //! - [`permutation_importance`]: drop in ROC AUC when one evidence layer is shuffled.
 
 use std::path::PathBuf;
 
+mod boosting;
 mod classifier;
 mod conditional_independence;
 mod forest;
@@ -44,6 +47,7 @@ mod training;
 mod validation;
 mod wofe;
 
+pub use boosting::{BoostingOptions, GradientBoosting};
 pub use classifier::{roc_auc, Classifier, Learner};
 pub use conditional_independence::{
     standard_normal_cdf, ConditionalIndependence, ConditionalIndependenceSums,
