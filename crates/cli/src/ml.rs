@@ -16,9 +16,9 @@ use anyhow::{bail, Context, Result};
 use nedra_core::{Block, Grid, Window};
 use nedra_io::RasterReader;
 use nedra_models::{
-    block_folds, cross_validate, pu_bagging, BackgroundPool, ClassWeighting, Classifier,
-    CrossValidation, FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions,
-    PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
+    block_folds, cross_validate, pu_bagging, BackgroundPool, BoostingOptions, ClassWeighting,
+    Classifier, CrossValidation, FeatureMatrix, FoldScheme, ForestOptions, Learner,
+    LogisticOptions, PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
 };
 use serde_json::{json, Value};
 
@@ -74,11 +74,27 @@ pub fn run_model(
         ),
         "random_forest" => fit_and_predict(
             &ForestOptions {
-                trees: spec.trees,
+                trees: spec.trees.unwrap_or(50),
                 min_samples_leaf: 5,
                 ..ForestOptions::default()
             },
             Ensemble::RandomForest,
+            grid,
+            mask,
+            layers,
+            deposits,
+            spec,
+            dir,
+        ),
+        "gradient_boosting" => fit_and_predict(
+            &BoostingOptions {
+                trees: spec.trees.unwrap_or(200),
+                learning_rate: spec.learning_rate,
+                max_depth: spec.max_depth,
+                min_samples_leaf: 5,
+                ..BoostingOptions::default()
+            },
+            Ensemble::GradientBoosting,
             grid,
             mask,
             layers,
@@ -91,7 +107,7 @@ pub fn run_model(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn fit_and_predict<L: Learner>(
+fn fit_and_predict<L: Learner + std::fmt::Debug>(
     learner: &L,
     wrap: fn(PuEnsemble<L::Model>) -> Ensemble,
     grid: &Grid,
@@ -291,6 +307,7 @@ where
         "exclusion_buffer_m": spec.exclusion_buffer_m,
         "deposits_used": usable_positives.len(),
         "seed": spec.seed,
+        "learner": format!("{learner:?}"),
         "saved_model": "model.json",
         "training_sample": "training.csv",
         "prediction": summary.to_json(&model),
@@ -325,14 +342,13 @@ fn write_training_csv(
         text.push_str(&f.name);
     }
     text.push('\n');
-    for i in 0..data.len() {
+    for (i, fold) in folds.iter().enumerate() {
         text.push_str(&format!(
-            "{},{},{},{},{}",
+            "{},{},{},{},{fold}",
             data.x()[i],
             data.y()[i],
             u8::from(data.labels()[i]),
             data.weights()[i],
-            folds[i]
         ));
         for v in data.row(i) {
             text.push_str(&format!(",{v}"));

@@ -136,21 +136,26 @@ fn arcsdm() -> String {
     "arcsdm".into()
 }
 
-/// The prospectivity model: "weights_of_evidence" (default); "logistic" / "random_forest"
-/// trained by positive-unlabelled bagging with spatial block cross-validation; or "fuzzy", a
+/// The prospectivity model: "weights_of_evidence" (default); "logistic" / "random_forest" /
+/// "gradient_boosting" trained by positive-unlabelled bagging with spatial block cross-validation; or "fuzzy", a
 /// knowledge-driven inference network (`nedra template` prints editable deposit models).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
-    /// "weights_of_evidence", "logistic" or "random_forest".
+    /// "weights_of_evidence", "logistic", "random_forest", "gradient_boosting" or "fuzzy".
     #[serde(default = "wofe")]
     pub kind: String,
     /// Members of the bagging ensemble.
     #[serde(default = "members")]
     pub models: usize,
-    /// Trees per random forest.
-    #[serde(default = "trees")]
-    pub trees: usize,
+    /// Trees per member: default 50 for a random forest, 200 for gradient boosting.
+    pub trees: Option<usize>,
+    /// Gradient boosting: shrinkage of each tree.
+    #[serde(default = "learning_rate")]
+    pub learning_rate: f64,
+    /// Gradient boosting: depth of each tree.
+    #[serde(default = "max_depth")]
+    pub max_depth: usize,
     /// L2 penalty of logistic regression (on standardised features).
     #[serde(default = "one")]
     pub l2_penalty: f64,
@@ -193,8 +198,11 @@ fn wofe() -> String {
 fn members() -> usize {
     10
 }
-fn trees() -> usize {
-    50
+fn learning_rate() -> f64 {
+    0.05
+}
+fn max_depth() -> usize {
+    3
 }
 fn pool() -> usize {
     20_000
@@ -387,10 +395,10 @@ impl Project {
         let m = &self.model;
         if !matches!(
             m.kind.as_str(),
-            "weights_of_evidence" | "logistic" | "random_forest" | "fuzzy"
+            "weights_of_evidence" | "logistic" | "random_forest" | "gradient_boosting" | "fuzzy"
         ) {
             bail!(
-                "[model] kind = {:?}: use weights_of_evidence, logistic, random_forest or fuzzy",
+                "[model] kind = {:?}: use weights_of_evidence, logistic, random_forest, gradient_boosting or fuzzy",
                 m.kind
             );
         }
@@ -403,7 +411,10 @@ impl Project {
                 m.output.as_deref(),
             )?;
         }
-        if m.models == 0 || m.trees == 0 || m.cv_folds < 2 || m.background_pool == 0 {
+        if !(m.learning_rate > 0.0 && m.learning_rate.is_finite()) {
+            bail!("[model] learning_rate = {}: must be > 0", m.learning_rate);
+        }
+        if m.models == 0 || m.trees == Some(0) || m.cv_folds < 2 || m.background_pool == 0 {
             bail!("[model] models, trees and background_pool must be ≥ 1 and cv_folds ≥ 2");
         }
         if !(m.cv_block_km > 0.0 && m.exclusion_buffer_m >= 0.0 && m.l2_penalty >= 0.0) {

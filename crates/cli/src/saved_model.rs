@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use nedra_core::{Block, Grid};
 use nedra_io::{files, DataType, RasterReader};
-use nedra_models::{LogisticModel, PuEnsemble, PuPrediction, RandomForest};
+use nedra_models::{GradientBoosting, LogisticModel, PuEnsemble, PuPrediction, RandomForest};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -66,6 +66,8 @@ pub enum Ensemble {
     Logistic(PuEnsemble<LogisticModel>),
     /// Random-forest members.
     RandomForest(PuEnsemble<RandomForest>),
+    /// Gradient-boosted-tree members.
+    GradientBoosting(PuEnsemble<GradientBoosting>),
 }
 
 impl Ensemble {
@@ -74,6 +76,7 @@ impl Ensemble {
         match self {
             Ensemble::Logistic(e) => e.predict(row),
             Ensemble::RandomForest(e) => e.predict(row),
+            Ensemble::GradientBoosting(e) => e.predict(row),
         }
     }
 
@@ -82,6 +85,7 @@ impl Ensemble {
         match self {
             Ensemble::Logistic(e) => e.contributions(row, out),
             Ensemble::RandomForest(e) => e.contributions(row, out),
+            Ensemble::GradientBoosting(e) => e.contributions(row, out),
         }
     }
 
@@ -89,6 +93,7 @@ impl Ensemble {
         match self {
             Ensemble::Logistic(e) => e.members().len(),
             Ensemble::RandomForest(e) => e.members().len(),
+            Ensemble::GradientBoosting(e) => e.members().len(),
         }
     }
 
@@ -98,6 +103,9 @@ impl Ensemble {
             Ensemble::Logistic(_) => "log-odds (β·x, relative to the training mean)",
             Ensemble::RandomForest(_) => {
                 "probability (Saabas path attribution, relative to the trees' root fractions)"
+            }
+            Ensemble::GradientBoosting(_) => {
+                "log-odds (Saabas path attribution of the boosted score)"
             }
         }
     }

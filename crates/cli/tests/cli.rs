@@ -595,26 +595,41 @@ fn quantile_classes_and_interpolated_layers_run_from_the_project_file() {
         .all(|v| v.abs() < std::f64::consts::FRAC_PI_2 + 1e-6));
 }
 
-/// A data-driven model from the project file: logistic regression by PU bagging, spatial CV,
-/// prospectivity and uncertainty maps; the same seed gives the same bytes.
+/// Data-driven models from the project file (logistic, random forest, gradient boosting) by PU
+/// bagging, spatial CV, prospectivity and uncertainty maps; the same seed gives the same bytes.
 #[test]
-fn logistic_model_by_pu_bagging_runs_with_spatial_cv_and_is_reproducible() {
+fn data_driven_models_run_with_spatial_cv_and_are_reproducible() {
+    for kind in ["logistic", "random_forest", "gradient_boosting"] {
+        model_run_is_reproducible(kind);
+    }
+}
+
+fn model_run_is_reproducible(kind: &str) {
     let dir = tempfile::tempdir().unwrap();
     let p = project(dir.path());
     let text = std::fs::read_to_string(&p).unwrap()
-        + "[model]\nkind = \"logistic\"\nmodels = 5\nbackground_pool = 2000\nexclusion_buffer_m = 300\ncv_block_km = 5\ncv_folds = 4\n";
+        + &format!("[model]\nkind = \"{kind}\"\nmodels = 5\nbackground_pool = 2000\nexclusion_buffer_m = 300\ncv_block_km = 5\ncv_folds = 4\n");
     std::fs::write(&p, text).unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     let stdout = run_ok(&p, &a);
     assert!(stdout.contains("prospectivity.tif"), "{stdout}");
     run_ok(&p, &b);
-    for f in ["prospectivity.tif", "uncertainty.tif"] {
+    for f in [
+        "prospectivity.tif",
+        "uncertainty.tif",
+        "drivers.tif",
+        "model.json",
+        "training.csv",
+    ] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),
             std::fs::read(b.join(f)).unwrap(),
-            "{f} differs between runs"
+            "{kind}: {f} differs between runs"
         );
     }
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("model.json")).unwrap()).unwrap();
+    assert_eq!(saved["ensemble"]["method"], kind);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.join("validation.json")).unwrap()).unwrap();
     let folds = v["spatial_cv"]["folds"].as_array().unwrap();
@@ -624,7 +639,11 @@ fn logistic_model_by_pu_bagging_runs_with_spatial_cv_and_is_reproducible() {
         .map(|f| f["test_positives"].as_u64().unwrap())
         .sum();
     assert_eq!(held_out, 12, "every deposit is held out exactly once");
-    assert!(v["roc_auc"].as_f64().unwrap() > 0.8);
+    assert!(
+        v["roc_auc"].as_f64().unwrap() > 0.8,
+        "{kind}: {}",
+        v["roc_auc"]
+    );
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
     assert_eq!(m["maps"]["score"], "prospectivity.tif");
