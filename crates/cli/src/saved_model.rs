@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use nedra_core::{Block, Grid};
 use nedra_io::{files, DataType, RasterReader};
-use nedra_models::{GradientBoosting, LogisticModel, PuEnsemble, PuPrediction, RandomForest};
+use nedra_models::{GradientBoosting, LogisticModel, PuEnsemble, RandomForest};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -71,21 +71,18 @@ pub enum Ensemble {
 }
 
 impl Ensemble {
-    /// Mean and standard deviation over members for one standardised row.
-    pub fn predict(&self, row: &[f64]) -> PuPrediction {
+    /// [`PuEnsemble::predict_batch`] of the members.
+    pub fn predict_batch(
+        &self,
+        rows: &[f64],
+        mean: &mut [f64],
+        sd: &mut [f64],
+        contributions: Option<&mut [f64]>,
+    ) {
         match self {
-            Ensemble::Logistic(e) => e.predict(row),
-            Ensemble::RandomForest(e) => e.predict(row),
-            Ensemble::GradientBoosting(e) => e.predict(row),
-        }
-    }
-
-    /// Mean over members of the per-feature contributions.
-    pub fn contributions(&self, row: &[f64], out: &mut [f64]) {
-        match self {
-            Ensemble::Logistic(e) => e.contributions(row, out),
-            Ensemble::RandomForest(e) => e.contributions(row, out),
-            Ensemble::GradientBoosting(e) => e.contributions(row, out),
+            Ensemble::Logistic(e) => e.predict_batch(rows, mean, sd, contributions),
+            Ensemble::RandomForest(e) => e.predict_batch(rows, mean, sd, contributions),
+            Ensemble::GradientBoosting(e) => e.predict_batch(rows, mean, sd, contributions),
         }
     }
 
@@ -225,6 +222,10 @@ impl PredictionSummary {
     }
 }
 
+/// Rows predicted together: small enough that the batch's features stay in cache while every
+/// tree walks over it.
+const BATCH: usize = 2048;
+
 /// Predicts `model` over `grid` block by block into `dir`: `prospectivity.tif` (ensemble
 /// mean), `uncertainty.tif` (ensemble standard deviation), and with `explain`
 /// `drivers.tif` and `contributions/LAYER.tif`. `layers` are on `grid`, in the model's
@@ -279,8 +280,40 @@ pub fn predict_grid(
         |w, (m, blocks)| {
             let mut out: Vec<Block> = (0..out_refs.len()).map(|_| Block::empty(w)).collect();
             let mut row = vec![0.0; p];
-            let mut contrib = vec![0.0; p];
             let mut counts = (0u64, 0u64, vec![0u64; p + 1]);
+            // Complete rows of the block, predicted in batches that keep trees in cache.
+            let mut cells: Vec<usize> = Vec::with_capacity(BATCH);
+            let mut rows: Vec<f64> = Vec::with_capacity(BATCH * p);
+            let (mut mean, mut sd) = (vec![0.0; BATCH], vec![0.0; BATCH]);
+            let mut contrib = vec![0.0; if explain { BATCH * p } else { 0 }];
+            let mut flush = |cells: &mut Vec<usize>, rows: &mut Vec<f64>, out: &mut [Block]| {
+                let n = cells.len();
+                model.ensemble.predict_batch(
+                    rows,
+                    &mut mean[..n],
+                    &mut sd[..n],
+                    explain.then_some(&mut contrib[..n * p]),
+                );
+                for (k, &i) in cells.iter().enumerate() {
+                    for (o, v) in out.iter_mut().zip([mean[k], sd[k]]) {
+                        o.values[i] = v;
+                        o.valid[i] = true;
+                    }
+                    if explain {
+                        let c = &contrib[k * p..(k + 1) * p];
+                        let driver = top_driver(c);
+                        counts.2[driver.unwrap_or(p)] += 1;
+                        out[2].values[i] = driver.map_or(0.0, |k| (k + 1) as f64);
+                        out[2].valid[i] = true;
+                        for (o, v) in out[3..].iter_mut().zip(c) {
+                            o.values[i] = *v;
+                            o.valid[i] = true;
+                        }
+                    }
+                }
+                cells.clear();
+                rows.clear();
+            };
             for i in 0..w.len() {
                 if m.as_ref().is_some_and(|m| !m.valid[i]) {
                     continue;
@@ -293,22 +326,14 @@ pub fn predict_grid(
                     continue;
                 }
                 counts.0 += 1;
-                let pred = model.ensemble.predict(&row);
-                for (o, v) in out.iter_mut().zip([pred.mean, pred.sd]) {
-                    o.values[i] = v;
-                    o.valid[i] = true;
+                cells.push(i);
+                rows.extend_from_slice(&row);
+                if cells.len() == BATCH {
+                    flush(&mut cells, &mut rows, &mut out);
                 }
-                if explain {
-                    model.ensemble.contributions(&row, &mut contrib);
-                    let driver = top_driver(&contrib);
-                    counts.2[driver.map_or(p, |k| k)] += 1;
-                    out[2].values[i] = driver.map_or(0.0, |k| (k + 1) as f64);
-                    out[2].valid[i] = true;
-                    for (o, c) in out[3..].iter_mut().zip(&contrib) {
-                        o.values[i] = *c;
-                        o.valid[i] = true;
-                    }
-                }
+            }
+            if !cells.is_empty() {
+                flush(&mut cells, &mut rows, &mut out);
             }
             Ok((out, counts))
         },

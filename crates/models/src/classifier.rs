@@ -23,6 +23,34 @@ pub trait Classifier: Send + Sync {
     /// row, which is what "the layers that raise prospectivity most here" needs.
     fn contributions(&self, row: &[f64], out: &mut [f64]);
 
+    /// Probabilities of the rows of `rows` (row-major, all features finite, as many rows as
+    /// `out` has entries) into `out` and, when given, their contributions (row-major) — the
+    /// same numbers as [`Classifier::probability`] and [`Classifier::contributions`] row by
+    /// row. Tree models override it to walk each tree over the whole batch, so the tree
+    /// stays in cache and one walk gives both the leaf and the path.
+    fn predict_batch(&self, rows: &[f64], out: &mut [f64], contributions: Option<&mut [f64]>) {
+        let Some(p) = rows.len().checked_div(out.len()) else {
+            return;
+        };
+        match contributions {
+            None => {
+                for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
+                    *o = self.probability(row);
+                }
+            }
+            Some(c) => {
+                for ((o, row), cr) in out
+                    .iter_mut()
+                    .zip(rows.chunks_exact(p))
+                    .zip(c.chunks_exact_mut(p))
+                {
+                    *o = self.probability(row);
+                    self.contributions(row, cr);
+                }
+            }
+        }
+    }
+
     /// Probabilities of every row of `matrix`, computed in parallel chunks of rows.
     fn probabilities(&self, matrix: &FeatureMatrix) -> Vec<f64> {
         let p = matrix.n_features();
