@@ -292,7 +292,11 @@ pub fn predict_grid(
                     rows,
                     &mut mean[..n],
                     &mut sd[..n],
-                    explain.then_some(&mut contrib[..n * p]),
+                    if explain {
+                        Some(&mut contrib[..n * p])
+                    } else {
+                        None
+                    },
                 );
                 for (k, &i) in cells.iter().enumerate() {
                     for (o, v) in out.iter_mut().zip([mean[k], sd[k]]) {

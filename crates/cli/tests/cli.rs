@@ -843,6 +843,31 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
         );
     }
 
+    // Without explanations: the same maps, no drivers or contributions.
+    let plain = dir.path().join("plain");
+    let o = nedra(&[
+        "predict",
+        run.to_str().unwrap(),
+        "--layer",
+        &format!("mag={}", run.join("evidence/mag_values.tif").display()),
+        "--layer",
+        &format!(
+            "faults={}",
+            run.join("evidence/faults_values.tif").display()
+        ),
+        "--mask",
+        run.join("mask.tif").to_str().unwrap(),
+        "--no-explain",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read(run.join("prospectivity.tif")).unwrap(),
+        std::fs::read(plain.join("prospectivity.tif")).unwrap()
+    );
+    assert!(!plain.join("drivers.tif").exists() && !plain.join("contributions").exists());
+
     // Another area 40 km east: faults on its grid, magnetics on a coarser grid (warped).
     let utm = crs::resolve("EPSG:32635", None).unwrap();
     let (ax, ay) = (X0 + 40_000.0, Y0);
