@@ -5,7 +5,9 @@ use std::path::Path;
 use anyhow::Result;
 use nedra_core::{stream_blocks, Grid};
 use nedra_io::{files, RasterReader};
-use nedra_models::{pa_plot, validate, ScoreHistogram, ValidationOptions, ValidationReport};
+use nedra_models::{
+    pa_plot, thin_pa_plot, validate, ScoreHistogram, ValidationOptions, ValidationReport,
+};
 use serde_json::{json, Value};
 
 use crate::pipeline::{blocks_in_flight, progress, Deposits, BLOCK_SIZE};
@@ -97,7 +99,8 @@ pub fn write_validation(
     train.success_rate()?.write_csv(&mut csv)?;
     files::write_atomic(&dir.join("success_rate.csv"), &csv)?;
     let mut pa = String::from("score,prediction_rate,occupied_area\n");
-    for (s, p, o) in pa_plot(train) {
+    // Thinned to steps of 0.1 % of the area (every prediction-rate step kept).
+    for (s, p, o) in thin_pa_plot(&pa_plot(train), 0.001) {
         pa.push_str(&format!("{s},{p},{o}\n"));
     }
     files::write_atomic(&dir.join("pa_plot.csv"), pa.as_bytes())?;

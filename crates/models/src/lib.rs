@@ -66,7 +66,9 @@ pub use training::{
     sample_training_set, BackgroundPool, ClassWeighting, FeatureMatrix, SamplingOptions,
     TrainingSet,
 };
-pub use validation::{pa_plot, validate, Capture, PaCrossing, ValidationOptions, ValidationReport};
+pub use validation::{
+    pa_plot, thin_pa_plot, validate, Capture, PaCrossing, ValidationOptions, ValidationReport,
+};
 pub use wofe::{
     calculate_weights, ClassCount, Generalisation, PatternWeights, WeightsOptions, WeightsRow,
     WeightsTable, WeightsType, GEN_CLASS_NOT_SIGNIFICANT, GEN_CLASS_POOLED,

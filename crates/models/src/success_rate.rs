@@ -264,14 +264,30 @@ impl ScoreHistogram {
 }
 
 impl SuccessRateCurve {
-    /// Writes the curve as CSV with the header `fraction_area,fraction_deposits,score`,
+    /// The curve's vertices: the points where it bends. A run of points that add area but no
+    /// deposit lies on one horizontal line, so only its ends are kept; the polyline through
+    /// the vertices is the curve itself and has the same trapezoid area. A continuous score
+    /// (one point per distinct value, millions of them) keeps at most two points per
+    /// score group holding deposits, plus both ends.
+    pub fn vertices(&self) -> Vec<CurvePoint> {
+        let pts = &self.points;
+        let n = pts.len();
+        let rises = |i: usize| pts[i + 1].fraction_of_deposits != pts[i].fraction_of_deposits;
+        (0..n)
+            .filter(|&i| i == 0 || i + 1 == n || rises(i - 1) || rises(i))
+            .map(|i| pts[i])
+            .collect()
+    }
+
+    /// Writes the curve's [`SuccessRateCurve::vertices`] as CSV with the header
+    /// `fraction_area,fraction_deposits,score`,
     /// floats in Rust's shortest round-trip form (the first point's score is `inf`).
     ///
     /// # Errors
     /// Any I/O error of `writer`.
     pub fn write_csv<W: io::Write>(&self, mut writer: W) -> io::Result<()> {
         writeln!(writer, "fraction_area,fraction_deposits,score")?;
-        for p in &self.points {
+        for p in self.vertices() {
             writeln!(
                 writer,
                 "{},{},{}",
@@ -285,6 +301,48 @@ impl SuccessRateCurve {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The vertices keep the curve: same area, every dropped point on a horizontal run
+    /// between two kept points, and far fewer points for a continuous score.
+    #[test]
+    fn vertices_keep_the_curve_and_its_area() {
+        let mut rng = crate::SplitMix64::new(5);
+        let mut h = ScoreHistogram::new();
+        for _ in 0..20_000 {
+            let s = rng.unit();
+            h.add_cell(s, u64::from(rng.unit() < 0.01 * s));
+        }
+        let curve = h.success_rate().unwrap();
+        let v = curve.vertices();
+        assert!(
+            v.len() < curve.points.len() / 20,
+            "{} of {}",
+            v.len(),
+            curve.points.len()
+        );
+        let area: f64 = v
+            .windows(2)
+            .map(|w| {
+                (w[1].fraction_of_area - w[0].fraction_of_area)
+                    * (w[1].fraction_of_deposits + w[0].fraction_of_deposits)
+                    / 2.0
+            })
+            .sum();
+        assert!((area - curve.auc).abs() < 1e-12, "{area} vs {}", curve.auc);
+        assert_eq!(v[0], curve.points[0]);
+        assert_eq!(v[v.len() - 1], curve.points[curve.points.len() - 1]);
+        let mut k = 0;
+        for p in &curve.points {
+            if k < v.len() && *p == v[k] {
+                k += 1;
+                continue;
+            }
+            // Dropped: between kept v[k-1] and v[k] on a horizontal run.
+            assert_eq!(p.fraction_of_deposits, v[k - 1].fraction_of_deposits);
+            assert_eq!(p.fraction_of_deposits, v[k].fraction_of_deposits);
+        }
+        assert_eq!(k, v.len());
+    }
     use proptest::prelude::*;
 
     /// Random cells: (score from a small set so ties happen, deposit points on the cell).

@@ -286,6 +286,26 @@ pub fn pa_plot(histogram: &ScoreHistogram) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
+/// The points of a [`pa_plot`] worth drawing: both ends, every point next to a change of
+/// the prediction rate, and otherwise one point per `area_step` of occupied area. A
+/// continuous score has one point per distinct value (millions); the thinned plot keeps the
+/// prediction-rate steps exactly and the occupied-area curve to within `area_step`.
+pub fn thin_pa_plot(points: &[(f64, f64, f64)], area_step: f64) -> Vec<(f64, f64, f64)> {
+    let n = points.len();
+    let mut out = Vec::new();
+    let mut last_area = f64::NEG_INFINITY;
+    for i in 0..n {
+        let step = |a: usize| points[a].1 != points[a + 1].1;
+        let keep =
+            i == 0 || i + 1 == n || step(i - 1) || step(i) || points[i].2 - last_area >= area_step;
+        if keep {
+            out.push(points[i]);
+            last_area = points[i].2;
+        }
+    }
+    out
+}
+
 /// Percentile interval (lower α/2, upper 1 − α/2 order statistics).
 fn percentile_interval(values: &mut [f64], alpha: f64) -> (f64, f64) {
     values.sort_by(f64::total_cmp);
@@ -299,6 +319,38 @@ fn percentile_interval(values: &mut [f64], alpha: f64) -> (f64, f64) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn thinned_pa_plot_keeps_every_rate_step_and_bounds_area_gaps() {
+        let mut rng = crate::SplitMix64::new(9);
+        let mut h = ScoreHistogram::new();
+        for _ in 0..20_000 {
+            let s = rng.unit();
+            h.add_cell(s, u64::from(rng.unit() < 0.01 * s));
+        }
+        let full = pa_plot(&h);
+        let thin = thin_pa_plot(&full, 0.001);
+        assert!(
+            thin.len() < full.len() / 4,
+            "{} of {}",
+            thin.len(),
+            full.len()
+        );
+        assert_eq!(thin[0], full[0]);
+        assert_eq!(thin[thin.len() - 1], full[full.len() - 1]);
+        // Every distinct prediction rate survives, and kept points are in order.
+        let rates = |v: &[(f64, f64, f64)]| {
+            let mut r: Vec<u64> = v.iter().map(|p| p.1.to_bits()).collect();
+            r.dedup();
+            r
+        };
+        assert_eq!(rates(&full), rates(&thin));
+        for w in thin.windows(2) {
+            assert!(w[1].0 <= w[0].0);
+            // No gap in occupied area wider than the step plus one score group (one cell).
+            assert!(w[1].2 - w[0].2 < 0.001 + 1.0 / 20_000.0 + 1e-12);
+        }
+    }
 
     fn histogram(cells: &[(f64, u64)]) -> ScoreHistogram {
         let mut h = ScoreHistogram::new();
