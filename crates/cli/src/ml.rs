@@ -16,9 +16,10 @@ use anyhow::{bail, Context, Result};
 use nedra_core::{Block, Grid, Window};
 use nedra_io::RasterReader;
 use nedra_models::{
-    block_folds, cross_validate, pu_bagging, BackgroundPool, BoostingOptions, ClassWeighting,
-    Classifier, CrossValidation, FeatureMatrix, FoldScheme, ForestOptions, Learner,
-    LogisticOptions, PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
+    block_folds, cross_validate, derive_seed, fold_indices, permutation_importance, pu_bagging,
+    BackgroundPool, BoostingOptions, ClassWeighting, Classifier, CrossValidation, FeatureMatrix,
+    FoldScheme, ForestOptions, Learner, LogisticOptions, PuBaggingOptions, PuEnsemble, SplitMix64,
+    TrainingSet,
 };
 use serde_json::{json, Value};
 
@@ -243,6 +244,7 @@ where
         spec.seed,
     )
     .context("spatial block cross-validation (try a smaller cv_block_km or fewer cv_folds)")?;
+    let importance = held_out_importance(learner, &data, spec, layers)?;
     // 6. Save the model and the cross-validation sample, then predict block by block.
     let model = SavedModel {
         format: crate::saved_model::FORMAT.into(),
@@ -308,6 +310,7 @@ where
         "deposits_used": usable_positives.len(),
         "seed": spec.seed,
         "learner": format!("{learner:?}"),
+        "permutation_importance": importance,
         "saved_model": "model.json",
         "training_sample": "training.csv",
         "prediction": summary.to_json(&model),
@@ -357,4 +360,58 @@ fn write_training_csv(
     }
     nedra_io::files::write_atomic(path, text.as_bytes())?;
     Ok(())
+}
+
+/// Permutation importance of each layer on held-out samples (Breiman 2001, §10): in every
+/// spatial fold the model is fitted on the other folds and each layer's column of the
+/// held-out samples is shuffled (5 seeded repeats); the drop in ROC AUC is averaged over the
+/// folds where it is defined. Layers by decreasing importance.
+fn held_out_importance<L: Learner>(
+    learner: &L,
+    data: &TrainingSet,
+    spec: &ModelSpec,
+    layers: &[FeatureLayer],
+) -> Result<Value> {
+    let scheme = FoldScheme::Blocks {
+        block_size: spec.cv_block_km * 1000.0,
+        folds: spec.cv_folds,
+        seed: spec.seed,
+    };
+    let p = layers.len();
+    let mut drops: Vec<Vec<f64>> = vec![vec![]; p];
+    for (f, (train, test)) in fold_indices(data, &scheme)?.iter().enumerate() {
+        let model = learner.fit(&data.subset(train), derive_seed(spec.seed, f as u64))?;
+        let held_out = data.subset(test);
+        if let Ok((_, imp)) = permutation_importance(
+            &model,
+            &held_out,
+            5,
+            derive_seed(spec.seed, 1000 + f as u64),
+        ) {
+            for i in imp {
+                drops[i.feature].push(i.mean_auc_drop);
+            }
+        }
+    }
+    let mut rows: Vec<(String, f64, f64, usize)> = layers
+        .iter()
+        .zip(&drops)
+        .map(|(l, d)| {
+            let n = d.len() as f64;
+            let mean = d.iter().sum::<f64>() / n;
+            let sd = if d.len() > 1 {
+                (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+            } else {
+                0.0
+            };
+            (l.name.clone(), mean, sd, d.len())
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok(json!({
+        "method": "drop in held-out ROC AUC when the layer is shuffled (5 repeats), mean over spatial folds",
+        "layers": rows.iter().map(|(name, mean, sd, folds)| json!({
+            "layer": name, "mean_auc_drop": mean, "sd_over_folds": sd, "folds": folds,
+        })).collect::<Vec<_>>(),
+    }))
 }

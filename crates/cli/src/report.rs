@@ -595,6 +595,24 @@ code{{font-size:.85rem}}
             );
         }
         html.push_str("</table>");
+        let imp = &model["permutation_importance"];
+        if let Some(rows) = imp["layers"].as_array() {
+            let _ = write!(
+                html,
+                "<p>Layer importance — {}:</p><table><tr><th>layer</th><th>mean AUC drop</th><th>sd over folds</th></tr>",
+                esc(imp["method"].as_str().unwrap_or(""))
+            );
+            for r in rows {
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(r["layer"].as_str().unwrap_or("")),
+                    num(&r["mean_auc_drop"]),
+                    num(&r["sd_over_folds"])
+                );
+            }
+            html.push_str("</table>");
+        }
     }
 
     html.push_str("<h2>Targets</h2>");

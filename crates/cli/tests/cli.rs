@@ -648,6 +648,16 @@ fn model_run_is_reproducible(kind: &str) {
         serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
     assert_eq!(m["maps"]["score"], "prospectivity.tif");
     assert_eq!(m["model"]["members"], 5);
+    // Held-out permutation importance: one entry per layer, by decreasing AUC drop.
+    let imp = m["model"]["permutation_importance"]["layers"]
+        .as_array()
+        .unwrap();
+    assert_eq!(imp.len(), 2);
+    let drops: Vec<f64> = imp
+        .iter()
+        .map(|r| r["mean_auc_drop"].as_f64().unwrap())
+        .collect();
+    assert!(drops[0] >= drops[1] && drops[0] > 0.0, "{kind}: {drops:?}");
     // Uncertainty is the spread of 5 members: non-negative everywhere.
     let r = nedra_io::RasterReader::open(&a.join("uncertainty.tif")).unwrap();
     let g = r.grid().clone();
