@@ -83,6 +83,7 @@ def rate_auc(scores, labels):
 def compare(directory):
     import csv
 
+    import lightgbm
     import sklearn
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
@@ -97,6 +98,12 @@ def compare(directory):
         "random_forest": lambda: RandomForestClassifier(n_estimators=200, max_features="sqrt",
                                                         min_samples_leaf=1, n_jobs=-1,
                                                         random_state=1),
+        # nedra's BoostingOptions::default(): 200 trees, learning rate 0.05, depth 3, at least
+        # 5 samples per leaf, L2 leaf penalty 1, no subsampling; LightGBM on all cores.
+        "gradient_boosting": lambda: lightgbm.LGBMClassifier(
+            n_estimators=200, learning_rate=0.05, max_depth=3, num_leaves=8,
+            min_child_samples=5, min_child_weight=1e-12, reg_lambda=1.0, subsample=1.0,
+            colsample_bytree=1.0, max_bin=1023, verbose=-1, random_state=1),
     }
     rust = {}
     with open(f"{directory}/rust.csv") as f:
@@ -110,7 +117,8 @@ def compare(directory):
 
     print(f"# {len(labels)} samples ({labels.sum()} deposits), {folds.max() + 1} spatial "
           f"block folds, grid {len(grid)} cells x {X.shape[1]} layers; "
-          f"scikit-learn {sklearn.__version__}, numpy {np.__version__}")
+          f"scikit-learn {sklearn.__version__}, LightGBM {lightgbm.__version__}, "
+          f"numpy {np.__version__}")
     header = (f"| model | per-fold ROC AUC nedra | per-fold ROC AUC sklearn | mean ROC AUC nedra "
               f"| mean ROC AUC sklearn | mean rate AUC nedra | mean rate AUC sklearn "
               f"| CV s nedra | CV s sklearn | fit+grid s nedra | fit+grid s sklearn |")

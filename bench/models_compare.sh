@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compares nedra's logistic regression and random forest with scikit-learn on the same
-# synthetic data set and the same spatial block folds (issue 4), and prints the logistic
+# Compares nedra's logistic regression, random forest and gradient boosting with
+# scikit-learn and LightGBM on the same synthetic data set and the same spatial block folds
+# (issue 4), and prints the logistic
 # reference coefficients embedded in crates/models/tests/logistic_reference.rs.
 #
 #   bash bench/models_compare.sh            # full comparison (CV AUCs + timings)
@@ -16,7 +17,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV" || /usr/bin/python3 -m venv "$VENV"
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check \
-    numpy==2.2.6 scipy==1.15.3 scikit-learn==1.6.1 pandas==2.2.3 statsmodels==0.14.4
+    numpy==2.2.6 scipy==1.15.3 scikit-learn==1.6.1 pandas==2.2.3 statsmodels==0.14.4 lightgbm==4.6.0
 if [ "${1:-}" = reference ]; then
     exec "$VENV/bin/python" bench/models_compare.py reference
 fi

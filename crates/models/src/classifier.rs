@@ -51,15 +51,20 @@ pub trait Classifier: Send + Sync {
         }
     }
 
-    /// Probabilities of every row of `matrix`, computed in parallel chunks of rows.
+    /// Probabilities of every row of `matrix` (NaN where a feature is not finite), computed in
+    /// parallel chunks of rows through [`Classifier::predict_batch`].
     fn probabilities(&self, matrix: &FeatureMatrix) -> Vec<f64> {
         let p = matrix.n_features();
         let mut out = vec![0.0; matrix.n_rows()];
-        out.par_chunks_mut(4096)
-            .zip(matrix.values().par_chunks(4096 * p))
+        out.par_chunks_mut(2048)
+            .zip(matrix.values().par_chunks(2048 * p))
             .for_each(|(o, rows)| {
-                for (v, row) in o.iter_mut().zip(rows.chunks_exact(p)) {
-                    *v = self.probability(row);
+                if rows.iter().all(|v| v.is_finite()) {
+                    self.predict_batch(rows, o, None);
+                } else {
+                    for (v, row) in o.iter_mut().zip(rows.chunks_exact(p)) {
+                        *v = self.probability(row);
+                    }
                 }
             });
         out
