@@ -229,6 +229,17 @@ fn sigmoid(eta: f64) -> f64 {
     }
 }
 
+/// (`sigmoid(eta)`, `sigmoid(-eta)`) from one exponential, bit for bit.
+fn sigmoid_pair(eta: f64) -> (f64, f64) {
+    let e = (-eta.abs()).exp();
+    let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+    if eta >= 0.0 {
+        (big, small)
+    } else {
+        (small, big)
+    }
+}
+
 /// The Newton value −G/(H + λ), or 0 where the curvature vanishes.
 fn newton_value(g: f64, h: f64, lambda: f64) -> f64 {
     if h + lambda > 0.0 {
@@ -293,11 +304,14 @@ impl Grower<'_> {
             }
             tried += 1;
             let (mut gl, mut hl) = (0.0, 0.0);
+            let mut next = column[block[0] as usize];
             for i in 0..len - 1 {
                 let s = block[i] as usize;
                 gl += self.grad[s];
                 hl += self.hess[s];
-                let (a, b) = (column[s], column[block[i + 1] as usize]);
+                let a = next;
+                let b = column[block[i + 1] as usize];
+                next = b;
                 if a == b || i + 1 < min_leaf || len - i - 1 < min_leaf {
                     continue;
                 }
@@ -500,8 +514,9 @@ impl BoostingOptions {
                 }
             }
             for i in 0..n {
-                // p and 1 − p each computed directly, so that neither loses digits.
-                let (prob, complement) = (sigmoid(score[i]), sigmoid(-score[i]));
+                // p and 1 − p each computed directly, so that neither loses digits; both
+                // from one exponential (the same bits as `sigmoid(±score)`).
+                let (prob, complement) = sigmoid_pair(score[i]);
                 let w = weights[i];
                 grad[i] = if labels[i] { -w * complement } else { w * prob };
                 hess[i] = w * prob * complement;
@@ -552,6 +567,17 @@ mod tests {
     use crate::classifier::roc_auc;
     use crate::rng::SplitMix64;
     use crate::{ClassWeighting, LogisticOptions};
+
+    #[test]
+    fn the_sigmoid_pair_equals_two_sigmoids_bit_for_bit() {
+        for eta in [
+            -800.0, -37.5, -3.0, -1e-300, -0.0, 0.0, 1e-9, 0.7, 5.0, 40.0, 800.0,
+        ] {
+            let (p, q) = sigmoid_pair(eta);
+            assert_eq!(p.to_bits(), sigmoid(eta).to_bits(), "{eta}");
+            assert_eq!(q.to_bits(), sigmoid(-eta).to_bits(), "{eta}");
+        }
+    }
 
     fn set(p: usize, features: Vec<f64>, labels: Vec<bool>) -> TrainingSet {
         let n = labels.len();
