@@ -19,6 +19,8 @@
 //! its own buffer (local discrimination); [`CrossValidation::pooled_roc_auc`], over every
 //! held-out score, is then the overall measure.
 
+use rayon::prelude::*;
+
 use crate::classifier::{score_samples, Learner};
 use crate::rng::{derive_seed, SplitMix64};
 use crate::{validate, Error, ScoreHistogram, TrainingSet, ValidationOptions};
@@ -221,11 +223,20 @@ pub fn cross_validate<L: Learner>(
     let mut sum = vec![0.0; data.len()];
     let mut count = vec![0u32; data.len()];
     let mut results = Vec::with_capacity(folds.len());
-    for (f, (train, test)) in folds.iter().enumerate() {
-        let training = data.subset(train);
-        let testing = data.subset(test);
-        let model = learner.fit(&training, derive_seed(seed, f as u64))?;
-        let scores = score_samples(&model, &testing);
+    // Folds are fitted in parallel, then gathered in fold order (the same result on any
+    // number of threads).
+    let fitted: Vec<(TrainingSet, TrainingSet, Vec<f64>)> = folds
+        .par_iter()
+        .enumerate()
+        .map(|(f, (train, test))| -> Result<_, Error> {
+            let training = data.subset(train);
+            let testing = data.subset(test);
+            let model = learner.fit(&training, derive_seed(seed, f as u64))?;
+            let scores = score_samples(&model, &testing);
+            Ok((training, testing, scores))
+        })
+        .collect::<Result<_, _>>()?;
+    for (f, ((_, test), (training, testing, scores))) in folds.iter().zip(fitted).enumerate() {
         for (&i, &s) in test.iter().zip(&scores) {
             sum[i] += s;
             count[i] += 1;
