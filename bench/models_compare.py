@@ -83,8 +83,12 @@ def rate_auc(scores, labels):
 def compare(directory):
     import csv
 
+    import warnings
+
     import lightgbm
     import sklearn
+
+    warnings.filterwarnings("ignore", message="X does not have valid feature names")
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
