@@ -21,7 +21,7 @@
 //! stream `(seed, t)` alone; a fit is single-threaded (ensembles fit their members in
 //! parallel), so the same seed gives the same model on any machine.
 
-use crate::classifier::{Classifier, Learner};
+use crate::classifier::{sum_over_trees, Classifier, Learner};
 use crate::rng::SplitMix64;
 use crate::{Error, TrainingSet};
 
@@ -120,16 +120,6 @@ impl Tree {
         }
         n.value
     }
-
-    /// Adds `learning_rate` × the path attribution of `row` (Saabas 2014) to `out`.
-    fn add_contributions(&self, row: &[f64], learning_rate: f64, out: &mut [f64]) {
-        let mut n = self.nodes[0];
-        while n.feature != LEAF {
-            let next = self.child(&n, row);
-            out[n.feature as usize] += learning_rate * (next.value - n.value);
-            n = next;
-        }
-    }
 }
 
 /// A fitted gradient-boosted tree model (saved and loaded with serde).
@@ -183,38 +173,22 @@ impl Classifier for GradientBoosting {
     fn contributions(&self, row: &[f64], out: &mut [f64]) {
         out.iter_mut().for_each(|o| *o = 0.0);
         for t in &self.trees {
-            t.add_contributions(row, self.learning_rate, out);
+            t.walk(row, self.learning_rate, out);
         }
     }
 
     /// Tree by tree over the batch (bit-identical to row by row).
-    fn predict_batch(&self, rows: &[f64], out: &mut [f64], mut contributions: Option<&mut [f64]>) {
-        let Some(p) = rows.len().checked_div(out.len()) else {
-            return;
-        };
+    fn predict_batch(&self, rows: &[f64], out: &mut [f64], contributions: Option<&mut [f64]>) {
         out.iter_mut().for_each(|o| *o = self.initial_score);
-        if let Some(c) = contributions.as_deref_mut() {
-            c.iter_mut().for_each(|v| *v = 0.0);
-        }
         let lr = self.learning_rate;
-        for t in &self.trees {
-            match contributions.as_deref_mut() {
-                None => {
-                    for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
-                        *o += lr * t.leaf_value(row);
-                    }
-                }
-                Some(c) => {
-                    for ((o, row), cr) in out
-                        .iter_mut()
-                        .zip(rows.chunks_exact(p))
-                        .zip(c.chunks_exact_mut(p))
-                    {
-                        *o += lr * t.walk(row, lr, cr);
-                    }
-                }
-            }
-        }
+        sum_over_trees(
+            &self.trees,
+            rows,
+            out,
+            contributions,
+            |t, row| lr * t.leaf_value(row),
+            |t, row, c| lr * t.walk(row, lr, c),
+        );
         out.iter_mut().for_each(|o| *o = sigmoid(*o));
     }
 }

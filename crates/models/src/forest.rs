@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use crate::classifier::{roc_auc, Classifier, Learner};
+use crate::classifier::{roc_auc, sum_over_trees, Classifier, Learner};
 use crate::rng::SplitMix64;
 use crate::{Error, TrainingSet};
 
@@ -67,14 +67,18 @@ struct Tree {
 }
 
 impl Tree {
+    fn child(&self, n: &Node, row: &[f64]) -> Node {
+        if row[n.feature as usize] <= n.value {
+            self.nodes[n.left as usize]
+        } else {
+            self.nodes[n.right as usize]
+        }
+    }
+
     fn leaf_value(&self, row: &[f64]) -> f64 {
         let mut n = self.nodes[0];
         while n.feature != LEAF {
-            n = if row[n.feature as usize] <= n.value {
-                self.nodes[n.left as usize]
-            } else {
-                self.nodes[n.right as usize]
-            };
+            n = self.child(&n, row);
         }
         n.value
     }
@@ -83,30 +87,11 @@ impl Tree {
     fn walk(&self, row: &[f64], out: &mut [f64]) -> f64 {
         let mut n = self.nodes[0];
         while n.feature != LEAF {
-            let next = if row[n.feature as usize] <= n.value {
-                self.nodes[n.left as usize]
-            } else {
-                self.nodes[n.right as usize]
-            };
+            let next = self.child(&n, row);
             out[n.feature as usize] += next.fraction - n.fraction;
             n = next;
         }
         n.value
-    }
-
-    /// Adds the path attribution of `row` (Saabas 2014) to `out`; returns the root's value.
-    fn add_contributions(&self, row: &[f64], out: &mut [f64]) -> f64 {
-        let mut n = self.nodes[0];
-        while n.feature != LEAF {
-            let next = if row[n.feature as usize] <= n.value {
-                self.nodes[n.left as usize]
-            } else {
-                self.nodes[n.right as usize]
-            };
-            out[n.feature as usize] += next.fraction - n.fraction;
-            n = next;
-        }
-        self.nodes[0].fraction
     }
 }
 
@@ -154,7 +139,7 @@ impl Classifier for RandomForest {
     fn contributions(&self, row: &[f64], out: &mut [f64]) {
         out.iter_mut().for_each(|o| *o = 0.0);
         for t in &self.trees {
-            t.add_contributions(row, out);
+            t.walk(row, out);
         }
         let n = self.trees.len() as f64;
         out.iter_mut().for_each(|o| *o /= n);
@@ -162,31 +147,15 @@ impl Classifier for RandomForest {
 
     /// Tree by tree over the batch (bit-identical to row by row).
     fn predict_batch(&self, rows: &[f64], out: &mut [f64], mut contributions: Option<&mut [f64]>) {
-        let Some(p) = rows.len().checked_div(out.len()) else {
-            return;
-        };
         out.iter_mut().for_each(|o| *o = 0.0);
-        if let Some(c) = contributions.as_deref_mut() {
-            c.iter_mut().for_each(|v| *v = 0.0);
-        }
-        for t in &self.trees {
-            match contributions.as_deref_mut() {
-                None => {
-                    for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
-                        *o += t.leaf_value(row);
-                    }
-                }
-                Some(c) => {
-                    for ((o, row), cr) in out
-                        .iter_mut()
-                        .zip(rows.chunks_exact(p))
-                        .zip(c.chunks_exact_mut(p))
-                    {
-                        *o += t.walk(row, cr);
-                    }
-                }
-            }
-        }
+        sum_over_trees(
+            &self.trees,
+            rows,
+            out,
+            contributions.as_deref_mut(),
+            Tree::leaf_value,
+            Tree::walk,
+        );
         let n = self.trees.len() as f64;
         out.iter_mut().for_each(|o| *o /= n);
         if let Some(c) = contributions {
