@@ -61,29 +61,45 @@ pub struct PuPrediction {
     pub sd: f64,
 }
 
+/// Welford's running mean and sum of squared deviations: one member's value at a time.
+#[derive(Debug, Clone, Copy, Default)]
+struct Welford {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    fn push(&mut self, v: f64) {
+        self.n += 1.0;
+        let d = v - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (v - self.mean);
+    }
+
+    /// Mean and sample standard deviation (0 with one value, NaN with none).
+    fn finish(self) -> PuPrediction {
+        if self.n == 0.0 {
+            return PuPrediction {
+                mean: f64::NAN,
+                sd: f64::NAN,
+            };
+        }
+        PuPrediction {
+            mean: self.mean,
+            sd: if self.n > 1.0 {
+                (self.m2 / (self.n - 1.0)).sqrt()
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
 fn mean_sd(values: impl Iterator<Item = f64>) -> PuPrediction {
-    let (mut n, mut mean, mut m2) = (0.0, 0.0, 0.0);
-    for v in values {
-        // Welford's update.
-        n += 1.0;
-        let d = v - mean;
-        mean += d / n;
-        m2 += d * (v - mean);
-    }
-    if n == 0.0 {
-        return PuPrediction {
-            mean: f64::NAN,
-            sd: f64::NAN,
-        };
-    }
-    PuPrediction {
-        mean,
-        sd: if n > 1.0 {
-            (m2 / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        },
-    }
+    let mut w = Welford::default();
+    values.for_each(|v| w.push(v));
+    w.finish()
 }
 
 impl<M: Classifier> PuEnsemble<M> {
@@ -122,23 +138,18 @@ impl<M: Classifier> PuEnsemble<M> {
         mut contributions: Option<&mut [f64]>,
     ) {
         let n_rows = mean.len();
-        let mut m2 = vec![0.0; n_rows];
+        let mut stats = vec![Welford::default(); n_rows];
         let mut one = vec![0.0; n_rows];
         let mut one_c = contributions.as_ref().map(|c| vec![0.0; c.len()]);
-        mean.iter_mut().for_each(|v| *v = 0.0);
         if let Some(c) = contributions.as_deref_mut() {
             c.iter_mut().for_each(|v| *v = 0.0);
         }
-        for (k, member) in self.members.iter().enumerate() {
+        for member in &self.members {
             member
                 .model
                 .predict_batch(rows, &mut one, one_c.as_deref_mut());
-            // Welford's update, as in `predict`.
-            let n = (k + 1) as f64;
-            for ((m, s2), &v) in mean.iter_mut().zip(m2.iter_mut()).zip(&one) {
-                let d = v - *m;
-                *m += d / n;
-                *s2 += d * (v - *m);
+            for (w, &v) in stats.iter_mut().zip(&one) {
+                w.push(v);
             }
             if let (Some(c), Some(oc)) = (contributions.as_deref_mut(), one_c.as_ref()) {
                 for (a, b) in c.iter_mut().zip(oc) {
@@ -146,20 +157,12 @@ impl<M: Classifier> PuEnsemble<M> {
                 }
             }
         }
-        let n = self.members.len() as f64;
-        for (s, s2) in sd.iter_mut().zip(&m2) {
-            *s = if n > 1.0 {
-                (s2 / (n - 1.0)).sqrt()
-            } else {
-                0.0
-            };
-        }
-        if self.members.is_empty() {
-            mean.iter_mut().for_each(|v| *v = f64::NAN);
-            sd.iter_mut().for_each(|v| *v = f64::NAN);
+        for ((m, s), w) in mean.iter_mut().zip(sd.iter_mut()).zip(stats) {
+            let p = w.finish();
+            (*m, *s) = (p.mean, p.sd);
         }
         if let Some(c) = contributions {
-            let n = n.max(1.0);
+            let n = (self.members.len() as f64).max(1.0);
             c.iter_mut().for_each(|v| *v /= n);
         }
     }
