@@ -16,10 +16,10 @@ use anyhow::{bail, Context, Result};
 use nedra_core::{Block, Grid, Window};
 use nedra_io::RasterReader;
 use nedra_models::{
-    block_folds, cross_validate, derive_seed, fold_indices, permutation_importance, pu_bagging,
-    BackgroundPool, BoostingOptions, ClassWeighting, Classifier, CrossValidation, FeatureMatrix,
-    FoldScheme, ForestOptions, Learner, LogisticOptions, PuBaggingOptions, PuEnsemble, SplitMix64,
-    TrainingSet,
+    block_folds, cross_validate_inspect, derive_seed, permutation_importance, pu_bagging,
+    BackgroundPool, BoostingOptions, ClassWeighting, Classifier, CrossValidation,
+    FeatureImportance, FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions,
+    PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
 };
 use serde_json::{json, Value};
 
@@ -233,7 +233,8 @@ where
         &background,
         ClassWeighting::Balanced,
     )?;
-    let cv: CrossValidation = cross_validate(
+    // Each fold's model also gives held-out permutation importance (5 seeded shuffles).
+    let (cv, fold_importance): (CrossValidation, _) = cross_validate_inspect(
         learner,
         &data,
         &FoldScheme::Blocks {
@@ -242,9 +243,14 @@ where
             seed: spec.seed,
         },
         spec.seed,
+        |f, model, held_out| {
+            permutation_importance(model, held_out, 5, derive_seed(spec.seed, 1000 + f as u64))
+                .ok()
+                .map(|(_, imp)| imp)
+        },
     )
     .context("spatial block cross-validation (try a smaller cv_block_km or fewer cv_folds)")?;
-    let importance = held_out_importance(learner, &data, spec, layers)?;
+    let importance = importance_summary(layers, &fold_importance);
     // 6. Save the model and the cross-validation sample, then predict block by block.
     let model = SavedModel {
         format: crate::saved_model::FORMAT.into(),
@@ -363,35 +369,16 @@ fn write_training_csv(
 }
 
 /// Permutation importance of each layer on held-out samples (Breiman 2001, §10): in every
-/// spatial fold the model is fitted on the other folds and each layer's column of the
-/// held-out samples is shuffled (5 seeded repeats); the drop in ROC AUC is averaged over the
-/// folds where it is defined. Layers by decreasing importance.
-fn held_out_importance<L: Learner>(
-    learner: &L,
-    data: &TrainingSet,
-    spec: &ModelSpec,
+/// spatial fold the model fitted on the other folds sees each layer's column of the held-out
+/// samples shuffled (5 seeded repeats); the drop in ROC AUC is averaged over the folds where
+/// it is defined. Layers by decreasing importance.
+fn importance_summary(
     layers: &[FeatureLayer],
-) -> Result<Value> {
-    let scheme = FoldScheme::Blocks {
-        block_size: spec.cv_block_km * 1000.0,
-        folds: spec.cv_folds,
-        seed: spec.seed,
-    };
-    let p = layers.len();
-    let mut drops: Vec<Vec<f64>> = vec![vec![]; p];
-    for (f, (train, test)) in fold_indices(data, &scheme)?.iter().enumerate() {
-        let model = learner.fit(&data.subset(train), derive_seed(spec.seed, f as u64))?;
-        let held_out = data.subset(test);
-        if let Ok((_, imp)) = permutation_importance(
-            &model,
-            &held_out,
-            5,
-            derive_seed(spec.seed, 1000 + f as u64),
-        ) {
-            for i in imp {
-                drops[i.feature].push(i.mean_auc_drop);
-            }
-        }
+    per_fold: &[Option<Vec<FeatureImportance>>],
+) -> Value {
+    let mut drops: Vec<Vec<f64>> = vec![vec![]; layers.len()];
+    for imp in per_fold.iter().flatten().flatten() {
+        drops[imp.feature].push(imp.mean_auc_drop);
     }
     let mut rows: Vec<(String, f64, f64, usize)> = layers
         .iter()
@@ -408,10 +395,10 @@ fn held_out_importance<L: Learner>(
         })
         .collect();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1));
-    Ok(json!({
+    json!({
         "method": "drop in held-out ROC AUC when the layer is shuffled (5 repeats), mean over spatial folds",
         "layers": rows.iter().map(|(name, mean, sd, folds)| json!({
             "layer": name, "mean_auc_drop": mean, "sd_over_folds": sd, "folds": folds,
         })).collect::<Vec<_>>(),
-    }))
+    })
 }

@@ -59,7 +59,8 @@ pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPredi
 pub use response::{CellResponse, LayerSummary, Response};
 pub use rng::{derive_seed, SplitMix64};
 pub use spatial_cv::{
-    block_folds, cross_validate, fold_indices, CrossValidation, FoldResult, FoldScheme, FoldSplit,
+    block_folds, cross_validate, cross_validate_inspect, fold_indices, CrossValidation, FoldResult,
+    FoldScheme, FoldSplit,
 };
 pub use success_rate::{CurvePoint, ScoreBin, ScoreHistogram, SuccessRateCurve};
 pub use training::{

@@ -219,13 +219,29 @@ pub fn cross_validate<L: Learner>(
     scheme: &FoldScheme,
     seed: u64,
 ) -> Result<CrossValidation, Error> {
+    cross_validate_inspect(learner, data, scheme, seed, |_, _, _| ()).map(|(cv, _)| cv)
+}
+
+/// [`cross_validate`] that also hands each fold's fitted model and held-out samples to
+/// `inspect(fold, model, held_out)` (for example for held-out permutation importance), so
+/// nothing is fitted twice; its results come back in fold order.
+///
+/// # Errors
+/// As [`cross_validate`].
+pub fn cross_validate_inspect<L: Learner, R: Send>(
+    learner: &L,
+    data: &TrainingSet,
+    scheme: &FoldScheme,
+    seed: u64,
+    inspect: impl Fn(usize, &L::Model, &TrainingSet) -> R + Sync,
+) -> Result<(CrossValidation, Vec<R>), Error> {
     let folds = fold_indices(data, scheme)?;
     let mut sum = vec![0.0; data.len()];
     let mut count = vec![0u32; data.len()];
     let mut results = Vec::with_capacity(folds.len());
     // Folds are fitted in parallel, then gathered in fold order (the same result on any
     // number of threads).
-    let fitted: Vec<(TrainingSet, TrainingSet, Vec<f64>)> = folds
+    let fitted: Vec<(TrainingSet, TrainingSet, Vec<f64>, R)> = folds
         .par_iter()
         .enumerate()
         .map(|(f, (train, test))| -> Result<_, Error> {
@@ -233,10 +249,13 @@ pub fn cross_validate<L: Learner>(
             let testing = data.subset(test);
             let model = learner.fit(&training, derive_seed(seed, f as u64))?;
             let scores = score_samples(&model, &testing);
-            Ok((training, testing, scores))
+            let inspected = inspect(f, &model, &testing);
+            Ok((training, testing, scores, inspected))
         })
         .collect::<Result<_, _>>()?;
-    for (f, ((_, test), (training, testing, scores))) in folds.iter().zip(fitted).enumerate() {
+    let mut inspected = Vec::with_capacity(folds.len());
+    for (f, ((_, test), (training, testing, scores, r))) in folds.iter().zip(fitted).enumerate() {
+        inspected.push(r);
         for (&i, &s) in test.iter().zip(&scores) {
             sum[i] += s;
             count[i] += 1;
@@ -265,13 +284,14 @@ pub fn cross_validate<L: Learner>(
         .filter(|&i| count[i] > 0)
         .map(|i| (held_out_scores[i], data.labels()[i]))
         .unzip();
-    Ok(CrossValidation {
+    let cv = CrossValidation {
         mean_prediction_rate_auc: mean(|r| r.prediction_rate_auc),
         mean_roc_auc: mean(|r| r.roc_auc),
         pooled_roc_auc: held_out_aucs(&scores, &labels).1,
         folds: results,
         held_out_scores,
-    })
+    };
+    Ok((cv, inspected))
 }
 
 #[cfg(test)]
