@@ -9,11 +9,11 @@
 //! evidence of their class (the generalised WEIGHT of the layer's table), which orders the
 //! categories by their association with deposits.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use nedra_core::{Block, Grid, Window};
+use nedra_core::{Grid, Window};
 use nedra_io::RasterReader;
 use nedra_models::{
     block_folds, cross_validate_inspect, derive_seed, permutation_importance, pu_bagging,
@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 
 use crate::pipeline::{Deposits, BLOCK_SIZE};
 use crate::project::ModelSpec;
-use crate::saved_model::{predict_grid, Ensemble, SavedFeature, SavedModel};
+use crate::saved_model::{predict_grid, raw_feature, Ensemble, SavedFeature, SavedModel};
 
 /// One feature: a raster on the grid, and for categorical layers the weight of each class.
 pub struct FeatureLayer {
@@ -34,16 +34,7 @@ pub struct FeatureLayer {
     /// Values (continuous) or classes (categorical) on the grid.
     pub reader: RasterReader,
     /// Class → feature value, for categorical layers.
-    pub class_values: Option<HashMap<i64, f64>>,
-}
-
-/// The feature value of cell `i` of a layer's block (NaN where missing).
-fn feature_value(class_values: Option<&HashMap<i64, f64>>, block: &Block, i: usize) -> f64 {
-    match (block.get(i), class_values) {
-        (None, _) => f64::NAN,
-        (Some(v), None) => v,
-        (Some(v), Some(map)) => map.get(&(v.round() as i64)).copied().unwrap_or(f64::NAN),
-    }
+    pub class_values: Option<BTreeMap<i64, f64>>,
 }
 
 /// Trains, cross-validates and predicts; writes `prospectivity.tif` and `uncertainty.tif` into
@@ -167,7 +158,7 @@ where
             let i = w.index_of(cells[k].0, cells[k].1);
             inside[k] = m.valid[i];
             for (f, (layer, b)) in layers.iter().zip(&blocks).enumerate() {
-                values[k * p + f] = feature_value(layer.class_values.as_ref(), b, i);
+                values[k * p + f] = raw_feature(layer.class_values.as_ref(), b, i);
             }
         }
     }
@@ -266,10 +257,7 @@ where
                 } else {
                     "value".into()
                 },
-                class_values: l
-                    .class_values
-                    .as_ref()
-                    .map(|m| m.iter().map(|(k, v)| (*k, *v)).collect()),
+                class_values: l.class_values.clone(),
                 mean: mean[f],
                 sd: sd[f],
             })

@@ -49,12 +49,17 @@ pub struct SavedFeature {
 impl SavedFeature {
     /// The standardised feature of cell `i` of this layer's block (NaN where missing).
     pub fn value(&self, block: &Block, i: usize) -> f64 {
-        let raw = match (block.get(i), &self.class_values) {
-            (None, _) => f64::NAN,
-            (Some(v), None) => v,
-            (Some(v), Some(map)) => map.get(&(v.round() as i64)).copied().unwrap_or(f64::NAN),
-        };
-        (raw - self.mean) / self.sd
+        (raw_feature(self.class_values.as_ref(), block, i) - self.mean) / self.sd
+    }
+}
+
+/// The unstandardised feature of cell `i` of a layer's block: its value, or with
+/// `class_values` the value of its class; NaN where missing or the class is not listed.
+pub fn raw_feature(class_values: Option<&BTreeMap<i64, f64>>, block: &Block, i: usize) -> f64 {
+    match (block.get(i), class_values) {
+        (None, _) => f64::NAN,
+        (Some(v), None) => v,
+        (Some(v), Some(map)) => map.get(&(v.round() as i64)).copied().unwrap_or(f64::NAN),
     }
 }
 
