@@ -521,7 +521,8 @@ fn run_into(
         min_area_km2: ts.min_area_km2,
     };
     // Data-driven models explain targets by their contributions, the others by their weights.
-    let contributions: Vec<(String, RasterReader)> = if dir.join("model.json").exists() {
+    let data_driven = !matches!(project.model.kind.as_str(), "weights_of_evidence" | "fuzzy");
+    let contributions: Vec<(String, RasterReader)> = if data_driven {
         features
             .iter()
             .map(|f| -> Result<_> {
