@@ -22,6 +22,7 @@
 //! parallel), so the same seed gives the same model on any machine.
 
 use crate::classifier::{sum_over_trees, Classifier, Learner};
+use crate::logistic::sigmoid;
 use crate::rng::SplitMix64;
 use crate::{Error, TrainingSet};
 
@@ -190,16 +191,6 @@ impl Classifier for GradientBoosting {
             |t, row, c| lr * t.walk(row, lr, c),
         );
         out.iter_mut().for_each(|o| *o = sigmoid(*o));
-    }
-}
-
-/// The logistic function 1 / (1 + e^−η), stable for large |η|.
-fn sigmoid(eta: f64) -> f64 {
-    if eta >= 0.0 {
-        1.0 / (1.0 + (-eta).exp())
-    } else {
-        let e = eta.exp();
-        e / (1.0 + e)
     }
 }
 

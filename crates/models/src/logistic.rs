@@ -76,7 +76,7 @@ impl LogisticModel {
 }
 
 /// The logistic function 1 / (1 + e^−η), stable for large |η|.
-fn sigmoid(eta: f64) -> f64 {
+pub(crate) fn sigmoid(eta: f64) -> f64 {
     if eta >= 0.0 {
         1.0 / (1.0 + (-eta).exp())
     } else {
