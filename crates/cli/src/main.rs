@@ -6,27 +6,7 @@
 // (`jenks:K[:group]`), not intra-doc links.
 #![allow(rustdoc::broken_intra_doc_links)]
 
-mod assess_cmd;
-mod assess_run_cmd;
-mod classify_cmd;
-mod demo;
-mod derive;
-mod fuzzy_model;
-mod geochem_cmd;
-mod interpolate_cmd;
-mod manifest;
-mod ml;
-mod pipeline;
-mod predict_cmd;
-mod project;
-mod prospects_cmd;
-mod report;
-mod run;
-mod saved_model;
-mod stages;
-mod targets;
-mod templates;
-mod validation_out;
+mod terminal;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -377,8 +357,8 @@ enum Command {
         /// Continuous raster.
         raster: PathBuf,
         /// Classification method.
-        #[arg(long, value_parser = classify_cmd::parse_method)]
-        method: classify_cmd::ClassMethod,
+        #[arg(long, value_parser = nedra_engine::classify::parse_method)]
+        method: nedra_engine::classify::ClassMethod,
         /// Output class raster (Int32, classes 1…k).
         #[arg(long)]
         out: PathBuf,
@@ -394,7 +374,7 @@ enum Command {
         /// Input raster.
         raster: PathBuf,
         /// Membership function.
-        #[arg(long, value_parser = classify_cmd::parse_membership)]
+        #[arg(long, value_parser = nedra_engine::classify::parse_membership)]
         membership: nedra_core::fuzzy::Membership,
         /// Output raster (Float32).
         #[arg(long)]
@@ -519,7 +499,26 @@ enum GenRule {
 fn main() -> ExitCode {
     nedra_io::init_gdal();
     let cli = Cli::parse();
-    let result = match cli.command {
+    let result = nedra_engine::observe(std::sync::Arc::new(terminal::Terminal), || dispatch(cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let mut msg = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!("\n  caused by: {cause}"));
+            }
+            say(&msg);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs one command.
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
         Command::Run { project, out } => {
             let out = out.unwrap_or_else(|| {
                 project
@@ -528,9 +527,9 @@ fn main() -> ExitCode {
                     .unwrap_or(std::path::Path::new("."))
                     .join("run")
             });
-            run::run(&project, &out).map(|s| report_run(&s))
+            nedra_engine::run::run(&project, &out).map(|s| nedra_engine::run::emit_summary(&s))
         }
-        Command::Demo { out, seed } => stages::demo(&out, seed),
+        Command::Demo { out, seed } => nedra_engine::stages::demo(&out, seed),
         Command::Weights {
             raster,
             deposits,
@@ -541,7 +540,7 @@ fn main() -> ExitCode {
             generalisation,
             categorical_pooling,
             out,
-        } => stages::weights(&stages::WeightsArgs {
+        } => nedra_engine::stages::weights(&nedra_engine::stages::WeightsArgs {
             raster,
             deposits,
             deposits_crs,
@@ -567,7 +566,7 @@ fn main() -> ExitCode {
             deposits_crs,
             unit_cell_km2,
             out,
-        } => stages::response(
+        } => nedra_engine::stages::response(
             &weights,
             &evidence,
             &deposits,
@@ -583,7 +582,7 @@ fn main() -> ExitCode {
             bootstrap,
             seed,
             out,
-        } => stages::validate(&stages::ValidateArgs {
+        } => nedra_engine::stages::validate(&nedra_engine::stages::ValidateArgs {
             score,
             deposits,
             test_deposits,
@@ -602,11 +601,19 @@ fn main() -> ExitCode {
             out,
         } => {
             let kind = if signed {
-                derive::FieldKind::SignedDistance
+                nedra_engine::derive::FieldKind::SignedDistance
             } else {
-                derive::FieldKind::Distance
+                nedra_engine::derive::FieldKind::Distance
             };
-            stages::derived_field(&features, &like, layer, crs, kind, max_distance, &out)
+            nedra_engine::stages::derived_field(
+                &features,
+                &like,
+                layer,
+                crs,
+                kind,
+                max_distance,
+                &out,
+            )
         }
         Command::Density {
             features,
@@ -618,18 +625,18 @@ fn main() -> ExitCode {
             out,
         } => {
             let kind = if points {
-                derive::FieldKind::PointDensity(radius)
+                nedra_engine::derive::FieldKind::PointDensity(radius)
             } else {
-                derive::FieldKind::LineDensity(radius)
+                nedra_engine::derive::FieldKind::LineDensity(radius)
             };
-            stages::derived_field(&features, &like, layer, crs, kind, None, &out)
+            nedra_engine::stages::derived_field(&features, &like, layer, crs, kind, None, &out)
         }
         Command::Derivative {
             raster,
             kind,
             halo,
             out,
-        } => stages::derivative(
+        } => nedra_engine::stages::derivative(
             &raster,
             match kind {
                 DerivativeKind::Gradient => nedra_core::derivatives::Derivative::HorizontalGradient,
@@ -646,11 +653,13 @@ fn main() -> ExitCode {
                     .unwrap_or(std::path::Path::new("."))
                     .join("assessment")
             });
-            assess_run_cmd::run(&file, &out).map(|s| s.print())
+            nedra_engine::assessment::run(&file, &out).map(|s| s.emit())
         }
-        Command::Prospects { file, out } => prospects_cmd::run(&file, &out).map(|s| s.print()),
+        Command::Prospects { file, out } => {
+            nedra_engine::prospects::run(&file, &out).map(|s| s.emit())
+        }
         Command::Assess(AssessCommand::DepositsPmf { experts, rule, out }) => {
-            assess_cmd::deposits_pmf(&experts, &out, &rule)
+            nedra_engine::deposits_pmf::deposits_pmf(&experts, &out, &rule)
                 .map(|()| println!("deposit-count pmf → {}", out.display()))
         }
         Command::Interpolate {
@@ -686,7 +695,7 @@ fn main() -> ExitCode {
             lag_width.zip(max_lag),
         )
         .and_then(|m| {
-            interpolate_cmd::interpolate(
+            nedra_engine::interpolate::interpolate(
                 &points,
                 &value,
                 x_column.as_deref(),
@@ -703,12 +712,12 @@ fn main() -> ExitCode {
         }),
         Command::Template { name } => match name {
             None => {
-                for (n, d, _) in templates::TEMPLATES {
+                for (n, d, _) in nedra_engine::templates::TEMPLATES {
                     println!("{n:<22} {d}");
                 }
                 Ok(())
             }
-            Some(n) => match templates::template(&n) {
+            Some(n) => match nedra_engine::templates::template(&n) {
                 Some(t) => {
                     print!("{t}");
                     Ok(())
@@ -727,7 +736,7 @@ fn main() -> ExitCode {
             deposits_crs,
             no_explain,
             out,
-        } => predict_cmd::predict(&predict_cmd::PredictOptions {
+        } => nedra_engine::predict::predict(&nedra_engine::predict::PredictOptions {
             model,
             layers,
             grid,
@@ -763,16 +772,16 @@ fn main() -> ExitCode {
             out,
         } => {
             let rule = match (top_percent, threshold, pa) {
-                (_, Some(t), _) => targets::TargetRule::Threshold(t),
-                (_, _, true) => targets::TargetRule::PaCrossing,
-                (p, _, _) => targets::TargetRule::TopPercent(p.unwrap_or(5.0)),
+                (_, Some(t), _) => nedra_engine::targets::TargetRule::Threshold(t),
+                (_, _, true) => nedra_engine::targets::TargetRule::PaCrossing,
+                (p, _, _) => nedra_engine::targets::TargetRule::TopPercent(p.unwrap_or(5.0)),
             };
-            stages::targets(
+            nedra_engine::stages::targets(
                 &score,
                 uncertainty.as_deref(),
                 deposits.as_deref(),
                 deposits_crs.as_deref(),
-                &targets::TargetOptions { rule, min_area_km2 },
+                &nedra_engine::targets::TargetOptions { rule, min_area_km2 },
                 &out,
             )
         }
@@ -781,7 +790,7 @@ fn main() -> ExitCode {
             method,
             out,
             report,
-        } => classify_cmd::classify(&raster, method, &out, &report).and_then(|summary| {
+        } => nedra_engine::classify::classify(&raster, method, &out, &report).and_then(|summary| {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }),
@@ -789,7 +798,7 @@ fn main() -> ExitCode {
             raster,
             membership,
             out,
-        } => classify_cmd::fuzzify(&raster, membership, &out)
+        } => nedra_engine::classify::fuzzify(&raster, membership, &out)
             .map(|()| println!("fuzzy membership → {}", out.display())),
         Command::Geochem {
             table,
@@ -818,27 +827,13 @@ fn main() -> ExitCode {
             sum_with_y,
             anomaly_k,
         )
-        .and_then(|o| geochem_cmd::geochem(&table, &out, &o))
+        .and_then(|o| nedra_engine::geochem::geochem(&table, &out, &o))
         .and_then(|summary| {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }),
         Command::Report { run } => {
-            report::write_report(&run).map(|p| println!("report: {}", p.display()))
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            let mut msg = format!("error: {e}");
-            for cause in e.chain().skip(1) {
-                msg.push_str(&format!("\n  caused by: {cause}"));
-            }
-            say(&msg);
-            ExitCode::from(2)
+            nedra_engine::report::write_report(&run).map(|p| println!("report: {}", p.display()))
         }
     }
 }
@@ -854,10 +849,10 @@ fn interpolation_method(
     variogram: &str,
     fixed: Option<(f64, f64, f64)>,
     bins: Option<(f64, f64)>,
-) -> anyhow::Result<interpolate_cmd::Method> {
+) -> anyhow::Result<nedra_engine::interpolate::Method> {
     use nedra_core::interpolate::{IdwParams, KrigingParams, LagBins, ModelKind, VariogramModel};
     if method == InterpMethod::Idw {
-        return Ok(interpolate_cmd::Method::Idw(IdwParams {
+        return Ok(nedra_engine::interpolate::Method::Idw(IdwParams {
             power,
             neighbours,
             search_radius,
@@ -875,19 +870,19 @@ fn interpolation_method(
     };
     let variogram = match fixed {
         Some((nugget, partial_sill, range)) => {
-            interpolate_cmd::VariogramSpec::Model(VariogramModel {
+            nedra_engine::interpolate::VariogramSpec::Model(VariogramModel {
                 kind: kind.unwrap_or(ModelKind::Spherical),
                 nugget,
                 partial_sill,
                 range,
             })
         }
-        None => interpolate_cmd::VariogramSpec::Fit {
+        None => nedra_engine::interpolate::VariogramSpec::Fit {
             kind,
             bins: bins.map(|(lag_width, max_lag)| LagBins { lag_width, max_lag }),
         },
     };
-    Ok(interpolate_cmd::Method::OrdinaryKriging {
+    Ok(nedra_engine::interpolate::Method::OrdinaryKriging {
         variogram,
         kriging: KrigingParams {
             neighbours: neighbours.unwrap_or(16),
@@ -919,8 +914,8 @@ fn geochem_options(
     reference: String,
     sum_with_yttrium: bool,
     anomaly_k: f64,
-) -> anyhow::Result<geochem_cmd::GeochemOptions> {
-    let below = geochem_cmd::parse_censoring(censored)?;
+) -> anyhow::Result<nedra_engine::geochem::GeochemOptions> {
+    let below = nedra_engine::geochem::parse_censoring(censored)?;
     let detection_limits = detection_limits
         .into_iter()
         .map(|(k, v)| match v.parse::<f64>() {
@@ -930,7 +925,7 @@ fn geochem_options(
             )),
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut o = geochem_cmd::GeochemOptions {
+    let mut o = nedra_engine::geochem::GeochemOptions {
         x_column,
         y_column,
         elements,
@@ -952,50 +947,4 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-/// Prints where the results are and the headline numbers.
-pub fn report_run(s: &run::RunSummary) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "run folder: {}", s.out.display());
-    for (label, file) in [
-        ("report:        ", "report.html"),
-        ("prospectivity: ", s.maps.0.as_str()),
-        ("uncertainty:   ", s.maps.1.as_str()),
-        ("weights tables:", "weights"),
-        ("manifest:      ", "run.json"),
-    ] {
-        let _ = writeln!(out, "  {label} {}", s.out.join(file).display());
-    }
-    let _ = writeln!(
-        out,
-        "deposits used: {}, study-area cells: {}",
-        s.deposits, s.cells
-    );
-    let _ = writeln!(out, "success-rate AUC: {:.4}", s.success_rate_auc);
-    let _ = writeln!(out, "ROC AUC: {:.4}", s.roc_auc);
-    if !s.targets.is_empty() {
-        let _ = writeln!(
-            out,
-            "top targets ({} in {}):",
-            s.targets.len(),
-            s.out.join("targets.gpkg").display()
-        );
-        let _ = writeln!(
-            out,
-            "  rank   area km²  mean     peak     deposits  strongest evidence"
-        );
-        for t in s.targets.iter().take(10) {
-            let _ = writeln!(
-                out,
-                "  {:>4}  {:>9.2}  {:>7.4}  {:>7.4}  {:>8}  {}",
-                t.rank,
-                t.area_km2,
-                t.mean_score,
-                t.peak_score,
-                t.deposits,
-                targets::top_evidence(t)
-            );
-        }
-    }
 }

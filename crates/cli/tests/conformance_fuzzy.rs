@@ -22,10 +22,7 @@ use nedra_core::{Block, Window};
 use nedra_io::RasterReader;
 
 #[allow(dead_code)]
-#[path = "../src/classify_cmd.rs"]
-mod classify_cmd;
-
-use classify_cmd::{classify, fuzzify, parse_membership, parse_method, ClassifySummary};
+use nedra_engine::classify::{classify, fuzzify, parse_membership, parse_method, ClassifySummary};
 
 /// Valid cells of `small_raster.tif` (the EIS base-metrics test divides by 2576).
 const VALID_CELLS: u64 = 2576;

@@ -19,9 +19,6 @@ use nedra_core::geochem::{
 };
 
 #[allow(dead_code)]
-#[path = "../src/geochem_cmd.rs"]
-mod geochem_cmd;
-
 mod common;
 
 fn data(folder: &str) -> PathBuf {
@@ -304,18 +301,18 @@ fn till_partial_sums() {
     }
 }
 
-/// The whole table through `geochem_cmd::geochem`: counts, medians, anomaly count.
+/// The whole table through `nedra_engine::geochem::geochem`: counts, medians, anomaly count.
 #[test]
 #[ignore = "needs NEDRA_CONFORMANCE_DATA"]
 fn till_end_to_end_through_the_cli_glue() {
     let table = data("gtk_till_geochem_clb").join(TILL);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("till_ree.csv");
-    let options = geochem_cmd::GeochemOptions {
+    let options = nedra_engine::geochem::GeochemOptions {
         censoring: CensoringRule::new(Substitution::Missing),
         ..Default::default()
     };
-    let s = geochem_cmd::geochem(&table, &out, &options).unwrap();
+    let s = nedra_engine::geochem::geochem(&table, &out, &options).unwrap();
     assert_eq!(s.samples, 1112);
     assert_eq!((s.x_column.as_str(), s.y_column.as_str()), ("X", "Y"));
     let found: Vec<&str> = s.elements.iter().map(|e| e.element.as_str()).collect();

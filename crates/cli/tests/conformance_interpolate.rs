@@ -50,9 +50,6 @@ use nedra_core::interpolate::{idw_window, Idw, IdwParams, SampleIndex};
 use nedra_core::{Block, Grid};
 
 #[allow(dead_code)]
-#[path = "../src/interpolate_cmd.rs"]
-mod interpolate_cmd;
-
 mod common;
 
 fn data(folder: &str) -> PathBuf {
@@ -214,13 +211,14 @@ fn eis_idw_end_to_end_through_the_cli_to_1e_6_relative() {
 
     for (radius, reference) in [(None, &reference), (Some(0.5), &radius_reference)] {
         let out = d.join("idw.tif");
-        let method = interpolate_cmd::Method::Idw(IdwParams {
+        let method = nedra_engine::interpolate::Method::Idw(IdwParams {
             search_radius: radius,
             ..Default::default()
         });
-        let s =
-            interpolate_cmd::interpolate(&points, "value", None, None, &like, method, &out, None)
-                .unwrap();
+        let s = nedra_engine::interpolate::interpolate(
+            &points, "value", None, None, &like, method, &out, None,
+        )
+        .unwrap();
         assert_eq!(s.samples, 4);
         assert_eq!((s.x_column.as_str(), s.y_column.as_str()), ("lon", "lat"));
         assert_eq!(s.cells_estimated, 77 * 21);

@@ -53,7 +53,7 @@ pub fn score_histograms(
             Ok(())
         },
     )?;
-    bar.finish_and_clear();
+    drop(bar);
     Ok(totals)
 }
 

@@ -30,7 +30,7 @@ use nedra_io::{files, DataType, RasterReader, RasterWriter};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::assess_run_cmd::resolve;
+use crate::assessment::resolve;
 use crate::manifest::{input_entry, versions};
 
 /// Block size of the raster streaming, cells per side.
@@ -187,15 +187,15 @@ pub struct ProspectsSummary {
 
 impl ProspectsSummary {
     /// Prints the summary to stdout.
-    pub fn print(&self) {
-        println!(
+    pub fn emit(&self) {
+        crate::emit!(
             "{} prospect(s), P(at least one discovery) = {:.4} → {}",
             self.prospects,
             self.probability_at_least_one_discovery,
             self.json.display()
         );
         for r in &self.rasters {
-            println!("  {}", r.display());
+            crate::emit!("  {}", r.display());
         }
     }
 }
@@ -604,7 +604,7 @@ pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assess_run_cmd::tests::{test_grid, write_raster, TRACTS};
+    use crate::assessment::tests::{test_grid, write_raster, TRACTS};
     use nedra_core::Window;
 
     /// Element maps on the 40 × 20 test grid: source 0.8; reservoir 0.9 on columns < 20,

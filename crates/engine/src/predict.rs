@@ -19,9 +19,9 @@ use nedra_models::ValidationOptions;
 use serde_json::{json, Value};
 
 use crate::manifest::{input_entry, sha256_file, versions};
+use crate::progress::say;
 use crate::run::{publish, Staging};
 use crate::saved_model::{predict_grid, SavedModel};
-use crate::say;
 
 /// Options of `nedra predict`.
 #[derive(Debug, Clone)]
@@ -165,8 +165,8 @@ pub fn predict(o: &PredictOptions) -> Result<Value> {
         inputs.push(input_entry("deposits", dp)?);
         let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
         let (deposits, _) = crate::run::deposits_for(dp, o.deposits_crs.as_deref(), &grid, None)?;
-        let hist = crate::validation_out::score_histograms(&grid, &score, &[&deposits])?;
-        validation = crate::validation_out::write_validation(
+        let hist = crate::validation::score_histograms(&grid, &score, &[&deposits])?;
+        validation = crate::validation::write_validation(
             &dir,
             &hist[0],
             None,

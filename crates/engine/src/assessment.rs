@@ -159,14 +159,14 @@ pub struct RunSummary {
 
 impl RunSummary {
     /// Prints the summary to stdout.
-    pub fn print(&self) {
-        println!(
+    pub fn emit(&self) {
+        crate::emit!(
             "assessed {} tract(s) → {}",
             self.tracts,
             self.json.display()
         );
         for (name, mean, median) in &self.totals {
-            println!("  total {name}: mean {mean:.3} Mt, F50 {median:.3} Mt");
+            crate::emit!("  total {name}: mean {mean:.3} Mt, F50 {median:.3} Mt");
         }
     }
 }

@@ -10,8 +10,8 @@ use nedra_models::{
 };
 
 use crate::pipeline::{classify_layer, response_pass, ResponseLayer};
+use crate::progress::say;
 use crate::run::deposits_for;
-use crate::say;
 
 /// Arguments of `nedra weights`.
 pub struct WeightsArgs {
@@ -166,15 +166,15 @@ pub fn response(
     curve.write_csv(&mut csv)?;
     files::write_atomic(&out.join("success_rate.csv"), &csv)?;
     let roc = result.histogram.roc_auc()?;
-    println!(
+    crate::emit!(
         "prior probability: {} ({} deposits / {} unit cells)",
         response.prior_probability(),
         deposits.total,
         response.total_area_units()
     );
-    println!("posterior: {}", out.join("posterior.tif").display());
-    println!("success-rate AUC: {:.4}", curve.auc);
-    println!("ROC AUC: {roc}");
+    crate::emit!("posterior: {}", out.join("posterior.tif").display());
+    crate::emit!("success-rate AUC: {:.4}", curve.auc);
+    crate::emit!("ROC AUC: {roc}");
     Ok(())
 }
 
@@ -189,17 +189,17 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
     ));
     let project = crate::demo::generate(out, seed)?;
     let summary = crate::run::run(&project, &out.join("run"))?;
-    crate::report_run(&summary);
+    crate::run::emit_summary(&summary);
     // An example resource assessment over the demo's targets, ready to run.
-    let assessment = crate::assess_run_cmd::write_demo_assessment(
+    let assessment = crate::assessment::write_demo_assessment(
         out,
         &summary.out.join("posterior.tif"),
         &summary.out.join("targets.gpkg"),
     )?;
-    let assessed = crate::assess_run_cmd::run(&assessment, &summary.out.join("assessment"))?;
-    assessed.print();
+    let assessed = crate::assessment::run(&assessment, &summary.out.join("assessment"))?;
+    assessed.emit();
     crate::report::write_report(&summary.out)?;
-    println!(
+    crate::emit!(
         "(EXAMPLE grade-tonnage model; rerun with: nedra assess run {} --out {})",
         assessment.display(),
         summary.out.join("assessment").display()
@@ -223,12 +223,12 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
             }
         }
         ranks.sort_unstable();
-        println!(
+        crate::emit!(
             "hidden (never trained on) synthetic deposits inside targets: {} of {n}, in target ranks {ranks:?}",
             ranks.len()
         );
     }
-    println!("(SYNTHETIC data: see {})", out.join("README.txt").display());
+    crate::emit!("(SYNTHETIC data: see {})", out.join("README.txt").display());
     Ok(())
 }
 
@@ -274,7 +274,7 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
     };
     let mut sets = vec![&train];
     sets.extend(test.as_ref());
-    let hists = crate::validation_out::score_histograms(&grid, &reader, &sets)?;
+    let hists = crate::validation::score_histograms(&grid, &reader, &sets)?;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("{}: cannot create the output folder", a.out.display()))?;
     let options = nedra_models::ValidationOptions {
@@ -282,7 +282,7 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
         seed: a.seed,
         ..Default::default()
     };
-    let mut v = crate::validation_out::write_validation(&a.out, &hists[0], hists.get(1), &options)?;
+    let mut v = crate::validation::write_validation(&a.out, &hists[0], hists.get(1), &options)?;
     v["score_raster"] = serde_json::json!(a.score.display().to_string());
     v["score_raster_sha256"] = serde_json::json!(crate::manifest::sha256_file(&a.score)?);
     files::write_atomic(
@@ -290,19 +290,19 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
         (serde_json::to_string_pretty(&v)? + "\n").as_bytes(),
     )?;
     let show = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
-    println!("ROC AUC: {}", show("roc_auc"));
-    println!("success-rate AUC: {}", show("success_rate_auc"));
+    crate::emit!("ROC AUC: {}", show("roc_auc"));
+    crate::emit!("success-rate AUC: {}", show("success_rate_auc"));
     if test.is_some() {
-        println!("prediction-rate AUC: {}", show("prediction_rate_auc"));
+        crate::emit!("prediction-rate AUC: {}", show("prediction_rate_auc"));
     }
     for c in v["captures"].as_array().into_iter().flatten() {
-        println!(
+        crate::emit!(
             "area for {:.0} % of deposits: {:.4}",
             100.0 * c["share_of_deposits"].as_f64().unwrap_or(f64::NAN),
             c["fraction_of_area"].as_f64().unwrap_or(f64::NAN)
         );
     }
-    println!("validation: {}", a.out.join("validation.json").display());
+    crate::emit!("validation: {}", a.out.join("validation.json").display());
     Ok(())
 }
 
@@ -341,7 +341,7 @@ pub fn targets(
         }
         None => crate::pipeline::Deposits::default(),
     };
-    let hist = crate::validation_out::score_histograms(&grid, &reader, &[&deposits])?;
+    let hist = crate::validation::score_histograms(&grid, &reader, &[&deposits])?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
     let (t, found) = crate::targets::find_targets(
@@ -355,16 +355,20 @@ pub fn targets(
         options,
         out,
     )?;
-    println!(
+    crate::emit!(
         "{} targets at score ≥ {t} → {}",
         found.len(),
         out.join("targets.gpkg").display()
     );
-    println!("  rank   area km²  mean score  peak score  deposits");
+    crate::emit!("  rank   area km²  mean score  peak score  deposits");
     for tg in found.iter().take(10) {
-        println!(
+        crate::emit!(
             "  {:>4}  {:>9.2}  {:>10.4}  {:>10.4}  {:>8}",
-            tg.rank, tg.area_km2, tg.mean_score, tg.peak_score, tg.deposits
+            tg.rank,
+            tg.area_km2,
+            tg.mean_score,
+            tg.peak_score,
+            tg.deposits
         );
     }
     Ok(())
@@ -397,7 +401,7 @@ pub fn derived_field(
     src.crs = crs;
     let (f, text) = crate::derive::field(&src, &grid, kind, max_distance)?;
     crate::derive::write_field(&grid, &f, out, "deriving")?;
-    println!("{text} on {} → {}", grid.describe(), out.display());
+    crate::emit!("{text} on {} → {}", grid.describe(), out.display());
     Ok(())
 }
 
@@ -423,6 +427,6 @@ pub fn derivative(
         );
     }
     crate::pipeline::write_derivative(&grid, &reader, which, halo, out, "derivative")?;
-    println!("{which:?} of {} → {}", raster.display(), out.display());
+    crate::emit!("{which:?} of {} → {}", raster.display(), out.display());
     Ok(())
 }

@@ -16,10 +16,10 @@ use serde_json::{json, Value};
 use crate::derive::FieldKind;
 use crate::manifest::{input_entry, sha256_file, versions};
 use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
+use crate::progress::say;
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
-use crate::say;
 use crate::targets::{find_targets, TargetEvidence, TargetOptions, TargetRule};
-use crate::validation_out::{score_histograms, write_validation};
+use crate::validation::{score_histograms, write_validation};
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -322,11 +322,10 @@ fn run_into(
         let (values, derivation) = prepare_values(e, &source, &grid, dir)?;
         let (classifier, class_note) = match &e.classify {
             Some(m) => {
-                let method = crate::classify_cmd::parse_method(m)?;
+                let method = crate::classify::parse_method(m)?;
                 let hist = crate::pipeline::value_histogram(&grid, Some(&mask), &values)?;
-                let (_, breaks, _, _) =
-                    crate::classify_cmd::breaks_for(&hist, &method, cell_km2)
-                        .with_context(|| format!("evidence layer {:?}: classes by {m}", e.name))?;
+                let (_, breaks, _, _) = crate::classify::breaks_for(&hist, &method, cell_km2)
+                    .with_context(|| format!("evidence layer {:?}: classes by {m}", e.name))?;
                 let c = breaks.to_classifier().with_context(|| {
                     format!("evidence layer {:?}: {m} gave no usable breaks", e.name)
                 })?;
@@ -702,8 +701,8 @@ fn prepare_values(
                 bail!("derive = \"interpolate\" needs a study-area polygon grid (mask.tif); with a template raster, interpolate first with `nedra interpolate`")
             };
             let method = match e.interpolation.as_deref() {
-                Some("kriging") => crate::interpolate_cmd::Method::OrdinaryKriging {
-                    variogram: crate::interpolate_cmd::VariogramSpec::Fit {
+                Some("kriging") => crate::interpolate::Method::OrdinaryKriging {
+                    variogram: crate::interpolate::VariogramSpec::Fit {
                         kind: None,
                         bins: None,
                     },
@@ -713,27 +712,24 @@ fn prepare_values(
                         min_points: 1,
                     },
                 },
-                _ => crate::interpolate_cmd::Method::Idw(nedra_core::interpolate::IdwParams {
+                _ => crate::interpolate::Method::Idw(nedra_core::interpolate::IdwParams {
                     power: 2.0,
                     neighbours: Some(16),
                     search_radius: None,
                     min_points: 1,
                 }),
             };
-            let kriging = matches!(
-                method,
-                crate::interpolate_cmd::Method::OrdinaryKriging { .. }
-            );
+            let kriging = matches!(method, crate::interpolate::Method::OrdinaryKriging { .. });
             let variance_path = dir
                 .join("evidence")
                 .join(format!("{}_variance.tif", e.name));
             // Geochemical tables: censored values by the declared rule, indices added.
             let samples = match &e.censored {
                 Some(rule) => {
-                    let mut o = crate::geochem_cmd::GeochemOptions::default();
-                    o.censoring.below = crate::geochem_cmd::parse_censoring(rule)?;
+                    let mut o = crate::geochem::GeochemOptions::default();
+                    o.censoring.below = crate::geochem::parse_censoring(rule)?;
                     let table = dir.join("evidence").join(format!("{}_samples.csv", e.name));
-                    crate::geochem_cmd::geochem(source, &table, &o).with_context(|| {
+                    crate::geochem::geochem(source, &table, &o).with_context(|| {
                         format!(
                             "[[evidence]] {:?}: geochemistry of {}",
                             e.name,
@@ -744,7 +740,7 @@ fn prepare_values(
                 }
                 None => source.to_path_buf(),
             };
-            let summary = crate::interpolate_cmd::interpolate(
+            let summary = crate::interpolate::interpolate(
                 &samples,
                 e.value_column.as_deref().expect("checked"),
                 None,
@@ -862,4 +858,44 @@ pub fn deposits_for(
     let points = read_features(&src, &grid.crs_wkt)?.points;
     let d = locate_deposits(&points, grid, mask, false, path)?;
     Ok((d, points.len()))
+}
+
+/// Reports where the results are and the headline numbers (as result lines).
+pub fn emit_summary(s: &RunSummary) {
+    crate::emit!("run folder: {}", s.out.display());
+    for (label, file) in [
+        ("report:        ", "report.html"),
+        ("prospectivity: ", s.maps.0.as_str()),
+        ("uncertainty:   ", s.maps.1.as_str()),
+        ("weights tables:", "weights"),
+        ("manifest:      ", "run.json"),
+    ] {
+        crate::emit!("  {label} {}", s.out.join(file).display());
+    }
+    crate::emit!(
+        "deposits used: {}, study-area cells: {}",
+        s.deposits,
+        s.cells
+    );
+    crate::emit!("success-rate AUC: {:.4}", s.success_rate_auc);
+    crate::emit!("ROC AUC: {:.4}", s.roc_auc);
+    if !s.targets.is_empty() {
+        crate::emit!(
+            "top targets ({} in {}):",
+            s.targets.len(),
+            s.out.join("targets.gpkg").display()
+        );
+        crate::emit!("  rank   area km²  mean     peak     deposits  strongest evidence");
+        for t in s.targets.iter().take(10) {
+            crate::emit!(
+                "  {:>4}  {:>9.2}  {:>7.4}  {:>7.4}  {:>8}  {}",
+                t.rank,
+                t.area_km2,
+                t.mean_score,
+                t.peak_score,
+                t.deposits,
+                crate::targets::top_evidence(t)
+            );
+        }
+    }
 }

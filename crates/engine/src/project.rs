@@ -480,8 +480,7 @@ impl Project {
                         "{at}: `censored` applies to derive = \"interpolate\" (geochemical tables)"
                     );
                 }
-                crate::geochem_cmd::parse_censoring(c)
-                    .with_context(|| format!("{at}: `censored`"))?;
+                crate::geochem::parse_censoring(c).with_context(|| format!("{at}: `censored`"))?;
             }
             if let Some(d) = &e.derivative {
                 if !matches!(d.as_str(), "gradient" | "vertical" | "tilt") {
@@ -503,8 +502,7 @@ impl Project {
                 bail!("{at}: give one of `class_width`, `breaks`, `classify` or `cutoff`");
             }
             if let Some(m) = &e.classify {
-                crate::classify_cmd::parse_method(m)
-                    .with_context(|| format!("{at}: `classify`"))?;
+                crate::classify::parse_method(m).with_context(|| format!("{at}: `classify`"))?;
             }
             if e.derive == Derive::Interpolate {
                 if e.value_column.is_none() {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use nedra_core::{stream_blocks, Block, Classifier, Grid, Window};
 use nedra_io::{DataType, RasterReader, RasterWriter};
 use nedra_models::{
@@ -20,18 +19,9 @@ pub fn blocks_in_flight() -> usize {
     2 * rayon::current_num_threads().max(1)
 }
 
-/// A progress bar over the blocks of a pass (drawn only on a terminal).
-pub fn progress(len: usize, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:>28} [{bar:30}] {pos}/{len} blocks, {elapsed} elapsed, ~{eta} left",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
+/// Progress over the blocks of a pass, reported to the current observer.
+pub fn progress(len: usize, what: &str) -> crate::progress::PassGuard {
+    crate::progress::pass(len, what)
 }
 
 /// Deposit points located on the grid: points per cell.
@@ -241,7 +231,7 @@ pub fn classify_layer(
             Ok(())
         },
     )?;
-    bar.finish_and_clear();
+    drop(bar);
     if let Some(wr) = writer {
         wr.finish()?;
     }
@@ -482,7 +472,7 @@ pub fn value_histogram(
             Ok(())
         },
     )?;
-    bar.finish_and_clear();
+    drop(bar);
     Ok(total)
 }
 
@@ -546,7 +536,7 @@ pub fn write_streamed_outputs<I: Send, X: Send>(
             Ok(())
         },
     )?;
-    bar.finish_and_clear();
+    drop(bar);
     for w in writers {
         w.finish()?;
     }

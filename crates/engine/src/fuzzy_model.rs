@@ -79,7 +79,7 @@ impl Network {
                         "[model] fuzzy: evidence layer {l:?} has no [[model.memberships]] entry"
                     )
                 })?;
-            let m = crate::classify_cmd::parse_membership(&spec.function)
+            let m = crate::classify::parse_membership(&spec.function)
                 .with_context(|| format!("[model] fuzzy membership of {l:?}"))?;
             m.validate()
                 .with_context(|| format!("[model] fuzzy membership of {l:?}"))?;

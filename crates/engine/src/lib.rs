@@ -1,0 +1,61 @@
+//! nedra as a library: everything a run does, for every front end (the `nedra` command line,
+//! the web map, cluster executors, QGIS, Rust programs).
+//!
+//! A front end turns its input into calls of this crate and shows what comes back; progress
+//! and result lines reach it through a [`progress::Observer`]. Nothing here prints or parses
+//! command-line flags.
+//!
+//! **Runs**
+//! - [`project`]: the project file (`project.toml`), typed.
+//! - [`mod@run`]: `run(project, out)` — grid, deposits, evidence, weights, model, validation,
+//!   targets, manifest and report into one run folder.
+//! - [`manifest`]: input hashes and versions for `run.json`.
+//! - [`demo`]: the built-in SYNTHETIC rare-earth demo project.
+//!
+//! **Stages on their own**
+//! - [`stages`]: weights, response, validate, targets, distance, density, derivative.
+//! - [`pipeline`]: the block-streaming passes (classify and count, response, histograms).
+//! - [`mod@derive`]: distance, signed distance and density fields from vectors.
+//! - [`classify`]: class breaks (quantiles, Jenks, concentration–area) and fuzzy memberships.
+//! - [`interpolate`]: IDW and ordinary kriging of point samples onto the grid.
+//! - [`geochem`]: censored values and rare-earth indices of a sample table.
+//! - [`validation`]: `validation.json` and its curves from score histograms.
+//! - [`targets`]: ranked target polygons with their evidence.
+//!
+//! **Models**
+//! - [`ml`]: data-driven models in a run (logistic regression, forests, boosting, PU bagging).
+//! - [`saved_model`], [`predict`]: `model.json` and applying it to another area.
+//! - [`fuzzy_model`]: the knowledge-driven fuzzy inference network.
+//! - [`templates`]: deposit-model templates for project files.
+//!
+//! **Assessment and reporting**
+//! - [`deposits_pmf`], [`assessment`]: the USGS three-part assessment.
+//! - [`prospects`]: petroleum play and prospect risking.
+//! - [`report`]: the offline `report.html`.
+//! - [`progress`]: the observer that receives progress and results.
+
+pub mod assessment;
+pub mod classify;
+pub mod demo;
+pub mod deposits_pmf;
+pub mod derive;
+pub mod fuzzy_model;
+pub mod geochem;
+pub mod interpolate;
+pub mod manifest;
+pub mod ml;
+pub mod pipeline;
+pub mod predict;
+pub mod progress;
+pub mod project;
+pub mod prospects;
+pub mod report;
+pub mod run;
+pub mod saved_model;
+pub mod stages;
+pub mod targets;
+pub mod templates;
+pub mod validation;
+
+pub use progress::{observe, Observer, Pass, Silent};
+pub use run::{run, RunSummary};
