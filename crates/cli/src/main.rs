@@ -6,13 +6,18 @@
 // (`jenks:K[:group]`), not intra-doc links.
 #![allow(rustdoc::broken_intra_doc_links)]
 
+mod choice;
 mod terminal;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use nedra_core::geochem::Substitution;
+use nedra_engine::options::{
+    DerivativeKind, Generalisation, Interpolation, Pattern, PmfRule, Spec, VariogramChoice,
+};
 
 /// Prints a progress line to stderr (stdout is kept for results).
 pub fn say(line: &str) {
@@ -70,8 +75,8 @@ enum Command {
         #[arg(long)]
         deposits_crs: Option<String>,
         /// ascending (value ≤ v), descending (value ≥ v), categorical or binary.
-        #[arg(long = "type", value_enum)]
-        kind: Kind,
+        #[arg(long = "type", value_parser = choice::choice::<Pattern>())]
+        kind: Pattern,
         /// Minimum studentised contrast for generalisation (ArcSDM's confidence level).
         #[arg(long, default_value_t = 2.0)]
         threshold: f64,
@@ -80,8 +85,8 @@ enum Command {
         unit_cell_km2: f64,
         /// Generalisation rule: arcsdm (max contrast among rows passing the threshold) or ga-r
         /// (max contrast overall if any row passes).
-        #[arg(long, value_enum, default_value_t = GenRule::Arcsdm)]
-        generalisation: GenRule,
+        #[arg(long, value_parser = choice::choice::<Generalisation>(), default_value = "arcsdm")]
+        generalisation: Generalisation,
         /// Pool categorical classes with |studentised contrast| below the threshold into class 99.
         #[arg(long)]
         categorical_pooling: bool,
@@ -196,7 +201,7 @@ enum Command {
         /// Input grid (north-up, square cells).
         raster: PathBuf,
         /// gradient, vertical or tilt.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = choice::choice::<DerivativeKind>())]
         kind: DerivativeKind,
         /// Halo of neighbour cells read around each 512 × 512 block.
         #[arg(long, default_value_t = 64)]
@@ -233,8 +238,8 @@ enum Command {
         #[arg(long)]
         like: PathBuf,
         /// idw or kriging.
-        #[arg(long, value_enum, default_value_t = InterpMethod::Idw)]
-        method: InterpMethod,
+        #[arg(long, value_parser = choice::choice::<Interpolation>(), default_value = "idw")]
+        method: Interpolation,
         /// IDW power.
         #[arg(long, default_value_t = 2.0)]
         power: f64,
@@ -248,8 +253,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         min_points: usize,
         /// Variogram model to fit: best, spherical, exponential or gaussian.
-        #[arg(long, default_value = "best")]
-        variogram: String,
+        #[arg(long, value_parser = choice::choice::<VariogramChoice>(), default_value = "best")]
+        variogram: VariogramChoice,
         /// Fixed variogram instead of a fit: nugget (with --partial-sill and --range).
         #[arg(long, requires_all = ["partial_sill", "range"])]
         nugget: Option<f64>,
@@ -406,8 +411,8 @@ enum Command {
         flag_columns: Vec<(String, String)>,
         /// What values below detection become: half-dl, dl, dl-sqrt2, zero, missing, or
         /// fraction=F (F × detection limit).
-        #[arg(long, default_value = "half-dl")]
-        censored: String,
+        #[arg(long, value_parser = choice::spec::<Substitution>, default_value = "half-dl")]
+        censored: Spec<Substitution>,
         /// Detection limit of an element in ppm, for flagged cells without one: SYMBOL=PPM.
         #[arg(long = "detection-limit", value_parser = pair)]
         detection_limits: Vec<(String, String)>,
@@ -430,14 +435,6 @@ enum Command {
         /// The run folder.
         run: PathBuf,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Kind {
-    Ascending,
-    Descending,
-    Categorical,
-    Binary,
 }
 
 #[derive(Subcommand, Debug)]
@@ -469,31 +466,12 @@ enum AssessCommand {
         #[arg(long)]
         experts: PathBuf,
         /// negative-binomial (several weighted experts) or mark3 (one consensus row).
-        #[arg(long, default_value = "negative-binomial")]
-        rule: String,
+        #[arg(long, value_parser = choice::choice::<PmfRule>(), default_value = "negative-binomial")]
+        rule: PmfRule,
         /// Output JSON.
         #[arg(long)]
         out: PathBuf,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum InterpMethod {
-    Idw,
-    Kriging,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum DerivativeKind {
-    Gradient,
-    Vertical,
-    Tilt,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum GenRule {
-    Arcsdm,
-    GaR,
 }
 
 fn main() -> ExitCode {
@@ -544,18 +522,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             raster,
             deposits,
             deposits_crs,
-            kind: match kind {
-                Kind::Ascending => nedra_models::WeightsType::Ascending,
-                Kind::Descending => nedra_models::WeightsType::Descending,
-                Kind::Categorical => nedra_models::WeightsType::Categorical,
-                Kind::Binary => nedra_models::WeightsType::Binary,
-            },
+            kind: kind.into(),
             threshold,
             unit_cell_km2,
-            generalisation: match generalisation {
-                GenRule::Arcsdm => nedra_models::Generalisation::ArcSdm,
-                GenRule::GaR => nedra_models::Generalisation::GaR,
-            },
+            generalisation: generalisation.into(),
             categorical_pooling,
             out,
         }),
@@ -636,16 +606,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             kind,
             halo,
             out,
-        } => nedra_engine::stages::derivative(
-            &raster,
-            match kind {
-                DerivativeKind::Gradient => nedra_core::derivatives::Derivative::HorizontalGradient,
-                DerivativeKind::Vertical => nedra_core::derivatives::Derivative::Vertical,
-                DerivativeKind::Tilt => nedra_core::derivatives::Derivative::Tilt,
-            },
-            halo,
-            &out,
-        ),
+        } => nedra_engine::stages::derivative(&raster, kind.into(), halo, &out),
         Command::Assess(AssessCommand::Run { file, out }) => {
             let out = out.unwrap_or_else(|| {
                 file.parent()
@@ -659,7 +620,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             nedra_engine::prospects::run(&file, &out).map(|s| s.emit())
         }
         Command::Assess(AssessCommand::DepositsPmf { experts, rule, out }) => {
-            nedra_engine::deposits_pmf::deposits_pmf(&experts, &out, &rule)
+            nedra_engine::deposits_pmf::deposits_pmf(&experts, &out, rule)
                 .map(|()| println!("deposit-count pmf → {}", out.display()))
         }
         Command::Interpolate {
@@ -687,7 +648,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             neighbours,
             search_radius,
             min_points,
-            &variogram,
+            variogram,
             nugget
                 .zip(partial_sill)
                 .zip(range)
@@ -841,17 +802,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// The interpolation method from the command line.
 #[allow(clippy::too_many_arguments)]
 fn interpolation_method(
-    method: InterpMethod,
+    method: Interpolation,
     power: f64,
     neighbours: Option<usize>,
     search_radius: Option<f64>,
     min_points: usize,
-    variogram: &str,
+    variogram: VariogramChoice,
     fixed: Option<(f64, f64, f64)>,
     bins: Option<(f64, f64)>,
 ) -> anyhow::Result<nedra_engine::interpolate::Method> {
     use nedra_core::interpolate::{IdwParams, KrigingParams, LagBins, ModelKind, VariogramModel};
-    if method == InterpMethod::Idw {
+    if method == Interpolation::Idw {
         return Ok(nedra_engine::interpolate::Method::Idw(IdwParams {
             power,
             neighbours,
@@ -859,15 +820,7 @@ fn interpolation_method(
             min_points,
         }));
     }
-    let kind = match variogram {
-        "best" => None,
-        "spherical" => Some(ModelKind::Spherical),
-        "exponential" => Some(ModelKind::Exponential),
-        "gaussian" => Some(ModelKind::Gaussian),
-        other => {
-            anyhow::bail!("--variogram {other:?}: use best, spherical, exponential or gaussian")
-        }
-    };
+    let kind = variogram.model();
     let variogram = match fixed {
         Some((nugget, partial_sill, range)) => {
             nedra_engine::interpolate::VariogramSpec::Model(VariogramModel {
@@ -908,14 +861,14 @@ fn geochem_options(
     elements: Vec<String>,
     element_columns: Vec<(String, String)>,
     flag_columns: Vec<(String, String)>,
-    censored: &str,
+    censored: &Spec<Substitution>,
     detection_limits: Vec<(String, String)>,
     negative_is_censored: bool,
     reference: String,
     sum_with_yttrium: bool,
     anomaly_k: f64,
 ) -> anyhow::Result<nedra_engine::geochem::GeochemOptions> {
-    let below = nedra_engine::geochem::parse_censoring(censored)?;
+    let below = *censored.value();
     let detection_limits = detection_limits
         .into_iter()
         .map(|(k, v)| match v.parse::<f64>() {

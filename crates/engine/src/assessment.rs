@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::options::PmfRule;
 use anyhow::{bail, Context, Result};
 use nedra_assess::simulation::{QuantitySummary, ResourceSummary};
 use nedra_assess::{
@@ -124,8 +125,8 @@ pub enum UndiscoveredSpec {
         /// CSV with columns tract, name, weight, n90, n50, n10.
         experts: PathBuf,
         /// `negative-binomial` (default) or `mark3` (one consensus row per tract).
-        #[serde(default = "default_rule")]
-        rule: String,
+        #[serde(default)]
+        rule: PmfRule,
     },
     /// Σ posterior probability × cell area / unit cell − known deposits, as a Poisson mean.
     Posterior {
@@ -140,10 +141,6 @@ pub enum UndiscoveredSpec {
         #[serde(default)]
         known_deposits_crs: Option<String>,
     },
-}
-
-fn default_rule() -> String {
-    "negative-binomial".into()
 }
 
 /// What `nedra assess run` tells the user.
@@ -408,8 +405,8 @@ fn deposit_counts(
                         path.display()
                     )
                 })?;
-                let (pmf, note) = match rule.as_str() {
-                    "negative-binomial" => {
+                let (pmf, note) = match rule {
+                    PmfRule::NegativeBinomial => {
                         let options = NegativeBinomialOptions::default();
                         let fit =
                             fit_negative_binomial(estimates, &options).with_context(|| {
@@ -428,7 +425,7 @@ fn deposit_counts(
                         });
                         (fit.pmf, note)
                     }
-                    "mark3" => {
+                    PmfRule::Mark3 => {
                         let [e] = &estimates[..] else {
                             bail!(
                                 "{}: the Mark3 rule takes one consensus row per tract; tract \
@@ -449,10 +446,6 @@ fn deposit_counts(
                             json!({"source": "experts", "rule": rule, "experts": estimates}),
                         )
                     }
-                    other => bail!(
-                        "[assessment.undiscovered] rule = {other:?}: use \"negative-binomial\" \
-                         or \"mark3\""
-                    ),
                 };
                 out.insert(*id, (pmf, note));
             }

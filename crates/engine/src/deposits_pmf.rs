@@ -16,6 +16,8 @@ use nedra_assess::{
 };
 use serde_json::json;
 
+use crate::options::PmfRule;
+
 /// The columns the experts' CSV must have (any order, names case-insensitive).
 pub const EXPERT_COLUMNS: [&str; 5] = ["name", "weight", "n90", "n50", "n10"];
 
@@ -142,12 +144,12 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 ///
 /// # Errors
 /// Unreadable or malformed CSV (file, line and column named), estimates out of order,
-/// negative counts, non-positive weights, an unknown rule, more than one row for `mark3`,
+/// negative counts, non-positive weights, more than one row for `mark3`,
 /// an unwritable output.
-pub fn deposits_pmf(experts_csv: &Path, out_json: &Path, rule: &str) -> Result<()> {
+pub fn deposits_pmf(experts_csv: &Path, out_json: &Path, rule: PmfRule) -> Result<()> {
     let experts = read_experts(experts_csv)?;
     let mut document = match rule {
-        "negative-binomial" => {
+        PmfRule::NegativeBinomial => {
             let options = NegativeBinomialOptions::default();
             let fit = fit_negative_binomial(&experts, &options)
                 .with_context(|| format!("fitting the estimates in {}", experts_csv.display()))?;
@@ -166,7 +168,7 @@ pub fn deposits_pmf(experts_csv: &Path, out_json: &Path, rule: &str) -> Result<(
             );
             d
         }
-        "mark3" => {
+        PmfRule::Mark3 => {
             if experts.len() != 1 {
                 bail!(
                     "{}: the Mark3 rule takes one consensus row of estimates, found {} rows; \
@@ -190,7 +192,6 @@ pub fn deposits_pmf(experts_csv: &Path, out_json: &Path, rule: &str) -> Result<(
             );
             d
         }
-        other => bail!("unknown rule {other:?}: use \"negative-binomial\" or \"mark3\""),
     };
     document["rule"] = json!(rule);
     document["convention"] = json!("USGS elicitation: N90 = 90 % chance of N90 or more deposits");
@@ -227,7 +228,7 @@ person10,0.01,10,20,60
         let csv = dir.path().join("experts.csv");
         let out = dir.path().join("pmf.json");
         std::fs::write(&csv, EXAMPLE_DEP_EST1).unwrap();
-        deposits_pmf(&csv, &out, "negative-binomial").unwrap();
+        deposits_pmf(&csv, &out, PmfRule::NegativeBinomial).unwrap();
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         assert!((v["mean"].as_f64().unwrap() - 10.6613).abs() < 1e-4);
@@ -252,7 +253,7 @@ person10,0.01,10,20,60
         let csv = dir.path().join("experts.csv");
         let out = dir.path().join("pmf.json");
         std::fs::write(&csv, "name,weight,n90,n50,n10\nteam,1,1,2,4\n").unwrap();
-        deposits_pmf(&csv, &out, "mark3").unwrap();
+        deposits_pmf(&csv, &out, PmfRule::Mark3).unwrap();
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         assert_eq!(v["max"], 4);
@@ -267,7 +268,7 @@ person10,0.01,10,20,60
         std::fs::write(&csv, "name,weight,n90,n50,n10\na,1,1,2,4\nb,1,3,x,9\n").unwrap();
         let err = format!(
             "{:#}",
-            deposits_pmf(&csv, &out, "negative-binomial").unwrap_err()
+            deposits_pmf(&csv, &out, PmfRule::NegativeBinomial).unwrap_err()
         );
         assert!(
             err.contains("experts.csv") && err.contains("line 3") && err.contains("n50"),
@@ -276,20 +277,27 @@ person10,0.01,10,20,60
         std::fs::write(&csv, "name,weight,n90,n50,n10\na,1,5,2,4\n").unwrap();
         let err = format!(
             "{:#}",
-            deposits_pmf(&csv, &out, "negative-binomial").unwrap_err()
+            deposits_pmf(&csv, &out, PmfRule::NegativeBinomial).unwrap_err()
         );
         assert!(
             err.contains("line 2") && err.contains("out of order"),
             "{err}"
         );
         std::fs::write(&csv, "name,weight,n90,n50\na,1,5,2\n").unwrap();
-        let err = format!("{:#}", deposits_pmf(&csv, &out, "mark3").unwrap_err());
+        let err = format!(
+            "{:#}",
+            deposits_pmf(&csv, &out, PmfRule::Mark3).unwrap_err()
+        );
         assert!(err.contains("n10"), "{err}");
         std::fs::write(&csv, "name,weight,n90,n50,n10\na,0,1,2,4\n").unwrap();
-        let err = format!("{:#}", deposits_pmf(&csv, &out, "mark3").unwrap_err());
+        let err = format!(
+            "{:#}",
+            deposits_pmf(&csv, &out, PmfRule::Mark3).unwrap_err()
+        );
         assert!(err.contains("weight"), "{err}");
         std::fs::write(&csv, "name,weight,n90,n50,n10\na,1,1,2,4\n").unwrap();
-        assert!(deposits_pmf(&csv, &out, "poisson").is_err());
+        let e = crate::options::parse::<PmfRule>("poisson").unwrap_err();
+        assert!(e.contains("negative-binomial, mark3"), "{e}");
         assert!(!out.exists());
     }
 }

@@ -10,6 +10,7 @@
 //! - [`mod@run`]: `run(project, out)` — grid, deposits, evidence, weights, model, validation,
 //!   targets, manifest and report into one run folder.
 //! - [`manifest`]: input hashes and versions for `run.json`.
+//! - [`options`]: every named choice (pattern, model kind, …) as a typed enum, parsed once.
 //! - [`demo`]: the built-in SYNTHETIC rare-earth demo project.
 //!
 //! **Stages on their own**
@@ -44,6 +45,7 @@ pub mod geochem;
 pub mod interpolate;
 pub mod manifest;
 pub mod ml;
+pub mod options;
 pub mod pipeline;
 pub mod predict;
 pub mod progress;

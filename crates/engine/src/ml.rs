@@ -23,6 +23,7 @@ use nedra_models::{
 };
 use serde_json::{json, Value};
 
+use crate::options::ModelKind;
 use crate::pipeline::{Deposits, BLOCK_SIZE};
 use crate::project::ModelSpec;
 use crate::saved_model::{predict_grid, raw_feature, Ensemble, SavedFeature, SavedModel};
@@ -50,8 +51,8 @@ pub fn run_model(
     spec: &ModelSpec,
     dir: &Path,
 ) -> Result<Value> {
-    match spec.kind.as_str() {
-        "logistic" => fit_and_predict(
+    match spec.kind {
+        ModelKind::Logistic => fit_and_predict(
             &LogisticOptions {
                 l2_penalty: spec.l2_penalty,
                 ..LogisticOptions::default()
@@ -64,7 +65,7 @@ pub fn run_model(
             spec,
             dir,
         ),
-        "random_forest" => fit_and_predict(
+        ModelKind::RandomForest => fit_and_predict(
             &ForestOptions {
                 trees: spec.trees.unwrap_or(50),
                 min_samples_leaf: 5,
@@ -78,7 +79,7 @@ pub fn run_model(
             spec,
             dir,
         ),
-        "gradient_boosting" => fit_and_predict(
+        ModelKind::GradientBoosting => fit_and_predict(
             &BoostingOptions {
                 trees: spec.trees.unwrap_or(200),
                 learning_rate: spec.learning_rate,
@@ -94,7 +95,7 @@ pub fn run_model(
             spec,
             dir,
         ),
-        other => bail!("[model] kind = {other:?} is not a data-driven model"),
+        other => bail!("[model] kind = \"{other}\" is not a data-driven model"),
     }
 }
 
@@ -246,7 +247,7 @@ where
     let model = SavedModel {
         format: crate::saved_model::FORMAT.into(),
         nedra_version: env!("CARGO_PKG_VERSION").into(),
-        kind: spec.kind.clone(),
+        kind: spec.kind,
         features: layers
             .iter()
             .enumerate()

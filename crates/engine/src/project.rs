@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::classify::ClassMethod;
+use crate::options::{
+    DensityOf, DerivativeKind, Favourable, Generalisation, Interpolation, ModelKind, Pattern,
+    Resampling, Spec, TargetRuleKind,
+};
+use nedra_core::geochem::Substitution;
+
 /// A whole project, as written in `project.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -108,8 +115,8 @@ pub struct WeightsSpec {
     pub studentized_contrast_threshold: f64,
     /// "arcsdm" (default): max contrast among rows passing the threshold; "ga-r": max contrast
     /// overall if any row passes (Geoscience Australia's R port).
-    #[serde(default = "arcsdm")]
-    pub generalisation: String,
+    #[serde(default)]
+    pub generalisation: Generalisation,
     /// Pool categorical classes whose |studentised contrast| is below the threshold (ArcSDM).
     #[serde(default)]
     pub categorical_pooling: bool,
@@ -120,7 +127,7 @@ impl Default for WeightsSpec {
         Self {
             unit_cell_km2: 1.0,
             studentized_contrast_threshold: 2.0,
-            generalisation: arcsdm(),
+            generalisation: Generalisation::ArcSdm,
             categorical_pooling: false,
         }
     }
@@ -132,9 +139,6 @@ fn one() -> f64 {
 fn two() -> f64 {
     2.0
 }
-fn arcsdm() -> String {
-    "arcsdm".into()
-}
 
 /// The prospectivity model: "weights_of_evidence" (default); "logistic" / "random_forest" /
 /// "gradient_boosting" trained by positive-unlabelled bagging with spatial block cross-validation; or "fuzzy", a
@@ -143,8 +147,8 @@ fn arcsdm() -> String {
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     /// "weights_of_evidence", "logistic", "random_forest", "gradient_boosting" or "fuzzy".
-    #[serde(default = "wofe")]
-    pub kind: String,
+    #[serde(default)]
+    pub kind: ModelKind,
     /// Members of the bagging ensemble.
     #[serde(default = "members")]
     pub models: usize,
@@ -192,9 +196,6 @@ impl Default for ModelSpec {
     }
 }
 
-fn wofe() -> String {
-    "weights_of_evidence".into()
-}
 fn members() -> usize {
     10
 }
@@ -226,8 +227,8 @@ fn cv_folds() -> usize {
 #[serde(deny_unknown_fields)]
 pub struct TargetsSpec {
     /// "top_percent", "pa" or "threshold".
-    #[serde(default = "top_percent")]
-    pub rule: String,
+    #[serde(default)]
+    pub rule: TargetRuleKind,
     /// Percent of area or threshold value.
     pub value: Option<f64>,
     /// Smallest target kept, km².
@@ -238,15 +239,11 @@ pub struct TargetsSpec {
 impl Default for TargetsSpec {
     fn default() -> Self {
         Self {
-            rule: top_percent(),
+            rule: TargetRuleKind::TopPercent,
             value: None,
             min_area_km2: 1.0,
         }
     }
-}
-
-fn top_percent() -> String {
-    "top_percent".into()
 }
 
 /// One evidence layer: where its values come from and how they become a pattern.
@@ -271,27 +268,27 @@ pub struct EvidenceSpec {
     pub field: Option<String>,
     /// Data-driven classes instead of `class_width`/`breaks`: "quantiles:K", "jenks:K" or
     /// `"ca[:SEGMENTS]"` (concentration–area breakpoints), computed over the study area.
-    pub classify: Option<String>,
+    pub classify: Option<Spec<ClassMethod>>,
     /// For derive = "interpolate": the CSV column to interpolate (coordinates in the grid's CRS).
     pub value_column: Option<String>,
     /// For derive = "interpolate" on a geochemical table: run the rare-earth geochemistry
     /// first with this rule for censored values ("half-dl", "dl", "dl-sqrt2", "zero",
     /// "missing", "fraction=F"), then interpolate `value_column` of its output (e.g.
     /// "La_value_ppm", "sum_ree_ppm", "treo_ppm").
-    pub censored: Option<String>,
+    pub censored: Option<Spec<Substitution>>,
     /// For derive = "interpolate": "idw" (default, power 2, 16 neighbours) or "kriging".
-    pub interpolation: Option<String>,
+    pub interpolation: Option<Interpolation>,
     /// For derive = "derivative": "gradient", "vertical" or "tilt" (default).
-    pub derivative: Option<String>,
+    pub derivative: Option<DerivativeKind>,
     /// Radius of the moving circle for derive = "density", CRS units.
     pub radius_m: Option<f64>,
     /// For derive = "density": "lines" (default) or "points".
-    pub density: Option<String>,
+    pub density: Option<DensityOf>,
     /// Resampling when warping a raster: "nearest" or "bilinear"; default nearest for
     /// categorical/binary patterns, bilinear for cumulative ones.
-    pub resampling: Option<String>,
+    pub resampling: Option<Resampling>,
     /// "ascending", "descending", "categorical" or "binary".
-    pub pattern: String,
+    pub pattern: Pattern,
     /// Equal class width for continuous values (classes are labelled by their upper edge).
     pub class_width: Option<f64>,
     /// Explicit class breaks (upper edges) instead of a width.
@@ -299,7 +296,7 @@ pub struct EvidenceSpec {
     /// For "binary": values at or above (or at or below, see `favourable`) are the pattern.
     pub cutoff: Option<f64>,
     /// For "binary" with a cutoff: "above" (default) or "below".
-    pub favourable: Option<String>,
+    pub favourable: Option<Favourable>,
 }
 
 /// How values are derived from the source.
@@ -386,23 +383,8 @@ impl Project {
                 w.unit_cell_km2
             );
         }
-        if !matches!(w.generalisation.as_str(), "arcsdm" | "ga-r") {
-            bail!(
-                "[weights] `generalisation` = {:?}: use \"arcsdm\" or \"ga-r\"",
-                w.generalisation
-            );
-        }
         let m = &self.model;
-        if !matches!(
-            m.kind.as_str(),
-            "weights_of_evidence" | "logistic" | "random_forest" | "gradient_boosting" | "fuzzy"
-        ) {
-            bail!(
-                "[model] kind = {:?}: use weights_of_evidence, logistic, random_forest, gradient_boosting or fuzzy",
-                m.kind
-            );
-        }
-        if m.kind == "fuzzy" {
+        if m.kind == ModelKind::Fuzzy {
             let names: Vec<String> = self.evidence.iter().map(|e| e.name.clone()).collect();
             crate::fuzzy_model::Network::new(
                 &names,
@@ -421,15 +403,19 @@ impl Project {
             bail!("[model] cv_block_km must be > 0, exclusion_buffer_m and l2_penalty ≥ 0");
         }
         let t = &self.targets;
-        match (t.rule.as_str(), t.value) {
-            ("top_percent", Some(v)) if !(v > 0.0 && v <= 100.0) => {
+        match (t.rule, t.value) {
+            (TargetRuleKind::TopPercent, Some(v)) if !(v > 0.0 && v <= 100.0) => {
                 bail!("[targets] value = {v}: the percent of the study area must be in (0, 100]")
             }
-            ("top_percent", _) | ("pa", None) => {}
-            ("pa", Some(_)) => bail!("[targets] rule = \"pa\" takes no value"),
-            ("threshold", None) => bail!("[targets] rule = \"threshold\" needs `value`"),
-            ("threshold", Some(_)) => {}
-            (other, _) => bail!("[targets] rule = {other:?}: use top_percent, pa or threshold"),
+            (TargetRuleKind::TopPercent, _) | (TargetRuleKind::Pa, None) => {}
+            (TargetRuleKind::Pa, Some(_)) => bail!("[targets] rule = \"pa\" takes no value"),
+            (TargetRuleKind::Threshold, None) => {
+                bail!("[targets] rule = \"threshold\" needs `value`")
+            }
+            (TargetRuleKind::Threshold, Some(v)) if !v.is_finite() => {
+                bail!("[targets] value = {v}: the score threshold must be a finite number")
+            }
+            (TargetRuleKind::Threshold, Some(_)) => {}
         }
         if !(t.min_area_km2 >= 0.0 && t.min_area_km2.is_finite()) {
             bail!("[targets] min_area_km2 = {} must be ≥ 0", t.min_area_km2);
@@ -451,20 +437,6 @@ impl Project {
             if !names.insert(e.name.clone()) {
                 bail!("{at}: two layers have this name");
             }
-            if !matches!(
-                e.pattern.as_str(),
-                "ascending" | "descending" | "categorical" | "binary"
-            ) {
-                bail!(
-                    "{at}: `pattern` = {:?}: use ascending, descending, categorical or binary",
-                    e.pattern
-                );
-            }
-            if let Some(r) = &e.resampling {
-                if !matches!(r.as_str(), "nearest" | "bilinear") {
-                    bail!("{at}: `resampling` = {r:?}: use nearest or bilinear");
-                }
-            }
             if e.derive == Derive::Rasterize && e.field.is_none() {
                 bail!("{at}: derive = \"rasterize\" needs `field` (the numeric attribute to burn)");
             }
@@ -474,23 +446,8 @@ impl Project {
                     "{at}: derive = \"density\" needs `radius_m`, a positive radius in CRS units"
                 );
             }
-            if let Some(c) = &e.censored {
-                if e.derive != Derive::Interpolate {
-                    bail!(
-                        "{at}: `censored` applies to derive = \"interpolate\" (geochemical tables)"
-                    );
-                }
-                crate::geochem::parse_censoring(c).with_context(|| format!("{at}: `censored`"))?;
-            }
-            if let Some(d) = &e.derivative {
-                if !matches!(d.as_str(), "gradient" | "vertical" | "tilt") {
-                    bail!("{at}: `derivative` = {d:?}: use gradient, vertical or tilt");
-                }
-            }
-            if let Some(d) = &e.density {
-                if !matches!(d.as_str(), "lines" | "points") {
-                    bail!("{at}: `density` = {d:?}: use lines or points");
-                }
+            if e.censored.is_some() && e.derive != Derive::Interpolate {
+                bail!("{at}: `censored` applies to derive = \"interpolate\" (geochemical tables)");
             }
             let given = [
                 e.class_width.is_some(),
@@ -501,28 +458,13 @@ impl Project {
             if given.iter().filter(|g| **g).count() > 1 {
                 bail!("{at}: give one of `class_width`, `breaks`, `classify` or `cutoff`");
             }
-            if let Some(m) = &e.classify {
-                crate::classify::parse_method(m).with_context(|| format!("{at}: `classify`"))?;
-            }
-            if e.derive == Derive::Interpolate {
-                if e.value_column.is_none() {
-                    bail!("{at}: derive = \"interpolate\" needs `value_column`");
-                }
-                if let Some(m) = &e.interpolation {
-                    if !matches!(m.as_str(), "idw" | "kriging") {
-                        bail!("{at}: `interpolation` = {m:?}: use idw or kriging");
-                    }
-                }
+            if e.derive == Derive::Interpolate && e.value_column.is_none() {
+                bail!("{at}: derive = \"interpolate\" needs `value_column`");
             }
             if e.class_width.is_some() && e.breaks.is_some() {
                 bail!("{at}: give `class_width` or `breaks`, not both");
             }
-            if let Some(f) = &e.favourable {
-                if !matches!(f.as_str(), "above" | "below") {
-                    bail!("{at}: `favourable` = {f:?}: use above or below");
-                }
-            }
-            if e.cutoff.is_some() && e.pattern != "binary" {
+            if e.cutoff.is_some() && e.pattern != Pattern::Binary {
                 bail!("{at}: `cutoff` only applies to pattern = \"binary\"");
             }
         }

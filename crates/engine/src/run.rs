@@ -8,13 +8,12 @@ use nedra_core::{Classifier, Grid};
 use nedra_io::vector::{read_features, CsvPoints, VectorSource};
 use nedra_io::warp::{is_on_grid, warp_to_grid};
 use nedra_io::{crs, files, DataType, RasterReader, Resampling};
-use nedra_models::{
-    calculate_weights, Generalisation, Response, ValidationOptions, WeightsOptions, WeightsType,
-};
+use nedra_models::{calculate_weights, Response, ValidationOptions, WeightsOptions};
 use serde_json::{json, Value};
 
 use crate::derive::FieldKind;
 use crate::manifest::{input_entry, sha256_file, versions};
+use crate::options::{DensityOf, Favourable, Interpolation, ModelKind, Pattern, TargetRuleKind};
 use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
 use crate::progress::say;
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
@@ -100,20 +99,11 @@ pub(crate) fn publish(staged: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn weights_type(pattern: &str) -> WeightsType {
-    match pattern {
-        "ascending" => WeightsType::Ascending,
-        "descending" => WeightsType::Descending,
-        "binary" => WeightsType::Binary,
-        _ => WeightsType::Categorical,
-    }
-}
-
 fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
     let c = if let Some(cutoff) = e.cutoff {
         Classifier::Binary {
             cutoff,
-            favourable_above: e.favourable.as_deref() != Some("below"),
+            favourable_above: e.favourable != Some(Favourable::Below),
         }
     } else if let Some(w) = e.class_width {
         Classifier::EqualWidth {
@@ -302,11 +292,7 @@ fn run_into(
 
     // 3. Evidence layers → classes → weights.
     let w = &project.weights;
-    let generalisation = if w.generalisation == "ga-r" {
-        Generalisation::GaR
-    } else {
-        Generalisation::ArcSdm
-    };
+    let generalisation = w.generalisation.into();
     let mut layers = Vec::new();
     let mut evidence_log = Vec::new();
     let mut features = Vec::new();
@@ -322,9 +308,8 @@ fn run_into(
         let (values, derivation) = prepare_values(e, &source, &grid, dir)?;
         let (classifier, class_note) = match &e.classify {
             Some(m) => {
-                let method = crate::classify::parse_method(m)?;
                 let hist = crate::pipeline::value_histogram(&grid, Some(&mask), &values)?;
-                let (_, breaks, _, _) = crate::classify::breaks_for(&hist, &method, cell_km2)
+                let (_, breaks, _, _) = crate::classify::breaks_for(&hist, m.value(), cell_km2)
                     .with_context(|| format!("evidence layer {:?}: classes by {m}", e.name))?;
                 let c = breaks.to_classifier().with_context(|| {
                     format!("evidence layer {:?}: {m} gave no usable breaks", e.name)
@@ -348,7 +333,7 @@ fn run_into(
             &e.name,
         )
         .with_context(|| format!("evidence layer {:?} from {}", e.name, source.display()))?;
-        let options = WeightsOptions::new(cell_km2, weights_type(&e.pattern))
+        let options = WeightsOptions::new(cell_km2, e.pattern.into())
             .unit_cell_km2(unit)
             .studentized_contrast_threshold(w.studentized_contrast_threshold)
             .generalisation(generalisation)
@@ -360,7 +345,9 @@ fn run_into(
         table.write_csv(&mut csv)?;
         files::write_atomic(&table_path, &csv)?;
         // The generalisation cut is the last row of class 2 in a cumulative table.
-        let best = matches!(e.pattern.as_str(), "ascending" | "descending")
+        let best = e
+            .pattern
+            .is_cumulative()
             .then(|| table.rows.iter().rev().find(|r| r.gen_class == 2))
             .flatten()
             .map(|r| r.contrast);
@@ -389,7 +376,7 @@ fn run_into(
             &table,
             &table_path,
         )?);
-        features.push(if e.pattern == "categorical" {
+        features.push(if e.pattern == Pattern::Categorical {
             crate::ml::FeatureLayer {
                 name: e.name.clone(),
                 reader: RasterReader::open(&class_path)?,
@@ -436,70 +423,70 @@ fn run_into(
     // 4b. A data-driven model, when the project asks for one: it becomes the prospectivity
     // map that is validated and targeted; weights of evidence stays as the baseline.
     let mut model_json = Value::Null;
-    let (score_file, uncertainty_file, score_label) = if project.model.kind == "weights_of_evidence"
-    {
-        (
-            "posterior.tif",
-            "posterior_std.tif",
-            "posterior probability (weights of evidence)",
-        )
-    } else {
-        if project.model.kind == "fuzzy" {
-            say("      fuzzy inference network");
-            let names: Vec<String> = project.evidence.iter().map(|e| e.name.clone()).collect();
-            let network = crate::fuzzy_model::Network::new(
-                &names,
-                &project.model.memberships,
-                &project.model.nodes,
-                project.model.output.as_deref(),
-            )?;
-            let readers = features
-                .iter()
-                .map(|f| RasterReader::open(f.reader.path()))
-                .collect::<Result<Vec<_>, _>>()?;
-            model_json = crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
-            model_json["network"] = json!({
-                "memberships": project.model.memberships,
-                "nodes": project.model.nodes,
-                "output": project.model.output,
+    let (score_file, uncertainty_file, score_label) =
+        if project.model.kind == ModelKind::WeightsOfEvidence {
+            (
+                "posterior.tif",
+                "posterior_std.tif",
+                "posterior probability (weights of evidence)",
+            )
+        } else {
+            if project.model.kind == ModelKind::Fuzzy {
+                say("      fuzzy inference network");
+                let names: Vec<String> = project.evidence.iter().map(|e| e.name.clone()).collect();
+                let network = crate::fuzzy_model::Network::new(
+                    &names,
+                    &project.model.memberships,
+                    &project.model.nodes,
+                    project.model.output.as_deref(),
+                )?;
+                let readers = features
+                    .iter()
+                    .map(|f| RasterReader::open(f.reader.path()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                model_json = crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
+                model_json["network"] = json!({
+                    "memberships": project.model.memberships,
+                    "nodes": project.model.nodes,
+                    "output": project.model.output,
+                });
+            } else {
+                say(&format!(
+                    "      {} by positive-unlabelled bagging ({} members)",
+                    project.model.kind, project.model.models
+                ));
+                model_json =
+                    crate::ml::run_model(&grid, &mask, &features, &deposits, &project.model, dir)?;
+            }
+            let wofe = std::mem::take(&mut validation);
+            let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
+            let hist = score_histograms(&grid, &score, &[&deposits])?;
+            validation = write_validation(dir, &hist[0], None, &ValidationOptions::default())?;
+            validation["weights_of_evidence_baseline"] = json!({
+                "success_rate_auc": wofe["success_rate_auc"],
+                "roc_auc": wofe["roc_auc"],
             });
-        } else {
-            say(&format!(
-                "      {} by positive-unlabelled bagging ({} members)",
-                project.model.kind, project.model.models
-            ));
-            model_json =
-                crate::ml::run_model(&grid, &mask, &features, &deposits, &project.model, dir)?;
-        }
-        let wofe = std::mem::take(&mut validation);
-        let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
-        let hist = score_histograms(&grid, &score, &[&deposits])?;
-        validation = write_validation(dir, &hist[0], None, &ValidationOptions::default())?;
-        validation["weights_of_evidence_baseline"] = json!({
-            "success_rate_auc": wofe["success_rate_auc"],
-            "roc_auc": wofe["roc_auc"],
-        });
-        validation["conditional_independence"] = wofe["conditional_independence"].clone();
-        if !model_json["spatial_cv"].is_null() {
-            validation["spatial_cv"] = model_json["spatial_cv"].clone();
-            say(&format!(
-                "      spatial block CV: mean ROC AUC {:.4}, mean prediction-rate AUC {:.4}",
-                model_json["spatial_cv"]["mean_roc_auc"]
-                    .as_f64()
-                    .unwrap_or(f64::NAN),
-                model_json["spatial_cv"]["mean_prediction_rate_auc"]
-                    .as_f64()
-                    .unwrap_or(f64::NAN)
-            ));
-        }
-        time("model", &mut lap);
-        let label = if project.model.kind == "fuzzy" {
-            "prospectivity (fuzzy inference network)"
-        } else {
-            "prospectivity (ensemble mean probability)"
+            validation["conditional_independence"] = wofe["conditional_independence"].clone();
+            if !model_json["spatial_cv"].is_null() {
+                validation["spatial_cv"] = model_json["spatial_cv"].clone();
+                say(&format!(
+                    "      spatial block CV: mean ROC AUC {:.4}, mean prediction-rate AUC {:.4}",
+                    model_json["spatial_cv"]["mean_roc_auc"]
+                        .as_f64()
+                        .unwrap_or(f64::NAN),
+                    model_json["spatial_cv"]["mean_prediction_rate_auc"]
+                        .as_f64()
+                        .unwrap_or(f64::NAN)
+                ));
+            }
+            time("model", &mut lap);
+            let label = if project.model.kind == ModelKind::Fuzzy {
+                "prospectivity (fuzzy inference network)"
+            } else {
+                "prospectivity (ensemble mean probability)"
+            };
+            ("prospectivity.tif", "uncertainty.tif", label)
         };
-        ("prospectivity.tif", "uncertainty.tif", label)
-    };
     files::write_atomic(
         &dir.join("validation.json"),
         (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
@@ -510,17 +497,20 @@ fn run_into(
     let posterior_std = RasterReader::open(&dir.join(uncertainty_file))?;
     let written = score_histograms(&grid, &posterior, &[&deposits])?;
     let ts = &project.targets;
-    let rule = match ts.rule.as_str() {
-        "pa" => TargetRule::PaCrossing,
-        "threshold" => TargetRule::Threshold(ts.value.expect("checked")),
-        _ => TargetRule::TopPercent(ts.value.unwrap_or(5.0)),
+    let rule = match (ts.rule, ts.value) {
+        (TargetRuleKind::Pa, _) => TargetRule::PaCrossing,
+        (TargetRuleKind::Threshold, Some(v)) => TargetRule::Threshold(v),
+        (TargetRuleKind::Threshold, None) => {
+            bail!("[targets] rule = \"threshold\" needs `value`")
+        }
+        (TargetRuleKind::TopPercent, v) => TargetRule::TopPercent(v.unwrap_or(5.0)),
     };
     let target_options = TargetOptions {
         rule,
         min_area_km2: ts.min_area_km2,
     };
     // Data-driven models explain targets by their contributions, the others by their weights.
-    let data_driven = !matches!(project.model.kind.as_str(), "weights_of_evidence" | "fuzzy");
+    let data_driven = project.model.kind.is_data_driven();
     let contributions: Vec<(String, RasterReader)> = if data_driven {
         features
             .iter()
@@ -650,11 +640,8 @@ fn prepare_values(
     Ok(match e.derive {
         Derive::Values => raster_on_grid(e, source, grid, &values_path)?,
         Derive::Derivative => {
-            let which = match e.derivative.as_deref() {
-                Some("gradient") => nedra_core::derivatives::Derivative::HorizontalGradient,
-                Some("vertical") => nedra_core::derivatives::Derivative::Vertical,
-                _ => nedra_core::derivatives::Derivative::Tilt,
-            };
+            let which: nedra_core::derivatives::Derivative =
+                e.derivative.unwrap_or_default().into();
             let t = grid.transform;
             if !grid.is_north_up() || (t[1].abs() - t[5].abs()).abs() > 1e-9 * t[1].abs() {
                 bail!(
@@ -675,9 +662,9 @@ fn prepare_values(
             let kind = match e.derive {
                 Derive::Distance => FieldKind::Distance,
                 Derive::SignedDistance => FieldKind::SignedDistance,
-                _ => match (e.radius_m, e.density.as_deref()) {
-                    (Some(r), Some("points")) => FieldKind::PointDensity(r),
-                    (Some(r), _) => FieldKind::LineDensity(r),
+                _ => match (e.radius_m, e.density.unwrap_or_default()) {
+                    (Some(r), DensityOf::Points) => FieldKind::PointDensity(r),
+                    (Some(r), DensityOf::Lines) => FieldKind::LineDensity(r),
                     (None, _) => bail!(
                         "[[evidence]] {:?}: derive = \"density\" needs `radius_m`",
                         e.name
@@ -700,8 +687,8 @@ fn prepare_values(
             } else {
                 bail!("derive = \"interpolate\" needs a study-area polygon grid (mask.tif); with a template raster, interpolate first with `nedra interpolate`")
             };
-            let method = match e.interpolation.as_deref() {
-                Some("kriging") => crate::interpolate::Method::OrdinaryKriging {
+            let method = match e.interpolation.unwrap_or_default() {
+                Interpolation::Kriging => crate::interpolate::Method::OrdinaryKriging {
                     variogram: crate::interpolate::VariogramSpec::Fit {
                         kind: None,
                         bins: None,
@@ -712,12 +699,14 @@ fn prepare_values(
                         min_points: 1,
                     },
                 },
-                _ => crate::interpolate::Method::Idw(nedra_core::interpolate::IdwParams {
-                    power: 2.0,
-                    neighbours: Some(16),
-                    search_radius: None,
-                    min_points: 1,
-                }),
+                Interpolation::Idw => {
+                    crate::interpolate::Method::Idw(nedra_core::interpolate::IdwParams {
+                        power: 2.0,
+                        neighbours: Some(16),
+                        search_radius: None,
+                        min_points: 1,
+                    })
+                }
             };
             let kriging = matches!(method, crate::interpolate::Method::OrdinaryKriging { .. });
             let variance_path = dir
@@ -727,7 +716,7 @@ fn prepare_values(
             let samples = match &e.censored {
                 Some(rule) => {
                     let mut o = crate::geochem::GeochemOptions::default();
-                    o.censoring.below = crate::geochem::parse_censoring(rule)?;
+                    o.censoring.below = *rule.value();
                     let table = dir.join("evidence").join(format!("{}_samples.csv", e.name));
                     crate::geochem::geochem(source, &table, &o).with_context(|| {
                         format!(
@@ -780,10 +769,9 @@ fn raster_on_grid(
     if own_crs_ok && is_on_grid(reader.grid(), grid) {
         Ok((reader, "read directly (already on the grid)".to_string()))
     } else {
-        let resampling = match e.resampling.as_deref() {
-            Some("bilinear") => Resampling::Bilinear,
-            Some(_) => Resampling::Nearest,
-            None if matches!(e.pattern.as_str(), "ascending" | "descending")
+        let resampling = match e.resampling {
+            Some(r) => r.into(),
+            None if e.pattern.is_cumulative()
                 && (e.class_width.is_some()
                     || e.classify.is_some()
                     || e.derive == Derive::Derivative) =>

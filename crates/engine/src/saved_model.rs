@@ -122,7 +122,7 @@ pub struct SavedModel {
     /// nedra version that trained the model.
     pub nedra_version: String,
     /// The project's `[model] kind`.
-    pub kind: String,
+    pub kind: crate::options::ModelKind,
     /// The features, in the order the model reads them.
     pub features: Vec<SavedFeature>,
     /// Where and how the model was trained (grid, seed, deposits), for provenance.

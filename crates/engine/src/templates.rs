@@ -305,7 +305,7 @@ mod tests {
         }
         for (name, _, text) in TEMPLATES {
             let f: Fragment = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(f.model.kind, "fuzzy", "{name}");
+            assert_eq!(f.model.kind, crate::options::ModelKind::Fuzzy, "{name}");
             let layers: Vec<String> = f.evidence.iter().map(|e| e.name.clone()).collect();
             crate::fuzzy_model::Network::new(
                 &layers,
