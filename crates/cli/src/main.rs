@@ -50,6 +50,10 @@ enum Command {
         /// Run folder [default: "run" beside the project file].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print the plan (stages, inputs with sizes, outputs) and check every input, option
+        /// and the output folder, without computing anything.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Generate the built-in SYNTHETIC rare-earth demo (carbonatites under cover, UTM 35N),
     /// write its project file and run it.
@@ -497,7 +501,11 @@ fn main() -> ExitCode {
 /// Runs one command.
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { project, out } => {
+        Command::Run {
+            project,
+            out,
+            dry_run,
+        } => {
             let out = out.unwrap_or_else(|| {
                 project
                     .parent()
@@ -505,6 +513,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or(std::path::Path::new("."))
                     .join("run")
             });
+            if dry_run {
+                return dry_run_plan(&project, &out);
+            }
             nedra_engine::run::run(&project, &out).map(|s| nedra_engine::run::emit_summary(&s))
         }
         Command::Demo { out, seed } => nedra_engine::stages::demo(&out, seed),
@@ -796,6 +807,28 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Report { run } => {
             nedra_engine::report::write_report(&run).map(|p| println!("report: {}", p.display()))
         }
+    }
+}
+
+/// `nedra run --dry-run`: the plan on stdout, then every problem at once.
+fn dry_run_plan(project: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    let (plan, problems) = nedra_engine::plan::preflight(project, out);
+    if let Some(plan) = plan {
+        print!("{plan}");
+    }
+    match problems.len() {
+        0 => {
+            println!(
+                "no problems found: `nedra run` would write {}",
+                out.display()
+            );
+            Ok(())
+        }
+        n => anyhow::bail!(
+            "{n} problem{} found before any computation:\n  - {}",
+            if n == 1 { "" } else { "s" },
+            problems.join("\n  - ")
+        ),
     }
 }
 

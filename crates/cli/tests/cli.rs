@@ -1021,3 +1021,67 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
     ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no model.json"));
 }
+
+#[test]
+fn dry_run_prints_the_plan_and_reports_every_problem_before_any_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let out = dir.path().join("out").join("run");
+    // A sound project: the plan, no problem, nothing written.
+    let o = nedra(&[
+        "run",
+        p.to_str().unwrap(),
+        "--dry-run",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for needle in [
+        "1. grid",
+        "evidence:",
+        "reads source",
+        "writes run.json",
+        "no problems found",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    assert!(
+        !dir.path().join("out").exists(),
+        "a dry run wrote {}",
+        out.display()
+    );
+    // A bad path, a bad option and an --out that cannot be written: all three at once.
+    let bad = dir.path().join("bad.toml");
+    let project_text = std::fs::read_to_string(&p).unwrap();
+    assert!(project_text.contains("data/mag.tif") && !project_text.contains("min_area_km2"));
+    std::fs::write(
+        &bad,
+        project_text.replace("data/mag.tif", "data/nope.tif") + "[targets]\nmin_area_km2 = -1\n",
+    )
+    .unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "x").unwrap();
+    let unwritable = blocker.join("run");
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let mut args = vec![
+            "run",
+            bad.to_str().unwrap(),
+            "--out",
+            unwritable.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let o = nedra(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        for needle in [
+            "3 problems",
+            "nope.tif",
+            "not found",
+            "min_area_km2",
+            "a-file, which is a file",
+        ] {
+            assert!(err.contains(needle), "{needle:?} not in: {err}");
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! - [`project`]: the project file (`project.toml`), typed.
 //! - [`mod@run`]: `run(project, out)` — grid, deposits, evidence, weights, model, validation,
 //!   targets, manifest and report into one run folder.
+//! - [`plan`]: the project resolved into stages, and the pre-flight check of every input.
 //! - [`manifest`]: input hashes and versions for `run.json`.
 //! - [`options`]: every named choice (pattern, model kind, …) as a typed enum, parsed once.
 //! - [`demo`]: the built-in SYNTHETIC rare-earth demo project.
@@ -47,6 +48,7 @@ pub mod manifest;
 pub mod ml;
 pub mod options;
 pub mod pipeline;
+pub mod plan;
 pub mod predict;
 pub mod progress;
 pub mod project;

@@ -329,6 +329,25 @@ impl Project {
     /// When the file cannot be read, is not valid TOML, or its fields are inconsistent; the
     /// message names the file and the field.
     pub fn load(path: &Path) -> Result<Self> {
+        let project = Self::read(path)?;
+        let problems = project.problems();
+        if !problems.is_empty() {
+            bail!(
+                "{}: the project file is not valid:\n  - {}",
+                path.display(),
+                problems.join("\n  - ")
+            );
+        }
+        Ok(project)
+    }
+
+    /// Reads a project file without checking its fields against each other (see
+    /// [`Project::problems`]); `nedra run --dry-run` reads this way to report every problem.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not valid TOML of a project (unknown keys, a value
+    /// of the wrong type, a name that is not one of the choices).
+    pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the project file", path.display()))?;
         let mut project: Project = toml::from_str(&text).map_err(|e| {
@@ -342,9 +361,6 @@ impl Project {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        project
-            .check()
-            .with_context(|| format!("{}: the project file is not valid", path.display()))?;
         Ok(project)
     }
 
@@ -357,71 +373,100 @@ impl Project {
         }
     }
 
-    fn check(&self) -> Result<()> {
+    /// Every problem of the project's fields, all at once (empty when the project is sound).
+    ///
+    /// Each line names the table and key (`[grid] cell_size_m`, `[[evidence]] "mag": …`).
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         let g = &self.grid;
         match (&g.template, &g.study_area) {
-            (None, None) => {
-                bail!("[grid] needs either `template` (a raster) or `study_area` (a polygon file)")
+            (None, None) => problems.push(
+                "[grid] needs either `template` (a raster) or `study_area` (a polygon file)"
+                    .to_string(),
+            ),
+            (Some(_), Some(_)) => {
+                problems.push("[grid] has both `template` and `study_area`: keep one".to_string())
             }
-            (Some(_), Some(_)) => bail!("[grid] has both `template` and `study_area`: keep one"),
             (None, Some(_)) => {
                 if g.crs.is_none() {
-                    bail!("[grid] `crs` is required with `study_area` (e.g. crs = \"EPSG:32635\")");
+                    problems.push(
+                        "[grid] `crs` is required with `study_area` (e.g. crs = \"EPSG:32635\")"
+                            .to_string(),
+                    );
                 }
                 match g.cell_size_m {
                     Some(c) if c > 0.0 && c.is_finite() => {}
-                    Some(c) => bail!("[grid] `cell_size_m` = {c} must be a positive number"),
-                    None => bail!("[grid] `cell_size_m` is required with `study_area`"),
+                    Some(c) => problems.push(format!(
+                        "[grid] `cell_size_m` = {c} must be a positive number"
+                    )),
+                    None => problems
+                        .push("[grid] `cell_size_m` is required with `study_area`".to_string()),
                 }
             }
             (Some(_), None) => {}
         }
         let w = &self.weights;
         if !(w.unit_cell_km2 > 0.0 && w.unit_cell_km2.is_finite()) {
-            bail!(
+            problems.push(format!(
                 "[weights] `unit_cell_km2` = {} must be a positive number",
                 w.unit_cell_km2
-            );
+            ));
         }
         let m = &self.model;
         if m.kind == ModelKind::Fuzzy {
             let names: Vec<String> = self.evidence.iter().map(|e| e.name.clone()).collect();
-            crate::fuzzy_model::Network::new(
+            if let Err(e) = crate::fuzzy_model::Network::new(
                 &names,
                 &m.memberships,
                 &m.nodes,
                 m.output.as_deref(),
-            )?;
+            ) {
+                problems.push(format!("[model] fuzzy network: {e:#}"));
+            }
         }
         if !(m.learning_rate > 0.0 && m.learning_rate.is_finite()) {
-            bail!("[model] learning_rate = {}: must be > 0", m.learning_rate);
+            problems.push(format!(
+                "[model] learning_rate = {}: must be > 0",
+                m.learning_rate
+            ));
         }
         if m.models == 0 || m.trees == Some(0) || m.cv_folds < 2 || m.background_pool == 0 {
-            bail!("[model] models, trees and background_pool must be ≥ 1 and cv_folds ≥ 2");
+            problems.push(
+                "[model] models, trees and background_pool must be ≥ 1 and cv_folds ≥ 2"
+                    .to_string(),
+            );
         }
         if !(m.cv_block_km > 0.0 && m.exclusion_buffer_m >= 0.0 && m.l2_penalty >= 0.0) {
-            bail!("[model] cv_block_km must be > 0, exclusion_buffer_m and l2_penalty ≥ 0");
+            problems.push(
+                "[model] cv_block_km must be > 0, exclusion_buffer_m and l2_penalty ≥ 0"
+                    .to_string(),
+            );
         }
         let t = &self.targets;
         match (t.rule, t.value) {
-            (TargetRuleKind::TopPercent, Some(v)) if !(v > 0.0 && v <= 100.0) => {
-                bail!("[targets] value = {v}: the percent of the study area must be in (0, 100]")
-            }
+            (TargetRuleKind::TopPercent, Some(v)) if !(v > 0.0 && v <= 100.0) => problems.push(
+                format!("[targets] value = {v}: the percent of the study area must be in (0, 100]"),
+            ),
             (TargetRuleKind::TopPercent, _) | (TargetRuleKind::Pa, None) => {}
-            (TargetRuleKind::Pa, Some(_)) => bail!("[targets] rule = \"pa\" takes no value"),
+            (TargetRuleKind::Pa, Some(_)) => {
+                problems.push("[targets] rule = \"pa\" takes no value".to_string())
+            }
             (TargetRuleKind::Threshold, None) => {
-                bail!("[targets] rule = \"threshold\" needs `value`")
+                problems.push("[targets] rule = \"threshold\" needs `value`".to_string())
             }
-            (TargetRuleKind::Threshold, Some(v)) if !v.is_finite() => {
-                bail!("[targets] value = {v}: the score threshold must be a finite number")
-            }
+            (TargetRuleKind::Threshold, Some(v)) if !v.is_finite() => problems.push(format!(
+                "[targets] value = {v}: the score threshold must be a finite number"
+            )),
             (TargetRuleKind::Threshold, Some(_)) => {}
         }
         if !(t.min_area_km2 >= 0.0 && t.min_area_km2.is_finite()) {
-            bail!("[targets] min_area_km2 = {} must be ≥ 0", t.min_area_km2);
+            problems.push(format!(
+                "[targets] min_area_km2 = {} must be ≥ 0",
+                t.min_area_km2
+            ));
         }
         if self.evidence.is_empty() {
-            bail!("no [[evidence]] layer: add at least one");
+            problems.push("no [[evidence]] layer: add at least one".to_string());
         }
         let mut names = std::collections::HashSet::new();
         for e in &self.evidence {
@@ -432,22 +477,26 @@ impl Project {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             {
-                bail!("{at}: `name` must be non-empty and use only letters, digits, '_' or '-' (it names output files)");
+                problems.push(format!("{at}: `name` must be non-empty and use only letters, digits, '_' or '-' (it names output files)"));
             }
             if !names.insert(e.name.clone()) {
-                bail!("{at}: two layers have this name");
+                problems.push(format!("{at}: two layers have this name"));
             }
             if e.derive == Derive::Rasterize && e.field.is_none() {
-                bail!("{at}: derive = \"rasterize\" needs `field` (the numeric attribute to burn)");
+                problems.push(format!(
+                    "{at}: derive = \"rasterize\" needs `field` (the numeric attribute to burn)"
+                ));
             }
             if e.derive == Derive::Density && !e.radius_m.is_some_and(|r| r > 0.0 && r.is_finite())
             {
-                bail!(
+                problems.push(format!(
                     "{at}: derive = \"density\" needs `radius_m`, a positive radius in CRS units"
-                );
+                ));
             }
             if e.censored.is_some() && e.derive != Derive::Interpolate {
-                bail!("{at}: `censored` applies to derive = \"interpolate\" (geochemical tables)");
+                problems.push(format!(
+                    "{at}: `censored` applies to derive = \"interpolate\" (geochemical tables)"
+                ));
             }
             let given = [
                 e.class_width.is_some(),
@@ -456,19 +505,42 @@ impl Project {
                 e.cutoff.is_some(),
             ];
             if given.iter().filter(|g| **g).count() > 1 {
-                bail!("{at}: give one of `class_width`, `breaks`, `classify` or `cutoff`");
+                problems.push(format!(
+                    "{at}: give one of `class_width`, `breaks`, `classify` or `cutoff`"
+                ));
             }
             if e.derive == Derive::Interpolate && e.value_column.is_none() {
-                bail!("{at}: derive = \"interpolate\" needs `value_column`");
+                problems.push(format!(
+                    "{at}: derive = \"interpolate\" needs `value_column`"
+                ));
+            }
+            if let Some(w) = e.class_width {
+                if !(w > 0.0 && w.is_finite()) {
+                    problems.push(format!(
+                        "{at}: `class_width` = {w} must be a positive number"
+                    ));
+                }
+            }
+            if let Some(b) = &e.breaks {
+                if b.is_empty()
+                    || b.iter().any(|v| !v.is_finite())
+                    || b.windows(2).any(|p| p[0] >= p[1])
+                {
+                    problems.push(format!(
+                        "{at}: `breaks` = {b:?} must be finite and strictly increasing"
+                    ));
+                }
             }
             if e.class_width.is_some() && e.breaks.is_some() {
-                bail!("{at}: give `class_width` or `breaks`, not both");
+                problems.push(format!("{at}: give `class_width` or `breaks`, not both"));
             }
             if e.cutoff.is_some() && e.pattern != Pattern::Binary {
-                bail!("{at}: `cutoff` only applies to pattern = \"binary\"");
+                problems.push(format!(
+                    "{at}: `cutoff` only applies to pattern = \"binary\""
+                ));
             }
         }
-        Ok(())
+        problems
     }
 }
 

@@ -126,6 +126,7 @@ fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
 /// Any input problem, with the file and what to fix.
 pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
     let started = Instant::now();
+    refuse_problems(project_path, out)?;
     let project = Project::load(project_path)?;
     let parent = out
         .parent()
@@ -142,6 +143,22 @@ pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
     publish(&staging.dir, out)?;
     staging.keep = true;
     Ok(summary)
+}
+
+/// Checks the whole plan before any computation (see [`crate::plan::preflight`]).
+///
+/// # Errors
+/// Every problem found, one per line.
+pub fn refuse_problems(project_path: &Path, out: &Path) -> Result<()> {
+    let (_, problems) = crate::plan::preflight(project_path, out);
+    match problems.len() {
+        0 => Ok(()),
+        1 => bail!("{}", problems[0]),
+        n => bail!(
+            "{n} problems stop this run before it starts:\n  - {}",
+            problems.join("\n  - ")
+        ),
+    }
 }
 
 fn run_into(
