@@ -479,7 +479,7 @@ enum AssessCommand {
 }
 
 fn main() -> ExitCode {
-    nedra_io::init_gdal();
+    nedra_engine::init();
     let cli = Cli::parse();
     let result = nedra_engine::observe(std::sync::Arc::new(terminal::Terminal), || dispatch(cli));
     match result {

@@ -62,4 +62,11 @@ pub mod templates;
 pub mod validation;
 
 pub use progress::{observe, Observer, Pass, Silent};
+
+/// Prepares the libraries nedra stands on (GDAL's error handler and bounded block cache);
+/// every run calls it, and calling it again does nothing.
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(nedra_io::init_gdal);
+}
 pub use run::{run, RunSummary};

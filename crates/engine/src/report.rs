@@ -310,6 +310,10 @@ fn num(v: &Value) -> String {
     }
 }
 
+fn numf(x: f64) -> String {
+    num(&serde_json::json!(x))
+}
+
 fn interval(v: &Value) -> String {
     match (v[0].as_f64(), v[1].as_f64()) {
         (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
@@ -322,19 +326,13 @@ fn interval(v: &Value) -> String {
 /// # Errors
 /// When a file of the run folder is missing or unreadable.
 pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(run.join("run.json"))
-            .with_context(|| format!("{}: not a nedra run folder (no run.json)", run.display()))?,
-    )?;
+    let manifest = crate::manifest::RunManifest::read(run)?;
     let validation: Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("validation.json"))?)?;
-    let maps = &manifest["maps"];
-    let posterior_path = run.join(maps["score"].as_str().unwrap_or("posterior.tif"));
-    let uncertainty_path = run.join(maps["uncertainty"].as_str().unwrap_or("posterior_std.tif"));
-    let score_label = maps["score_label"]
-        .as_str()
-        .unwrap_or("posterior probability (weights of evidence)")
-        .to_string();
+    let maps = &manifest.maps;
+    let posterior_path = run.join(&maps.score);
+    let uncertainty_path = run.join(&maps.uncertainty);
+    let score_label = maps.score_label.clone();
     let map_title = format!("{}{}", score_label[..1].to_uppercase(), &score_label[1..]);
     let grid = RasterReader::open(&posterior_path)?.grid().clone();
     let whole = Window {
@@ -343,9 +341,13 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
         width: grid.width,
         height: grid.height,
     };
-    let synthetic = manifest["synthetic"].as_bool().unwrap_or(false);
-    let project = &manifest["project"];
-    let name = project["project"]["name"].as_str().unwrap_or("nedra run");
+    let synthetic = manifest.synthetic;
+    let meta = &manifest.project.project;
+    let name = if meta.name.is_empty() {
+        "nedra run"
+    } else {
+        meta.name.as_str()
+    };
 
     // Deposits and targets for overlays.
     let deposits: Vec<(f64, f64)> = match read_csv_rows(&run.join("deposits.csv")) {
@@ -524,28 +526,28 @@ code{{font-size:.85rem}}
 {chart_sr}{chart_pa}
 "##,
         title = esc(name),
-        commodity = esc(project["project"]["commodity"].as_str().unwrap_or("")),
-        version = esc(manifest["versions"]["nedra"].as_str().unwrap_or("")),
-        gdal = esc(manifest["versions"]["gdal"].as_str().unwrap_or("")),
+        commodity = esc(&meta.commodity),
+        version = esc(&manifest.versions.nedra),
+        gdal = esc(&manifest.versions.gdal),
         banner = if synthetic {
             r##"<p class="synthetic">SYNTHETIC DATA — this run uses nedra's generated demonstration data, not real geology.</p>"##
         } else {
             ""
         },
-        area = num(&manifest["grid"]["study_area_km2"]),
-        cells = manifest["grid"]["study_area_cells"],
+        area = numf(manifest.grid.study_area_km2),
+        cells = manifest.grid.study_area_cells,
         cell = grid.transform[1].abs(),
-        deps = manifest["deposits"]["used"],
-        prior = num(&manifest["response"]["prior_probability"]),
+        deps = manifest.deposits.used,
+        prior = numf(manifest.response.prior_probability),
         sr_auc = num(&v["success_rate_auc"]),
         sr_ci = interval(&v["success_rate_auc_interval"]),
         roc = num(&v["roc_auc"]),
         roc_ci = interval(&v["roc_auc_interval"]),
         ratio = num(&ci["ratio_n_over_t"]),
         pnci = num(&ci["probability_not_independent"]),
-        ntargets = manifest["targets"]["count"],
-        rule = esc(manifest["targets"]["rule"].as_str().unwrap_or("")),
-        thr = num(&manifest["targets"]["threshold"]),
+        ntargets = manifest.targets.count,
+        rule = esc(&manifest.targets.rule),
+        thr = numf(manifest.targets.threshold),
     );
     html.push_str("<table><tr><th>share of deposits</th><th>fraction of area needed</th><th>95 % interval</th><th>posterior threshold</th></tr>");
     for c in v["captures"].as_array().into_iter().flatten() {
@@ -569,7 +571,7 @@ code{{font-size:.85rem}}
         num(&pa["weight"])
     );
 
-    let model = &manifest["model"];
+    let model = &manifest.model;
     if !model.is_null() {
         let cv = &model["spatial_cv"];
         let _ = write!(
@@ -655,15 +657,15 @@ code{{font-size:.85rem}}
     }
 
     html.push_str("<h2>Weights of evidence</h2>");
-    for e in manifest["evidence"].as_array().into_iter().flatten() {
-        let layer = e["name"].as_str().unwrap_or("");
+    for e in &manifest.evidence {
+        let layer = e.name.as_str();
         let _ = write!(
             html,
             "<h3>{}</h3><p>{} pattern; {}; source <code>{}</code>.</p>",
             esc(layer),
-            esc(e["pattern"].as_str().unwrap_or("")),
-            esc(e["derivation"].as_str().unwrap_or("")),
-            esc(e["source"].as_str().unwrap_or(""))
+            esc(&e.pattern.to_string()),
+            esc(&e.derivation),
+            esc(&e.source)
         );
         let (head, rows) = read_csv_rows(&run.join("weights").join(format!("{layer}.csv")))?;
         let keep = [
@@ -715,24 +717,24 @@ code{{font-size:.85rem}}
     }
 
     html.push_str("<h2>Provenance</h2><table><tr><th>role</th><th>file</th><th>SHA-256</th></tr>");
-    for i in manifest["inputs"].as_array().into_iter().flatten() {
-        for f in i["files"].as_array().into_iter().flatten() {
+    for i in &manifest.inputs {
+        for f in &i.files {
             let _ = write!(
                 html,
                 "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-                esc(i["role"].as_str().unwrap_or("")),
-                esc(f["path"].as_str().unwrap_or("")),
-                esc(f["sha256"].as_str().unwrap_or(""))
+                esc(&i.role),
+                esc(&f.path),
+                esc(&f.sha256)
             );
         }
     }
     let _ = write!(
         html,
         "</table><p>Grid: {} × {} cells, transform <code>{}</code>. Timings (s): <code>{}</code>. Full manifest: <code>run.json</code>.</p></body></html>",
-        manifest["grid"]["width"],
-        manifest["grid"]["height"],
-        esc(&manifest["grid"]["transform"].to_string()),
-        esc(&manifest["timings_s"].to_string())
+        manifest.grid.width,
+        manifest.grid.height,
+        esc(&serde_json::to_string(&manifest.grid.transform)?),
+        esc(&serde_json::to_string(&manifest.timings_s)?)
     );
     html.push('\n');
     let out = run.join("report.html");

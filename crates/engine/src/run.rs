@@ -12,7 +12,10 @@ use nedra_models::{calculate_weights, Response, ValidationOptions, WeightsOption
 use serde_json::{json, Value};
 
 use crate::derive::FieldKind;
-use crate::manifest::{input_entry, sha256_file, versions};
+use crate::manifest::{
+    sha256_file, DepositsEntry, EvidenceEntry, GridEntry, InputEntry, MapsEntry, OutputEntry,
+    ResponseEntry, RunManifest, TargetsEntry, ValidationEntry, Versions,
+};
 use crate::options::{DensityOf, Favourable, Interpolation, ModelKind, Pattern, TargetRuleKind};
 use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
 use crate::progress::say;
@@ -125,6 +128,7 @@ fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
 /// # Errors
 /// Any input problem, with the file and what to fix.
 pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
+    crate::init();
     let started = Instant::now();
     refuse_problems(project_path, out)?;
     let project = Project::load(project_path)?;
@@ -168,11 +172,11 @@ fn run_into(
     out: &Path,
     started: Instant,
 ) -> Result<RunSummary> {
-    let mut timings = serde_json::Map::new();
-    let mut inputs = vec![input_entry("project", project_path)?];
+    let mut timings = std::collections::BTreeMap::new();
+    let mut inputs = vec![InputEntry::new("project", project_path)?];
     let mut lap = Instant::now();
     let mut time = |name: &str, lap: &mut Instant| {
-        timings.insert(name.to_string(), json!(lap.elapsed().as_secs_f64()));
+        timings.insert(name.to_string(), lap.elapsed().as_secs_f64());
         *lap = Instant::now();
     };
     let n_steps = project.evidence.len() + 3;
@@ -182,7 +186,7 @@ fn run_into(
     let g = &project.grid;
     let (grid, mask, study_area_note) = if let Some(t) = &g.template {
         let path = project.resolve(t);
-        inputs.push(input_entry("template", &path)?);
+        inputs.push(InputEntry::new("template", &path)?);
         let reader = RasterReader::open(&path)?;
         let mut grid = reader.grid().clone();
         if let Some(def) = &g.crs {
@@ -208,7 +212,7 @@ fn run_into(
         )
     } else {
         let path = project.resolve(g.study_area.as_ref().expect("checked"));
-        inputs.push(input_entry("study_area", &path)?);
+        inputs.push(InputEntry::new("study_area", &path)?);
         let wkt = crs::resolve(g.crs.as_deref().unwrap_or_default(), Some(project_path))?;
         let mut src = VectorSource::new(&path);
         src.layer = g.study_area_layer.clone();
@@ -265,7 +269,7 @@ fn run_into(
     // 2. Deposits.
     let d = &project.deposits;
     let dep_path = project.resolve(&d.path);
-    inputs.push(input_entry("deposits", &dep_path)?);
+    inputs.push(InputEntry::new("deposits", &dep_path)?);
     let src = VectorSource {
         path: dep_path.clone(),
         layer: d.layer.clone(),
@@ -321,7 +325,7 @@ fn run_into(
             e.pattern
         ));
         let source = project.resolve(&e.source);
-        inputs.push(input_entry(&format!("evidence:{}", e.name), &source)?);
+        inputs.push(InputEntry::new(&format!("evidence:{}", e.name), &source)?);
         let (values, derivation) = prepare_values(e, &source, &grid, dir)?;
         let (classifier, class_note) = match &e.classify {
             Some(m) => {
@@ -368,18 +372,18 @@ fn run_into(
             .then(|| table.rows.iter().rev().find(|r| r.gen_class == 2))
             .flatten()
             .map(|r| r.contrast);
-        evidence_log.push(json!({
-            "name": e.name,
-            "source": source.display().to_string(),
-            "derivation": derivation,
-            "classification": class_note,
-            "pattern": e.pattern,
-            "classes": pass.counts.len(),
-            "missing_cells": pass.missing_cells,
-            "missing_deposits": pass.missing_deposits,
-            "class_raster": format!("evidence/{}.tif", e.name),
-            "weights_table": format!("weights/{}.csv", e.name),
-        }));
+        evidence_log.push(EvidenceEntry {
+            name: e.name.clone(),
+            source: source.display().to_string(),
+            derivation,
+            classification: class_note,
+            pattern: e.pattern,
+            classes: pass.counts.len(),
+            missing_cells: pass.missing_cells,
+            missing_deposits: pass.missing_deposits,
+            class_raster: format!("evidence/{}.tif", e.name),
+            weights_table: format!("weights/{}.csv", e.name),
+        });
         say(&format!(
             "      {} classes, {} cells without data{}",
             pass.counts.len(),
@@ -568,68 +572,83 @@ fn run_into(
     // 5. Manifest.
     let mut outputs = Vec::new();
     for rel in output_files(dir)? {
-        outputs.push(
-            json!({ "path": rel.display().to_string(), "sha256": sha256_file(&dir.join(&rel))? }),
-        );
+        outputs.push(OutputEntry {
+            path: rel.display().to_string(),
+            sha256: sha256_file(&dir.join(&rel))?,
+        });
     }
-    timings.insert("total".into(), json!(started.elapsed().as_secs_f64()));
-    let manifest = json!({
-        "nedra_run": 1,
-        "synthetic": project.project.description.to_ascii_uppercase().contains("SYNTHETIC"),
-        "project": project,
-        "project_file": project_path.display().to_string(),
-        "versions": versions(),
-        "seed": Value::Null,
-        "inputs": inputs,
-        "grid": {
-            "crs_wkt": grid.crs_wkt,
-            "transform": grid.transform,
-            "width": grid.width,
-            "height": grid.height,
-            "cell_area_km2": cell_km2,
-            "study_area": study_area_note,
-            "study_area_cells": cells,
-            "study_area_km2": cells as f64 * cell_km2,
-            "block_size": crate::pipeline::BLOCK_SIZE,
+    timings.insert("total".into(), started.elapsed().as_secs_f64());
+    let manifest = RunManifest {
+        schema: crate::manifest::SCHEMA.to_string(),
+        synthetic: project
+            .project
+            .description
+            .to_ascii_uppercase()
+            .contains("SYNTHETIC"),
+        project: project.clone(),
+        project_file: project_path.display().to_string(),
+        versions: Versions::current(),
+        seed: project
+            .model
+            .kind
+            .is_data_driven()
+            .then_some(project.model.seed),
+        inputs,
+        grid: GridEntry {
+            crs_wkt: grid.crs_wkt.clone(),
+            transform: grid.transform,
+            width: grid.width,
+            height: grid.height,
+            cell_area_km2: cell_km2,
+            study_area: study_area_note,
+            study_area_cells: cells,
+            study_area_km2: cells as f64 * cell_km2,
+            block_size: crate::pipeline::BLOCK_SIZE,
         },
-        "deposits": {
-            "points": points.len(),
-            "used": deposits.total,
-            "cells": deposits.cells.len(),
-            "dropped_outside": deposits.dropped,
+        deposits: DepositsEntry {
+            points: points.len(),
+            used: deposits.total,
+            cells: deposits.cells.len(),
+            dropped_outside: deposits.dropped,
         },
-        "evidence": evidence_log,
-        "response": {
-            "prior_probability": response.prior_probability(),
-            "total_area_units": response.total_area_units(),
-            "unit_cell_km2": unit,
-            "cells_with_missing_data": result.cells_with_missing_data,
+        evidence: evidence_log,
+        response: ResponseEntry {
+            prior_probability: response.prior_probability(),
+            total_area_units: response.total_area_units(),
+            unit_cell_km2: unit,
+            cells_with_missing_data: result.cells_with_missing_data,
         },
-        "validation": {
-            "success_rate_auc": success_rate_auc,
-            "roc_auc": roc_auc,
-            "file": "validation.json",
-            "conditional_independence_ratio": ci.ratio,
+        validation: ValidationEntry {
+            success_rate_auc,
+            roc_auc,
+            file: "validation.json".to_string(),
+            conditional_independence_ratio: ci.ratio,
         },
-        "model": model_json,
-        "maps": {
-            "score": score_file,
-            "uncertainty": uncertainty_file,
-            "score_label": score_label,
+        model: model_json,
+        maps: MapsEntry {
+            score: score_file.to_string(),
+            uncertainty: uncertainty_file.to_string(),
+            score_label: score_label.to_string(),
         },
-        "targets": {
-            "rule": format!("{rule:?}"),
-            "threshold": target_threshold,
-            "min_area_km2": ts.min_area_km2,
-            "count": targets.len(),
-            "files": ["targets.gpkg", "targets.geojson", "targets.csv", "targets.tif"],
+        targets: TargetsEntry {
+            rule: format!("{rule:?}"),
+            threshold: target_threshold,
+            min_area_km2: ts.min_area_km2,
+            count: targets.len(),
+            files: [
+                "targets.gpkg",
+                "targets.geojson",
+                "targets.csv",
+                "targets.tif",
+            ]
+            .map(String::from)
+            .to_vec(),
         },
-        "report": "report.html",
-        "outputs": outputs,
-        "timings_s": timings,
-    });
-    let text = serde_json::to_string_pretty(&manifest)? + "\n";
-    files::write_atomic(&dir.join("run.json"), text.as_bytes())?;
+        report: "report.html".to_string(),
+        outputs,
+        timings_s: timings,
+    };
+    manifest.write(dir)?;
     crate::report::write_report(dir)?;
     Ok(RunSummary {
         out: out.to_path_buf(),

@@ -1,0 +1,221 @@
+//! The engine as a library: the demo project runs from Rust with no process and no terminal,
+//! progress reaches the caller's observer, and `run.json` is a valid `nedra-run/2` manifest.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use nedra_engine::manifest::RunManifest;
+use nedra_engine::progress::{Observer, Pass};
+use serde_json::Value;
+
+#[derive(Default)]
+struct Recorder {
+    lines: Mutex<Vec<String>>,
+    passes: Mutex<Vec<(String, u64)>>,
+}
+
+struct NoBar;
+
+impl Pass for NoBar {
+    fn advance(&self, _n: u64) {}
+    fn finish(&self) {}
+}
+
+impl Observer for Recorder {
+    fn message(&self, line: &str) {
+        self.lines.lock().unwrap().push(line.to_string());
+    }
+    fn result(&self, line: &str) {
+        self.lines.lock().unwrap().push(format!("result: {line}"));
+    }
+    fn begin(&self, what: &str, total: u64) -> Box<dyn Pass> {
+        self.passes.lock().unwrap().push((what.to_string(), total));
+        Box::new(NoBar)
+    }
+}
+
+/// A small JSON Schema check: type, const, enum, pattern (anchored hex only), required,
+/// properties, additionalProperties, items, minItems/maxItems, minimum. Returns every
+/// violation with its JSON path.
+fn violations(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>) {
+    let type_ok = |t: &str| match t {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "number" => value.is_number(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        other => panic!("schema type {other} not handled"),
+    };
+    match &schema["type"] {
+        Value::String(t) if !type_ok(t) => out.push(format!("{path}: not {t}: {value}")),
+        Value::Array(ts) if !ts.iter().any(|t| type_ok(t.as_str().unwrap())) => {
+            out.push(format!("{path}: not any of {ts:?}: {value}"))
+        }
+        _ => {}
+    }
+    if let Some(c) = schema.get("const") {
+        if c != value {
+            out.push(format!("{path}: {value} is not {c}"));
+        }
+    }
+    if let Some(Value::Array(options)) = schema.get("enum") {
+        if !options.contains(value) {
+            out.push(format!("{path}: {value} not in {options:?}"));
+        }
+    }
+    if let (Some(p), Some(s)) = (schema.get("pattern"), value.as_str()) {
+        assert_eq!(p, "^[0-9a-f]{64}$", "only the SHA-256 pattern is handled");
+        if s.len() != 64
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_uppercase())
+        {
+            out.push(format!("{path}: {s:?} is not a SHA-256"));
+        }
+    }
+    if let (Some(m), Some(x)) = (schema.get("minimum"), value.as_f64()) {
+        if x < m.as_f64().unwrap() {
+            out.push(format!("{path}: {x} < {m}"));
+        }
+    }
+    if let Some(obj) = value.as_object() {
+        for r in schema["required"].as_array().into_iter().flatten() {
+            if !obj.contains_key(r.as_str().unwrap()) {
+                out.push(format!("{path}: missing {}", r.as_str().unwrap()));
+            }
+        }
+        let props = schema["properties"].as_object();
+        for (k, v) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => violations(s, v, &format!("{path}.{k}"), out),
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => out.push(format!("{path}: unexpected key {k}")),
+                    Some(s @ Value::Object(_)) => violations(s, v, &format!("{path}.{k}"), out),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let Some(items) = value.as_array() {
+        if let Some(n) = schema.get("minItems").and_then(Value::as_u64) {
+            if (items.len() as u64) < n {
+                out.push(format!("{path}: fewer than {n} items"));
+            }
+        }
+        if let Some(n) = schema.get("maxItems").and_then(Value::as_u64) {
+            if (items.len() as u64) > n {
+                out.push(format!("{path}: more than {n} items"));
+            }
+        }
+        if let Some(s) = schema.get("items") {
+            for (i, v) in items.iter().enumerate() {
+                violations(s, v, &format!("{path}[{i}]"), out);
+            }
+        }
+    }
+}
+
+fn schema() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/run.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_demo_runs_from_the_library_and_writes_a_valid_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = nedra_engine::demo::generate(dir.path(), 2026).unwrap();
+    let out = dir.path().join("run");
+    let recorder = Arc::new(Recorder::default());
+    let summary =
+        nedra_engine::observe(recorder.clone(), || nedra_engine::run(&project, &out)).unwrap();
+
+    // The demo's figures (README: success-rate AUC 0.9508 with seed 2026).
+    assert_eq!(summary.deposits, 61);
+    assert!(
+        (summary.success_rate_auc - 0.9508).abs() < 5e-5,
+        "{}",
+        summary.success_rate_auc
+    );
+    assert!(!summary.targets.is_empty());
+    // Progress reached the observer: every stage line and one pass per block sweep.
+    let lines = recorder.lines.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|l| l.starts_with("[1/7] grid")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("posterior probability")),
+        "{lines:?}"
+    );
+    let passes = recorder.passes.lock().unwrap().clone();
+    assert!(
+        passes.iter().any(|(what, n)| what == "magnetic" && *n > 0),
+        "{passes:?}"
+    );
+
+    // run.json: valid against docs/run.schema.json, read back through the one type, and
+    // written back byte for byte.
+    let text = std::fs::read_to_string(out.join("run.json")).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let mut problems = Vec::new();
+    violations(&schema(), &value, "run.json", &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let manifest = RunManifest::read(&out).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&manifest).unwrap() + "\n",
+        text
+    );
+    assert_eq!(manifest.deposits.used, 61);
+    assert_eq!(manifest.response.unit_cell_km2, 1.0);
+    assert_eq!(manifest.evidence.len(), 4);
+}
+
+#[test]
+fn the_schema_check_catches_a_broken_manifest() {
+    let schema = schema();
+    let good = serde_json::json!({"versions": {"nedra": "0.1.0", "gdal": "3.6.2"}});
+    let mut problems = Vec::new();
+    violations(
+        &schema["properties"]["versions"],
+        &good["versions"],
+        "v",
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let bad = serde_json::json!({
+        "schema": "nedra-run/1",
+        "versions": {"nedra": 1},
+        "outputs": [{"path": "a.tif", "sha256": "XYZ"}],
+        "surprise": true
+    });
+    violations(&schema, &bad, "run.json", &mut problems);
+    let text = problems.join("\n");
+    for needle in [
+        "is not \"nedra-run/2\"",
+        "v.nedra: not string",
+        "missing grid",
+        "not a SHA-256",
+        "unexpected key surprise",
+    ] {
+        let needle = needle.replace("v.nedra", "run.json.versions.nedra");
+        assert!(text.contains(&needle), "{needle:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn a_manifest_of_an_older_nedra_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run.json"), r#"{"nedra_run": 1}"#).unwrap();
+    let e = format!("{:#}", RunManifest::read(dir.path()).unwrap_err());
+    assert!(
+        e.contains("older nedra") && e.contains("Run the project again"),
+        "{e}"
+    );
+    let e = format!(
+        "{:#}",
+        RunManifest::read(&dir.path().join("nowhere")).unwrap_err()
+    );
+    assert!(e.contains("not a nedra run folder"), "{e}");
+}
