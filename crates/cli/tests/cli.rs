@@ -414,6 +414,35 @@ fn weights_stage_command_writes_an_arcsdm_table() {
     // Cumulative points and areas.
     assert_eq!((rows[0][4], rows[1][4], rows[9][4]), (2.0, 3.0, 3.0));
     assert!((rows[9][2] - 1.0).abs() < 1e-12);
+    // The table counts areas in unit cells of 0.01 km²: `response` accepts it with that unit
+    // cell and refuses it, naming both, with another.
+    let response = |unit: &str| {
+        nedra(&[
+            "response",
+            "--weights",
+            out.to_str().unwrap(),
+            "--evidence",
+            r.to_str().unwrap(),
+            "--deposits",
+            d.to_str().unwrap(),
+            "--unit-cell-km2",
+            unit,
+            "--out",
+            dir.path()
+                .join(format!("response_{unit}"))
+                .to_str()
+                .unwrap(),
+        ])
+    };
+    let o = response("0.01");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = response("1");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("0.01 km²") && err.contains("--unit-cell-km2 is 1"),
+        "{err}"
+    );
     // A missing raster is named, exit code 2.
     let o = nedra(&[
         "weights",

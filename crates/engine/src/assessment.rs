@@ -133,7 +133,10 @@ pub enum UndiscoveredSpec {
         /// Posterior probability raster (weights of evidence, per unit cell).
         posterior: PathBuf,
         /// Unit cell of the posterior, km² (the `[weights] unit_cell_km2` of the project).
-        unit_cell_km2: f64,
+        /// Taken from the run's `run.json` when the posterior is in a run folder; given here
+        /// only for a posterior from elsewhere (and then checked against the run's).
+        #[serde(default)]
+        unit_cell_km2: Option<f64>,
         /// Known deposits (points; CSV columns x/y or a vector file).
         #[serde(default)]
         known_deposits: Option<PathBuf>,
@@ -454,6 +457,38 @@ fn deposit_counts(
     Ok(out)
 }
 
+/// The unit cell of a posterior raster: from the `run.json` beside it (the run that wrote
+/// it), else as given; both when they agree.
+///
+/// # Errors
+/// Neither is known, the given one disagrees with the run's, or it is not a positive number.
+fn posterior_unit_cell(posterior: &Path, given: Option<f64>) -> Result<f64> {
+    let run_dir = posterior.parent().unwrap_or(Path::new("."));
+    let from_run = if run_dir.join("run.json").exists() {
+        Some(
+            crate::manifest::RunManifest::read(run_dir)?
+                .response
+                .unit_cell_km2,
+        )
+    } else {
+        None
+    };
+    match (from_run, given) {
+        (Some(run), Some(g)) if (run - g).abs() > 1e-12 * run.abs() => bail!(
+            "unit_cell_km2 = {g} disagrees with the run that wrote {} ({run} km² in {}). Remove unit_cell_km2: the run's is used",
+            posterior.display(),
+            run_dir.join("run.json").display()
+        ),
+        (Some(run), _) => Ok(run),
+        (None, Some(g)) if g > 0.0 && g.is_finite() => Ok(g),
+        (None, Some(g)) => bail!("unit_cell_km2 = {g} must be a positive number"),
+        (None, None) => bail!(
+            "{} is not in a nedra run folder (no run.json beside it), so its unit cell is unknown: give unit_cell_km2 (the project's [weights] unit_cell_km2)",
+            posterior.display()
+        ),
+    }
+}
+
 const POSTERIOR_RULE: &str = "N ~ Poisson(λ), λ = max(0, Σ_cells PP × cell area / unit cell \
     area − known deposits in the tract): the expected number of deposits of weights of \
     evidence (Bonham-Carter 1994, ch. 9) less those already known, truncated where the right \
@@ -623,6 +658,8 @@ pub fn run(assessment_toml: &Path, out_dir: &Path) -> Result<RunSummary> {
             ..
         } => {
             let posterior_path = posterior_path.clone().expect("posterior method");
+            let unit_cell_km2 = &posterior_unit_cell(&posterior_path, *unit_cell_km2)
+                .with_context(|| format!("{toml_name}: [assessment.undiscovered]"))?;
             let posterior = RasterReader::open(&posterior_path)?;
             same_grid(&posterior, &tracts)?;
             inputs.push(input_entry("posterior probability", &posterior_path)?);
@@ -805,7 +842,6 @@ id_field = "rank"
 [assessment.undiscovered]
 method = "posterior"     # Poisson N: Σ PP × cell area / unit cell − known deposits in the tract
 posterior = {posterior}
-unit_cell_km2 = 1.0      # as [weights] unit_cell_km2 of the project
 {known}"#,
         targets = relative_to(dir, targets_gpkg),
         posterior = relative_to(dir, posterior),

@@ -147,6 +147,16 @@ impl SavedModel {
     /// # Errors
     /// A missing file, a file that is not a nedra model, or a model of another format.
     pub fn load(path: &Path) -> Result<(Self, PathBuf)> {
+        // A run folder says in its manifest which model made it.
+        if path.is_dir() && path.join("run.json").exists() {
+            let kind = crate::manifest::RunManifest::read(path)?.project.model.kind;
+            if !kind.is_data_driven() {
+                bail!(
+                    "{}: this run's model is {kind} (run.json), which saves no model to apply elsewhere. Give a run of a project with [model] kind = \"logistic\", \"random_forest\" or \"gradient_boosting\"",
+                    path.display()
+                );
+            }
+        }
         let file = if path.is_dir() {
             path.join("model.json")
         } else {

@@ -112,6 +112,14 @@ pub fn response(
         let file = std::fs::File::open(t)
             .with_context(|| format!("{}: cannot open the weights table", t.display()))?;
         let table = WeightsTable::read_csv(file, t)?;
+        if let Some(u) = table_unit_cell_km2(&table) {
+            if (u - unit_cell_km2).abs() > 1e-6 * unit_cell_km2 {
+                bail!(
+                    "{}: its areas are counted in unit cells of {u} km² (AREA_SQ_KM / AREA_UNITS), but --unit-cell-km2 is {unit_cell_km2}. Give --unit-cell-km2 {u}, or recompute the table with the unit cell you want",
+                    t.display()
+                );
+            }
+        }
         let reader = RasterReader::open(e)?;
         match &grid {
             None => grid = Some(reader.grid().clone()),
@@ -429,4 +437,14 @@ pub fn derivative(
     crate::pipeline::write_derivative(&grid, &reader, which, halo, out, "derivative")?;
     crate::emit!("{which:?} of {} → {}", raster.display(), out.display());
     Ok(())
+}
+
+/// The unit cell a weights table was computed with: AREA_SQ_KM / AREA_UNITS of its rows
+/// (`None` when the table has neither column, as some external tables).
+fn table_unit_cell_km2(table: &WeightsTable) -> Option<f64> {
+    table
+        .rows
+        .iter()
+        .find(|r| r.area_km2 > 0.0 && r.area_units > 0.0)
+        .map(|r| r.area_km2 / r.area_units)
 }

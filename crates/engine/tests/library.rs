@@ -170,6 +170,45 @@ fn the_demo_runs_from_the_library_and_writes_a_valid_manifest() {
     assert_eq!(manifest.deposits.used, 61);
     assert_eq!(manifest.response.unit_cell_km2, 1.0);
     assert_eq!(manifest.evidence.len(), 4);
+
+    // `predict` reads the manifest: a weights-of-evidence run has no model to apply.
+    let e = format!(
+        "{:#}",
+        nedra_engine::saved_model::SavedModel::load(&out).unwrap_err()
+    );
+    assert!(e.contains("weights_of_evidence (run.json)"), "{e}");
+
+    // The assessment takes the unit cell from run.json: none in the file, and a different
+    // one is refused with both numbers named.
+    let assessment = nedra_engine::assessment::write_demo_assessment(
+        dir.path(),
+        &out.join("posterior.tif"),
+        &out.join("targets.gpkg"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&assessment).unwrap();
+    assert!(!text.contains("unit_cell_km2"), "{text}");
+    let assessed = nedra_engine::assessment::run(&assessment, &dir.path().join("a1")).unwrap();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&assessed.json).unwrap()).unwrap();
+    assert_eq!(json["options"]["unit_cell_km2"], 1.0);
+    let disagreeing = dir.path().join("assessment_2.toml");
+    std::fs::write(
+        &disagreeing,
+        text.replace(
+            "method = \"posterior\"",
+            "method = \"posterior\"\nunit_cell_km2 = 2.0",
+        ),
+    )
+    .unwrap();
+    let e = format!(
+        "{:#}",
+        nedra_engine::assessment::run(&disagreeing, &dir.path().join("a2")).unwrap_err()
+    );
+    assert!(
+        e.contains("unit_cell_km2 = 2") && e.contains("1 km²"),
+        "{e}"
+    );
 }
 
 #[test]
