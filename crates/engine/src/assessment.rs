@@ -1175,8 +1175,17 @@ experts = "experts.csv"
             text.contains("known_deposits = \"data/occurrences.csv\""),
             "{text}"
         );
-        // The demo's targets use "rank" as id; this fixture uses "tract".
-        std::fs::write(&path, text.replace("\"rank\"", "\"tract\"")).unwrap();
+        // The demo's targets use "rank" as id; this fixture uses "tract". The fixture's
+        // posterior is not in a run folder, so its unit cell must be given.
+        let text = text.replace("\"rank\"", "\"tract\"");
+        std::fs::write(&path, &text).unwrap();
+        let e = format!("{:#}", run(&path, &dir.path().join("a0")).unwrap_err());
+        assert!(e.contains("give unit_cell_km2"), "{e}");
+        let text = text.replace(
+            "method = \"posterior\"",
+            "unit_cell_km2 = 1.0\nmethod = \"posterior\"",
+        );
+        std::fs::write(&path, text).unwrap();
         let summary = run(&path, &dir.path().join("assessment")).unwrap();
         assert_eq!(summary.tracts, 2);
         assert_eq!(summary.totals.len(), 3);

@@ -56,6 +56,7 @@ pub mod prospects;
 pub mod report;
 pub mod run;
 pub mod saved_model;
+pub mod stage_cache;
 pub mod stages;
 pub mod targets;
 pub mod templates;

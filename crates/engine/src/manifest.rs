@@ -105,8 +105,20 @@ pub struct RunManifest {
     /// Every file of the run folder (relative path and SHA-256), `run.json` and the report
     /// excepted.
     pub outputs: Vec<OutputEntry>,
+    /// The cacheable stages (evidence layers, the model): computed, or reused from an earlier
+    /// run with the same inputs and options (see `stage_cache`).
+    pub stages: Vec<StageEntry>,
     /// Seconds per stage, and `total`.
     pub timings_s: std::collections::BTreeMap<String, f64>,
+}
+
+/// A cacheable stage of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageEntry {
+    /// The stage (`evidence:<layer>`, `model`).
+    pub stage: String,
+    /// Taken from an earlier run instead of computed.
+    pub reused: bool,
 }
 
 /// Versions of the software that made a run.

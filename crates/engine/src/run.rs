@@ -8,18 +8,20 @@ use nedra_core::{Classifier, Grid};
 use nedra_io::vector::{read_features, CsvPoints, VectorSource};
 use nedra_io::warp::{is_on_grid, warp_to_grid};
 use nedra_io::{crs, files, DataType, RasterReader, Resampling};
-use nedra_models::{calculate_weights, Response, ValidationOptions, WeightsOptions};
+use nedra_models::{calculate_weights, Response, ValidationOptions, WeightsOptions, WeightsTable};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::derive::FieldKind;
 use crate::manifest::{
     sha256_file, DepositsEntry, EvidenceEntry, GridEntry, InputEntry, MapsEntry, OutputEntry,
-    ResponseEntry, RunManifest, TargetsEntry, ValidationEntry, Versions,
+    ResponseEntry, RunManifest, StageEntry, TargetsEntry, ValidationEntry, Versions,
 };
 use crate::options::{DensityOf, Favourable, Interpolation, ModelKind, Pattern, TargetRuleKind};
 use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
 use crate::progress::say;
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
+use crate::stage_cache::{files_under, stage_key, StageCache};
 use crate::targets::{find_targets, TargetEvidence, TargetOptions, TargetRule};
 use crate::validation::{score_histograms, write_validation};
 
@@ -40,6 +42,8 @@ pub struct RunSummary {
     pub targets: Vec<crate::targets::Target>,
     /// The prospectivity map and its uncertainty (file names in the run folder).
     pub maps: (String, String),
+    /// Stages taken from an earlier run instead of computed (see [`crate::stage_cache`]).
+    pub reused_stages: Vec<String>,
 }
 
 /// A run folder being written: everything goes into a hidden sibling, renamed into place at
@@ -143,7 +147,18 @@ pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
         std::fs::create_dir_all(staging.dir.join(sub))
             .with_context(|| format!("{}: cannot create the run folder", staging.dir.display()))?;
     }
-    let summary = run_into(&project, project_path, &staging.dir, out, started)?;
+    // Earlier results to reuse: the run being replaced, and partial folders of killed runs.
+    let mut sources = vec![out.to_path_buf()];
+    sources.extend(partial_folders(out, &staging.dir));
+    let mut cache = StageCache::new(&staging.dir, sources);
+    let summary = run_into(
+        &project,
+        project_path,
+        &staging.dir,
+        out,
+        started,
+        &mut cache,
+    )?;
     publish(&staging.dir, out)?;
     staging.keep = true;
     Ok(summary)
@@ -171,6 +186,7 @@ fn run_into(
     dir: &Path,
     out: &Path,
     started: Instant,
+    cache: &mut StageCache,
 ) -> Result<RunSummary> {
     let mut timings = std::collections::BTreeMap::new();
     let mut inputs = vec![InputEntry::new("project", project_path)?];
@@ -265,11 +281,24 @@ fn run_into(
         cells as f64 * cell_km2
     ));
     time("grid", &mut lap);
+    let grid_key = stage_key(&[
+        &serde_json::to_string(&project.grid)?,
+        &inputs[1..]
+            .iter()
+            .map(file_hashes)
+            .collect::<Vec<_>>()
+            .join(" "),
+    ]);
 
     // 2. Deposits.
     let d = &project.deposits;
     let dep_path = project.resolve(&d.path);
     inputs.push(InputEntry::new("deposits", &dep_path)?);
+    let deposits_key = stage_key(&[
+        &grid_key,
+        &serde_json::to_string(&project.deposits)?,
+        &file_hashes(inputs.last().expect("just pushed")),
+    ]);
     let src = VectorSource {
         path: dep_path.clone(),
         layer: d.layer.clone(),
@@ -313,10 +342,11 @@ fn run_into(
 
     // 3. Evidence layers → classes → weights.
     let w = &project.weights;
-    let generalisation = w.generalisation.into();
     let mut layers = Vec::new();
     let mut evidence_log = Vec::new();
     let mut features = Vec::new();
+    let weights_options = serde_json::to_string(w)?;
+    let mut evidence_keys = Vec::new();
     for (k, e) in project.evidence.iter().enumerate() {
         say(&format!(
             "[{}/{n_steps}] evidence {:?}: {} weights",
@@ -325,72 +355,44 @@ fn run_into(
             e.pattern
         ));
         let source = project.resolve(&e.source);
-        inputs.push(InputEntry::new(&format!("evidence:{}", e.name), &source)?);
-        let (values, derivation) = prepare_values(e, &source, &grid, dir)?;
-        let (classifier, class_note) = match &e.classify {
-            Some(m) => {
-                let hist = crate::pipeline::value_histogram(&grid, Some(&mask), &values)?;
-                let (_, breaks, _, _) = crate::classify::breaks_for(&hist, m.value(), cell_km2)
-                    .with_context(|| format!("evidence layer {:?}: classes by {m}", e.name))?;
-                let c = breaks.to_classifier().with_context(|| {
-                    format!("evidence layer {:?}: {m} gave no usable breaks", e.name)
-                })?;
-                (c, format!("{m}: breaks {:?}", breaks.edges))
+        let source_entry = InputEntry::new(&format!("evidence:{}", e.name), &source)?;
+        let stage = format!("evidence:{}", e.name);
+        let key = stage_key(&[
+            &deposits_key,
+            &serde_json::to_string(e)?,
+            &file_hashes(&source_entry),
+            &weights_options,
+        ]);
+        inputs.push(source_entry);
+        let class_path = dir.join("evidence").join(format!("{}.tif", e.name));
+        let table_path = dir.join("weights").join(format!("{}.csv", e.name));
+        let memo: EvidenceMemo = match cache.reuse(&stage, &key)? {
+            Some(memo) => {
+                let memo: EvidenceMemo = serde_json::from_value(memo)
+                    .with_context(|| format!("{stage}: a stage record of another nedra"))?;
+                say(&format!(
+                    "      reused from an earlier run (same source, options and deposits): {}",
+                    memo.summary
+                ));
+                memo
             }
             None => {
-                let c = classifier(e)?;
-                let note = format!("{c:?}");
-                (c, note)
+                let before = files_under(dir)?;
+                let memo =
+                    evidence_stage(e, &source, &grid, &mask, &deposits, cell_km2, unit, w, dir)?;
+                say(&format!("      {}", memo.summary));
+                cache.record(&stage, &key, &before, serde_json::to_value(&memo)?)?;
+                memo
             }
         };
-        let class_path = dir.join("evidence").join(format!("{}.tif", e.name));
-        let pass = classify_layer(
-            &grid,
-            Some(&mask),
-            &values,
-            &classifier,
-            &deposits,
-            Some(&class_path),
-            &e.name,
-        )
-        .with_context(|| format!("evidence layer {:?} from {}", e.name, source.display()))?;
-        let options = WeightsOptions::new(cell_km2, e.pattern.into())
-            .unit_cell_km2(unit)
-            .studentized_contrast_threshold(w.studentized_contrast_threshold)
-            .generalisation(generalisation)
-            .categorical_pooling(w.categorical_pooling);
-        let table = calculate_weights(&pass.counts, &options)
-            .with_context(|| format!("evidence layer {:?}: computing weights", e.name))?;
-        let table_path = dir.join("weights").join(format!("{}.csv", e.name));
-        let mut csv = Vec::new();
-        table.write_csv(&mut csv)?;
-        files::write_atomic(&table_path, &csv)?;
-        // The generalisation cut is the last row of class 2 in a cumulative table.
-        let best = e
-            .pattern
-            .is_cumulative()
-            .then(|| table.rows.iter().rev().find(|r| r.gen_class == 2))
-            .flatten()
-            .map(|r| r.contrast);
-        evidence_log.push(EvidenceEntry {
-            name: e.name.clone(),
-            source: source.display().to_string(),
-            derivation,
-            classification: class_note,
-            pattern: e.pattern,
-            classes: pass.counts.len(),
-            missing_cells: pass.missing_cells,
-            missing_deposits: pass.missing_deposits,
-            class_raster: format!("evidence/{}.tif", e.name),
-            weights_table: format!("weights/{}.csv", e.name),
-        });
-        say(&format!(
-            "      {} classes, {} cells without data{}",
-            pass.counts.len(),
-            pass.missing_cells,
-            best.map(|c| format!(", generalised contrast {c:.3}"))
-                .unwrap_or_default()
-        ));
+        evidence_keys.push(key);
+        // The table is read back from its file whether computed or reused: the same numbers
+        // (Rust's shortest round-trip formatting) either way.
+        let table = WeightsTable::read_csv(
+            std::fs::File::open(&table_path)
+                .with_context(|| format!("{}: cannot open", table_path.display()))?,
+            &table_path,
+        )?;
         layers.push(ResponseLayer::new(
             &e.name,
             RasterReader::open(&class_path)?,
@@ -406,11 +408,12 @@ fn run_into(
         } else {
             crate::ml::FeatureLayer {
                 name: e.name.clone(),
-                reader: values,
+                reader: RasterReader::open(&dir.join(&memo.values))?,
                 class_values: None,
             }
         });
-        time(&format!("evidence:{}", e.name), &mut lap);
+        evidence_log.push(memo.entry);
+        time(&stage, &mut lap);
     }
 
     // 4. Response and validation.
@@ -452,32 +455,58 @@ fn run_into(
                 "posterior probability (weights of evidence)",
             )
         } else {
-            if project.model.kind == ModelKind::Fuzzy {
-                say("      fuzzy inference network");
-                let names: Vec<String> = project.evidence.iter().map(|e| e.name.clone()).collect();
-                let network = crate::fuzzy_model::Network::new(
-                    &names,
-                    &project.model.memberships,
-                    &project.model.nodes,
-                    project.model.output.as_deref(),
-                )?;
-                let readers = features
-                    .iter()
-                    .map(|f| RasterReader::open(f.reader.path()))
-                    .collect::<Result<Vec<_>, _>>()?;
-                model_json = crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
-                model_json["network"] = json!({
-                    "memberships": project.model.memberships,
-                    "nodes": project.model.nodes,
-                    "output": project.model.output,
-                });
-            } else {
-                say(&format!(
-                    "      {} by positive-unlabelled bagging ({} members)",
-                    project.model.kind, project.model.models
-                ));
-                model_json =
-                    crate::ml::run_model(&grid, &mask, &features, &deposits, &project.model, dir)?;
+            let model_key = stage_key(&[
+                &deposits_key,
+                &evidence_keys.join(" "),
+                &serde_json::to_string(&project.model)?,
+            ]);
+            match cache.reuse("model", &model_key)? {
+                Some(memo) => {
+                    say(&format!(
+                        "      {}: reused from an earlier run (same layers, deposits and options)",
+                        project.model.kind
+                    ));
+                    model_json = memo;
+                }
+                None => {
+                    let before = files_under(dir)?;
+                    if project.model.kind == ModelKind::Fuzzy {
+                        say("      fuzzy inference network");
+                        let names: Vec<String> =
+                            project.evidence.iter().map(|e| e.name.clone()).collect();
+                        let network = crate::fuzzy_model::Network::new(
+                            &names,
+                            &project.model.memberships,
+                            &project.model.nodes,
+                            project.model.output.as_deref(),
+                        )?;
+                        let readers = features
+                            .iter()
+                            .map(|f| RasterReader::open(f.reader.path()))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        model_json =
+                            crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
+                        model_json["network"] = json!({
+                            "memberships": project.model.memberships,
+                            "nodes": project.model.nodes,
+                            "output": project.model.output,
+                        });
+                    } else {
+                        say(&format!(
+                            "      {} by positive-unlabelled bagging ({} members)",
+                            project.model.kind, project.model.models
+                        ));
+                        model_json = crate::ml::run_model(
+                            &grid,
+                            &mask,
+                            &features,
+                            &deposits,
+                            &project.model,
+                            dir,
+                        )?;
+                    }
+                    cache.record("model", &model_key, &before, model_json.clone())?;
+                }
             }
             let wofe = std::mem::take(&mut validation);
             let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
@@ -571,7 +600,7 @@ fn run_into(
 
     // 5. Manifest.
     let mut outputs = Vec::new();
-    for rel in output_files(dir)? {
+    for rel in files_under(dir)? {
         outputs.push(OutputEntry {
             path: rel.display().to_string(),
             sha256: sha256_file(&dir.join(&rel))?,
@@ -646,6 +675,13 @@ fn run_into(
         },
         report: "report.html".to_string(),
         outputs,
+        stages: cache
+            .computed
+            .iter()
+            .map(|s| (s.clone(), false))
+            .chain(cache.reused.iter().map(|s| (s.clone(), true)))
+            .map(|(stage, reused)| StageEntry { stage, reused })
+            .collect(),
         timings_s: timings,
     };
     manifest.write(dir)?;
@@ -658,7 +694,117 @@ fn run_into(
         cells,
         targets,
         maps: (score_file.to_string(), uncertainty_file.to_string()),
+        reused_stages: cache.reused.clone(),
     })
+}
+
+/// What an evidence stage leaves for later stages (kept in its stage record).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EvidenceMemo {
+    /// The layer's entry in run.json.
+    entry: EvidenceEntry,
+    /// The values on the grid: a path in the run folder, or the source itself (absolute)
+    /// when it is already on the grid.
+    values: PathBuf,
+    /// One line for the console.
+    summary: String,
+}
+
+/// One evidence layer: values on the grid, classes (counted with the deposits), weights.
+#[allow(clippy::too_many_arguments)]
+fn evidence_stage(
+    e: &EvidenceSpec,
+    source: &Path,
+    grid: &Grid,
+    mask: &RasterReader,
+    deposits: &Deposits,
+    cell_km2: f64,
+    unit: f64,
+    w: &crate::project::WeightsSpec,
+    dir: &Path,
+) -> Result<EvidenceMemo> {
+    let (values, derivation) = prepare_values(e, source, grid, dir)?;
+    let (classifier, class_note) = match &e.classify {
+        Some(m) => {
+            let hist = crate::pipeline::value_histogram(grid, Some(mask), &values)?;
+            let (_, breaks, _, _) = crate::classify::breaks_for(&hist, m.value(), cell_km2)
+                .with_context(|| format!("evidence layer {:?}: classes by {m}", e.name))?;
+            let c = breaks.to_classifier().with_context(|| {
+                format!("evidence layer {:?}: {m} gave no usable breaks", e.name)
+            })?;
+            (c, format!("{m}: breaks {:?}", breaks.edges))
+        }
+        None => {
+            let c = classifier(e)?;
+            let note = format!("{c:?}");
+            (c, note)
+        }
+    };
+    let class_path = dir.join("evidence").join(format!("{}.tif", e.name));
+    let pass = classify_layer(
+        grid,
+        Some(mask),
+        &values,
+        &classifier,
+        deposits,
+        Some(&class_path),
+        &e.name,
+    )
+    .with_context(|| format!("evidence layer {:?} from {}", e.name, source.display()))?;
+    let options = WeightsOptions::new(cell_km2, e.pattern.into())
+        .unit_cell_km2(unit)
+        .studentized_contrast_threshold(w.studentized_contrast_threshold)
+        .generalisation(w.generalisation.into())
+        .categorical_pooling(w.categorical_pooling);
+    let table = calculate_weights(&pass.counts, &options)
+        .with_context(|| format!("evidence layer {:?}: computing weights", e.name))?;
+    let table_path = dir.join("weights").join(format!("{}.csv", e.name));
+    let mut csv = Vec::new();
+    table.write_csv(&mut csv)?;
+    files::write_atomic(&table_path, &csv)?;
+    // The generalisation cut is the last row of class 2 in a cumulative table.
+    let best = e
+        .pattern
+        .is_cumulative()
+        .then(|| table.rows.iter().rev().find(|r| r.gen_class == 2))
+        .flatten()
+        .map(|r| r.contrast);
+    let values = match values.path().strip_prefix(dir) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => values.path().to_path_buf(),
+    };
+    Ok(EvidenceMemo {
+        entry: EvidenceEntry {
+            name: e.name.clone(),
+            source: source.display().to_string(),
+            derivation,
+            classification: class_note,
+            pattern: e.pattern,
+            classes: pass.counts.len(),
+            missing_cells: pass.missing_cells,
+            missing_deposits: pass.missing_deposits,
+            class_raster: format!("evidence/{}.tif", e.name),
+            weights_table: format!("weights/{}.csv", e.name),
+        },
+        values,
+        summary: format!(
+            "{} classes, {} cells without data{}",
+            pass.counts.len(),
+            pass.missing_cells,
+            best.map(|c| format!(", generalised contrast {c:.3}"))
+                .unwrap_or_default()
+        ),
+    })
+}
+
+/// The SHA-256 of every file of an input, for stage keys.
+fn file_hashes(entry: &InputEntry) -> String {
+    entry
+        .files
+        .iter()
+        .map(|f| f.sha256.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Turns an evidence source into values on the grid: the raster itself when it is already on
@@ -845,22 +991,37 @@ fn count_valid(grid: &Grid, reader: &RasterReader) -> Result<u64> {
     Ok(n)
 }
 
-/// Files of the run folder (relative paths, sorted), for the manifest.
-fn output_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let p = entry?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(dir) {
-                out.push(rel.to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+/// Hidden partial folders of `out` left by runs that were killed (not `ours`), newest first.
+fn partial_folders(out: &Path, ours: &Path) -> Vec<PathBuf> {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return vec![];
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.partial-", name.to_string_lossy());
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                && p.file_name() != ours.file_name()
+        })
+        .map(|p| {
+            let t = std::fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::UNIX_EPOCH);
+            (t, p)
+        })
+        .collect();
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    found.into_iter().map(|(_, p)| p).collect()
 }
 
 /// The deposit summary of a stage command's deposits.
@@ -901,6 +1062,12 @@ pub fn emit_summary(s: &RunSummary) {
         s.deposits,
         s.cells
     );
+    if !s.reused_stages.is_empty() {
+        crate::emit!(
+            "reused from an earlier run: {} (same inputs, options and engine version)",
+            s.reused_stages.join(", ")
+        );
+    }
     crate::emit!("success-rate AUC: {:.4}", s.success_rate_auc);
     crate::emit!("ROC AUC: {:.4}", s.roc_auc);
     if !s.targets.is_empty() {

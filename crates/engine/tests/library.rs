@@ -258,3 +258,80 @@ fn a_manifest_of_an_older_nedra_is_refused_with_what_to_do() {
     );
     assert!(e.contains("not a nedra run folder"), "{e}");
 }
+
+fn outputs(out: &Path) -> Vec<(String, String)> {
+    RunManifest::read(out)
+        .unwrap()
+        .outputs
+        .into_iter()
+        .map(|o| (o.path, o.sha256))
+        .collect()
+}
+
+fn stages(out: &Path) -> Vec<(String, bool)> {
+    RunManifest::read(out)
+        .unwrap()
+        .stages
+        .into_iter()
+        .map(|s| (s.stage, s.reused))
+        .collect()
+}
+
+#[test]
+fn a_rerun_recomputes_only_the_stages_that_depend_on_a_change_and_gives_a_clean_runs_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = nedra_engine::demo::generate(dir.path(), 2026).unwrap();
+    let out = dir.path().join("run");
+    let layers = ["magnetic", "thorium", "faults", "units"].map(|l| format!("evidence:{l}"));
+    let first = nedra_engine::run(&project, &out).unwrap();
+    assert!(first.reused_stages.is_empty());
+    assert!(stages(&out).iter().all(|(_, reused)| !reused));
+
+    // Nothing changed: every evidence layer is reused, the maps are the same bytes.
+    let before = outputs(&out);
+    let again = nedra_engine::run(&project, &out).unwrap();
+    assert_eq!(again.reused_stages, layers);
+    assert_eq!(outputs(&out), before);
+
+    // One layer's options change: that layer is recomputed, the other three are reused, and
+    // every output equals a clean run's.
+    let text = std::fs::read_to_string(&project).unwrap();
+    let edited = text.replacen("class_width = 1.0 ", "class_width = 2.0 ", 1);
+    assert_ne!(edited, text, "the demo's thorium class width moved");
+    std::fs::write(&project, &edited).unwrap();
+    let changed = nedra_engine::run(&project, &out).unwrap();
+    assert_eq!(
+        changed.reused_stages,
+        ["evidence:magnetic", "evidence:faults", "evidence:units"]
+    );
+    assert_eq!(
+        stages(&out)
+            .into_iter()
+            .filter(|(_, reused)| !reused)
+            .collect::<Vec<_>>(),
+        [("evidence:thorium".to_string(), false)]
+    );
+    let clean = dir.path().join("clean");
+    nedra_engine::run(&project, &clean).unwrap();
+    assert_ne!(outputs(&out), before, "the change reached the maps");
+    assert_eq!(outputs(&out), outputs(&clean));
+
+    // A data-driven model: its stage is reused when only the targets rule changes.
+    std::fs::write(
+        &project,
+        edited.clone() + "\n[model]\nkind = \"logistic\"\nmodels = 3\n",
+    )
+    .unwrap();
+    nedra_engine::run(&project, &out).unwrap();
+    assert!(stages(&out).contains(&("model".to_string(), false)));
+    std::fs::write(
+        &project,
+        edited + "\n[model]\nkind = \"logistic\"\nmodels = 3\n[targets]\nvalue = 2.0\n",
+    )
+    .unwrap();
+    let targets_only = nedra_engine::run(&project, &out).unwrap();
+    assert!(targets_only.reused_stages.contains(&"model".to_string()));
+    assert_eq!(targets_only.reused_stages.len(), 5);
+    nedra_engine::run(&project, &clean).unwrap();
+    assert_eq!(outputs(&out), outputs(&clean));
+}

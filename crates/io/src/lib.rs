@@ -29,14 +29,24 @@ pub use warp::Resampling;
 /// physical memory, which would make nedra's peak memory grow with the machine, not the work.
 pub const GDAL_CACHE_MIB: usize = 256;
 
+/// The timestamp written into GeoPackages (GDAL's `OGR_CURRENT_DATE`), so that outputs are
+/// byte-reproducible.
+pub const REPRODUCIBLE_DATE: &str = "2000-01-01T00:00:00.000Z";
+
 /// Prepares GDAL for nedra: errors come back as [`Error`] values instead of being printed, and
-/// the block cache is bounded ([`GDAL_CACHE_MIB`], or the `GDAL_CACHEMAX` environment variable).
+/// the block cache is bounded ([`GDAL_CACHE_MIB`], or the `GDAL_CACHEMAX` environment variable),
+/// and GeoPackages carry a fixed date ([`REPRODUCIBLE_DATE`]).
 ///
 /// Call once at program start; library code never prints.
 pub fn init_gdal() {
     gdal::config::set_error_handler(|_, _, _| {});
     if std::env::var_os("GDAL_CACHEMAX").is_none() {
         let _ = gdal::config::set_config_option("GDAL_CACHEMAX", &GDAL_CACHE_MIB.to_string());
+    }
+    // GeoPackages record when they were written (gpkg_contents.last_change); a fixed date
+    // keeps the same inputs giving the same bytes (set OGR_CURRENT_DATE to override).
+    if std::env::var_os("OGR_CURRENT_DATE").is_none() {
+        let _ = gdal::config::set_config_option("OGR_CURRENT_DATE", REPRODUCIBLE_DATE);
     }
 }
 
