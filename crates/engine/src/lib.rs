@@ -9,6 +9,7 @@
 //! - [`project`]: the project file (`project.toml`), typed.
 //! - [`mod@run`]: `run(project, out)` — grid, deposits, evidence, weights, model, validation,
 //!   targets, manifest and report into one run folder.
+//! - [`run_folder`]: writing an output folder — locked, staged, swapped into place atomically.
 //! - [`manifest`]: input hashes and versions for `run.json`.
 //! - [`options`]: every named choice (pattern, model kind, …) as a typed enum, parsed once.
 //! - [`demo`]: the built-in SYNTHETIC rare-earth demo project.
@@ -53,6 +54,7 @@ pub mod project;
 pub mod prospects;
 pub mod report;
 pub mod run;
+pub mod run_folder;
 pub mod saved_model;
 pub mod stages;
 pub mod targets;
@@ -61,3 +63,4 @@ pub mod validation;
 
 pub use progress::{observe, Observer, Pass, Silent};
 pub use run::{run, RunSummary};
+pub use run_folder::{OutputFolder, RunFolder, RunFolderError};

@@ -39,66 +39,6 @@ pub struct RunSummary {
     pub maps: (String, String),
 }
 
-/// A run folder being written: everything goes into a hidden sibling, renamed into place at
-/// the end, so a failed run leaves no half-written folder.
-pub(crate) struct Staging {
-    /// The hidden folder being written.
-    pub dir: PathBuf,
-    /// Set once published: the folder is then not removed on drop.
-    pub keep: bool,
-}
-
-impl Staging {
-    /// A fresh, empty hidden sibling of `out`.
-    pub fn new(out: &Path) -> Result<Self> {
-        let staging = Staging {
-            dir: files::temporary_sibling(out, "partial"),
-            keep: false,
-        };
-        let _ = std::fs::remove_dir_all(&staging.dir);
-        std::fs::create_dir_all(&staging.dir).with_context(|| {
-            format!("{}: cannot create the output folder", staging.dir.display())
-        })?;
-        Ok(staging)
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// Replaces `out` by `staged`; `out` may only be replaced if it is a previous run or
-/// prediction folder (or empty).
-pub(crate) fn publish(staged: &Path, out: &Path) -> Result<()> {
-    if out.exists() {
-        let is_run = out.join("run.json").exists()
-            || out.join("predict.json").exists()
-            || std::fs::read_dir(out)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
-        if !is_run {
-            bail!(
-                "{}: the output folder exists and is not a nedra run or prediction folder (no run.json or predict.json). Choose another --out",
-                out.display()
-            );
-        }
-        let old = files::temporary_sibling(out, "old");
-        std::fs::rename(out, &old)
-            .with_context(|| format!("{}: cannot replace the old run", out.display()))?;
-        std::fs::rename(staged, out)
-            .with_context(|| format!("{}: cannot move the run into place", out.display()))?;
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(staged, out)
-            .with_context(|| format!("{}: cannot move the run into place", out.display()))?;
-    }
-    Ok(())
-}
-
 fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
     let c = if let Some(cutoff) = e.cutoff {
         Classifier::Binary {
@@ -127,20 +67,15 @@ fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
 pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
     let started = Instant::now();
     let project = Project::load(project_path)?;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("{}: cannot create the output folder", parent.display()))?;
-    let mut staging = Staging::new(out)?;
+    // Locked, staged in a hidden sibling and swapped into place: see `run_folder`.
+    let folder = crate::run_folder::RunFolder::begin(out)?;
+    let dir = folder.dir();
     for sub in ["evidence", "weights"] {
-        std::fs::create_dir_all(staging.dir.join(sub))
-            .with_context(|| format!("{}: cannot create the run folder", staging.dir.display()))?;
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("{}: cannot create the run folder", dir.display()))?;
     }
-    let summary = run_into(&project, project_path, &staging.dir, out, started)?;
-    publish(&staging.dir, out)?;
-    staging.keep = true;
+    let summary = run_into(&project, project_path, dir, out, started)?;
+    folder.publish()?;
     Ok(summary)
 }
 
