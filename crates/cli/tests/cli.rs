@@ -1084,15 +1084,14 @@ fn a_second_run_into_the_same_folder_fails_at_once_naming_the_first() {
         assert!(first.wait().unwrap().success());
     };
     let pid = first.id();
-    assert_eq!(
-        std::fs::read_to_string(&lock).unwrap().trim(),
-        pid.to_string()
-    );
+    let holder = std::fs::read_to_string(&lock);
     let o = nedra_run(&p, &out);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    // Let the first run go on before any assertion can fail and leave it stopped.
     signal("CONT", pid);
     let mut first = first;
     let first_ok = first.wait().unwrap().success();
+    assert_eq!(holder.unwrap().trim(), pid.to_string());
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
         err.contains(&format!(

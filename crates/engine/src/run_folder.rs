@@ -19,8 +19,9 @@
 //! - **A lock** beside `out` (`.NAME.nedra-lock`, created exclusively, holding the writer's
 //!   process id) keeps a second nedra from writing the same folder: it fails at once, naming
 //!   the folder and the holder's PID. A lock whose process is gone (killed, crashed) is stale:
-//!   it is reported and taken over. The lock is released when the [`RunFolder`] is dropped,
-//!   on success and on every error path.
+//!   it is reported and taken over (off Unix a process cannot be checked, so a stale lock is
+//!   deleted by hand; the error names it). The lock is released when the [`RunFolder`] is
+//!   dropped, on success and on every error path.
 //! - **Leftovers of killed runs** — hidden partial and old folders of the same `out` — are
 //!   removed under the lock when the next run into `out` starts (their number is reported),
 //!   so they never pile up.
