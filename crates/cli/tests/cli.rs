@@ -134,7 +134,7 @@ fn run_fails(project: &Path, out: &Path, needles: &[&str]) {
     let leftovers: Vec<_> = std::fs::read_dir(parent)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("partial") || n.contains(".tmp"))
+        .filter(|n| n.contains("partial") || n.contains(".tmp") || n.contains("nedra-lock"))
         .collect();
     assert!(
         leftovers.is_empty(),
@@ -1113,4 +1113,276 @@ fn dry_run_prints_the_plan_and_reports_every_problem_before_any_computation() {
             assert!(err.contains(needle), "{needle:?} not in: {err}");
         }
     }
+}
+
+/// The hidden entries (partial folders, old runs, locks) beside `out`.
+fn hidden_beside(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+fn nedra_run(project: &Path, out: &Path) -> Output {
+    nedra(&[
+        "run",
+        project.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// Sends `signal` (e.g. "STOP") to process `pid`.
+#[cfg(unix)]
+fn signal(signal: &str, pid: u32) {
+    let s = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(s.success(), "kill -{signal} {pid}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_run_into_the_same_folder_fails_at_once_naming_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let out = dir.path().join("run");
+    let lock = dir.path().join(".run.nedra-lock");
+    // The first run is frozen (SIGSTOP) as soon as its lock appears, so the second surely
+    // starts while the first holds the lock. Should the first finish before it is frozen,
+    // try again.
+    let mut tries = 0;
+    let first = loop {
+        tries += 1;
+        assert!(
+            tries <= 5,
+            "the first run never was caught holding its lock"
+        );
+        let mut first = Command::new(env!("CARGO_BIN_EXE_nedra"))
+            .args(["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        while !lock.exists() && first.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        signal("STOP", first.id());
+        if lock.exists() {
+            break first;
+        }
+        signal("CONT", first.id());
+        assert!(first.wait().unwrap().success());
+    };
+    let pid = first.id();
+    let holder = std::fs::read_to_string(&lock);
+    let o = nedra_run(&p, &out);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    // Let the first run go on before any assertion can fail and leave it stopped.
+    signal("CONT", pid);
+    let mut first = first;
+    let first_ok = first.wait().unwrap().success();
+    assert_eq!(holder.unwrap().trim(), pid.to_string());
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: another nedra (PID {pid}) is writing this run folder; wait for it or choose another --out",
+            out.display()
+        )),
+        "{err}"
+    );
+    // Refused at once: before any work, and without touching the first run's lock or folder.
+    assert!(!err.contains("grid and study area"), "{err}");
+    assert!(
+        first_ok,
+        "the first run failed after the second was refused"
+    );
+    assert!(out.join("run.json").exists());
+    assert!(hidden_beside(&out).is_empty(), "{:?}", hidden_beside(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_lock_of_a_live_process_is_respected_and_a_dead_ones_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let out = dir.path().join("run");
+    let lock = dir.path().join(".run.nedra-lock");
+    // This test process is alive: its PID in the lock file holds the folder.
+    let me = std::process::id();
+    std::fs::write(&lock, format!("{me}\n")).unwrap();
+    let o = nedra_run(&p, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("another nedra (PID {me})")), "{err}");
+    assert!(err.contains(&out.display().to_string()), "{err}");
+    assert!(!err.contains("grid and study area"), "{err}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), format!("{me}\n"));
+    // A process that has ended holds nothing: its lock is reported and taken over.
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    std::fs::write(&lock, format!("{dead}\n")).unwrap();
+    let o = nedra_run(&p, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("nedra PID {dead}")) && err.contains("no longer running"),
+        "{err}"
+    );
+    assert!(out.join("run.json").exists());
+    assert!(hidden_beside(&out).is_empty(), "{:?}", hidden_beside(&out));
+}
+
+#[test]
+fn a_failing_run_keeps_the_previous_run_whole_and_leaves_nothing_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let out = dir.path().join("run");
+    run_ok(&p, &out);
+    let manifest = std::fs::read(out.join("run.json")).unwrap();
+    let posterior = std::fs::read(out.join("posterior.tif")).unwrap();
+    // A layer with no data in the study area fails the run half-way, after the grid and the
+    // mask were written into the staged folder.
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let on = Grid::new(utm, [X0, 250.0, 0.0, Y0 + 20_000.0, 0.0, -250.0], 80, 80).unwrap();
+    write_raster(&dir.path().join("data/empty.tif"), &on, |_, _| None);
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("data/mag.tif", "data/empty.tif"),
+    )
+    .unwrap();
+    let o = nedra_run(&bad, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no cell of the study area has data"), "{err}");
+    assert!(
+        err.contains("grid and study area"),
+        "it failed before starting: {err}"
+    );
+    assert_eq!(std::fs::read(out.join("run.json")).unwrap(), manifest);
+    assert_eq!(std::fs::read(out.join("posterior.tif")).unwrap(), posterior);
+    assert!(hidden_beside(&out).is_empty(), "{:?}", hidden_beside(&out));
+}
+
+#[test]
+fn a_partial_folder_left_by_a_killed_run_is_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let out = dir.path().join("run");
+    // What a killed run leaves: its half-written staged folder, and (killed while replacing
+    // a run by the two-rename fallback) an old run moved aside.
+    let partial = dir.path().join(".run.partial-4194305.tmp");
+    std::fs::create_dir_all(partial.join("evidence")).unwrap();
+    std::fs::write(partial.join("mask.tif"), "half").unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("run.json"), "{}").unwrap();
+    let old = dir.path().join(".run.old-4194306.tmp");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("run.json"), "{}").unwrap();
+    let o = nedra_run(&p, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("removed 2 hidden partial folders left by interrupted runs"),
+        "{err}"
+    );
+    assert!(hidden_beside(&out).is_empty(), "{:?}", hidden_beside(&out));
+    assert!(out.join("posterior.tif").exists());
+}
+
+/// The `(stage, reused)` list of a run's manifest.
+fn manifest_stages(out: &Path) -> Vec<(String, bool)> {
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    m["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_string(),
+                s["reused"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The `(path, sha256)` list of a run's outputs.
+fn manifest_outputs(out: &Path) -> Vec<(String, String)> {
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    m["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["path"].as_str().unwrap().to_string(),
+                o["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_with_sigkill_resumes_from_its_finished_stages() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    // A model stage slow enough that the kill lands while it runs.
+    let text = std::fs::read_to_string(&p).unwrap()
+        + "[model]\nkind = \"random_forest\"\nmodels = 10\ntrees = 1500\nbackground_pool = 4000\ncv_block_km = 4\n";
+    std::fs::write(&p, text).unwrap();
+    let out = dir.path().join("run");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nedra"))
+        .args(["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = dir.path().join(format!(".run.partial-{}.tmp", child.id()));
+    let record = partial.join(".stages").join("evidence.faults.json");
+    let started = std::time::Instant::now();
+    while !record.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no stage finished in two minutes"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before the kill"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    signal("KILL", child.id());
+    child.wait().unwrap();
+    assert!(!out.exists(), "a killed run published its folder");
+    assert!(partial.is_dir(), "the killed run left no partial folder");
+
+    // The next run resumes: both evidence layers come from the killed run, the model is
+    // computed, nothing hidden is left, and the outputs equal a clean run's bytes.
+    let o = nedra_run(&p, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("resuming from"), "{err}");
+    assert_eq!(
+        manifest_stages(&out),
+        [
+            ("model".to_string(), false),
+            ("evidence:mag".to_string(), true),
+            ("evidence:faults".to_string(), true)
+        ]
+    );
+    assert!(hidden_beside(&out).is_empty(), "{:?}", hidden_beside(&out));
+    let clean = dir.path().join("clean");
+    let o = nedra_run(&p, &clean);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(manifest_outputs(&out), manifest_outputs(&clean));
 }

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::manifest::{input_entry, versions};
+use crate::run_folder::OutputFolder;
 
 /// Block size of the raster streaming, cells per side.
 const BLOCK: usize = 512;
@@ -575,14 +576,16 @@ pub fn run(assessment_toml: &Path, out_dir: &Path) -> Result<RunSummary> {
     if spec.commodities.is_empty() {
         keep.extend(1..=model.grade_names.len());
     }
-    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    // A new folder is staged and appears only when complete: see `run_folder`.
+    let folder = OutputFolder::begin(out_dir)?;
+    let dir = folder.dir();
     let mut inputs = vec![
         input_entry("assessment file", assessment_toml)?,
         input_entry("grade–tonnage model", &model_path)?,
     ];
 
     // Tracts onto the grid.
-    let tracts_tif = out_dir.join("tracts.tif");
+    let tracts_tif = dir.join("tracts.tif");
     let posterior_path = match &spec.undiscovered {
         UndiscoveredSpec::Posterior { posterior, .. } => Some(resolve(&base, posterior)),
         UndiscoveredSpec::Experts { .. } => None,
@@ -774,13 +777,15 @@ pub fn run(assessment_toml: &Path, out_dir: &Path) -> Result<RunSummary> {
         "outputs": { "tracts_raster": "tracts.tif" },
         "versions": versions(),
     });
-    let json_path = out_dir.join("assessment.json");
+    let json_path = dir.join("assessment.json");
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');
     files::write_atomic(&json_path, text.as_bytes())
         .with_context(|| format!("writing {}", json_path.display()))?;
+    drop(tracts); // closed before its folder is moved into place
+    let out_dir = folder.finish()?;
     Ok(RunSummary {
-        json: json_path,
+        json: out_dir.join("assessment.json"),
         tracts: result.tracts.len(),
         totals: keep
             .iter()

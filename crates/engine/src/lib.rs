@@ -10,6 +10,9 @@
 //! - [`mod@run`]: `run(project, out)` — grid, deposits, evidence, weights, model, validation,
 //!   targets, manifest and report into one run folder.
 //! - [`plan`]: the project resolved into stages, and the pre-flight check of every input.
+//! - [`run_folder`]: writing an output folder — locked, staged, swapped into place atomically.
+//! - [`stage_cache`]: stages reused from an earlier or interrupted run when nothing they
+//!   depend on changed.
 //! - [`manifest`]: input hashes and versions for `run.json`.
 //! - [`options`]: every named choice (pattern, model kind, …) as a typed enum, parsed once.
 //! - [`demo`]: the built-in SYNTHETIC rare-earth demo project.
@@ -55,6 +58,7 @@ pub mod project;
 pub mod prospects;
 pub mod report;
 pub mod run;
+pub mod run_folder;
 pub mod saved_model;
 pub mod stage_cache;
 pub mod stages;
@@ -71,3 +75,4 @@ pub fn init() {
     ONCE.call_once(nedra_io::init_gdal);
 }
 pub use run::{run, RunSummary};
+pub use run_folder::{OutputFolder, RunFolder, RunFolderError};

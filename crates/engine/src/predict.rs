@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use nedra_io::warp::{is_on_grid, warp_to_grid};
 use nedra_io::{files, RasterReader, Resampling};
 use nedra_models::ValidationOptions;
@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use crate::manifest::{input_entry, sha256_file, versions};
 use crate::progress::say;
-use crate::run::{publish, Staging};
+use crate::run_folder::RunFolder;
 use crate::saved_model::{predict_grid, SavedModel};
 
 /// Options of `nedra predict`.
@@ -90,15 +90,8 @@ pub fn predict(o: &PredictOptions) -> Result<Value> {
     let paths = layer_paths(&model, &model_file, &o.layers)?;
     let template = o.grid.clone().unwrap_or_else(|| paths[0].clone());
     let grid = RasterReader::open(&template)?.grid().clone();
-    let parent = o
-        .out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("{}: cannot create the output folder", parent.display()))?;
-    let mut staging = Staging::new(&o.out)?;
-    let dir = staging.dir.clone();
+    let folder = RunFolder::begin(&o.out)?;
+    let dir = folder.dir().to_path_buf();
     let warped_dir = dir.join(".warped");
     let mut readers = Vec::with_capacity(paths.len());
     let mut inputs = vec![input_entry("model", &model_file)?];
@@ -209,7 +202,6 @@ pub fn predict(o: &PredictOptions) -> Result<Value> {
         &dir.join("predict.json"),
         (serde_json::to_string_pretty(&manifest)? + "\n").as_bytes(),
     )?;
-    publish(&dir, &o.out)?;
-    staging.keep = true;
+    folder.publish()?;
     Ok(manifest)
 }

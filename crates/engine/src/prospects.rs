@@ -32,6 +32,7 @@ use serde_json::{json, Value};
 
 use crate::assessment::resolve;
 use crate::manifest::{input_entry, versions};
+use crate::run_folder::OutputFolder;
 
 /// Block size of the raster streaming, cells per side.
 const BLOCK: usize = 512;
@@ -384,7 +385,9 @@ pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    // A new folder is staged and appears only when complete: see `run_folder`.
+    let folder = OutputFolder::begin(out_dir)?;
+    let dir = folder.dir();
     let mut inputs = vec![input_entry("prospects file", prospects_toml)?];
     let mut rasters = vec![];
 
@@ -402,8 +405,7 @@ pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
         }
         let (maps_json, segments) = match &play.maps {
             Some(maps) => {
-                let (v, s) =
-                    play_maps(&file, play, maps, &base, out_dir, &mut inputs, &mut rasters)?;
+                let (v, s) = play_maps(&file, play, maps, &base, dir, &mut inputs, &mut rasters)?;
                 (Some(v), s)
             }
             None => (None, BTreeMap::new()),
@@ -588,13 +590,20 @@ pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
         "outputs": rasters.iter().filter_map(|r| r.file_name()).map(|n| n.to_string_lossy().into_owned()).collect::<Vec<_>>(),
         "versions": versions(),
     });
-    let json_path = out_dir.join("prospects.json");
+    let json_path = dir.join("prospects.json");
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');
     files::write_atomic(&json_path, text.as_bytes())
         .with_context(|| format!("writing {}", json_path.display()))?;
+    let out_dir = folder.finish()?;
+    // The files as published (they were written into the staged folder).
+    let rasters = rasters
+        .iter()
+        .filter_map(|r| r.file_name())
+        .map(|n| out_dir.join(n))
+        .collect();
     Ok(ProspectsSummary {
-        json: json_path,
+        json: out_dir.join("prospects.json"),
         prospects: report.prospects.len(),
         probability_at_least_one_discovery: report.portfolio.probability_at_least_one_discovery,
         rasters,

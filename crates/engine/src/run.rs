@@ -46,66 +46,6 @@ pub struct RunSummary {
     pub reused_stages: Vec<String>,
 }
 
-/// A run folder being written: everything goes into a hidden sibling, renamed into place at
-/// the end, so a failed run leaves no half-written folder.
-pub(crate) struct Staging {
-    /// The hidden folder being written.
-    pub dir: PathBuf,
-    /// Set once published: the folder is then not removed on drop.
-    pub keep: bool,
-}
-
-impl Staging {
-    /// A fresh, empty hidden sibling of `out`.
-    pub fn new(out: &Path) -> Result<Self> {
-        let staging = Staging {
-            dir: files::temporary_sibling(out, "partial"),
-            keep: false,
-        };
-        let _ = std::fs::remove_dir_all(&staging.dir);
-        std::fs::create_dir_all(&staging.dir).with_context(|| {
-            format!("{}: cannot create the output folder", staging.dir.display())
-        })?;
-        Ok(staging)
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// Replaces `out` by `staged`; `out` may only be replaced if it is a previous run or
-/// prediction folder (or empty).
-pub(crate) fn publish(staged: &Path, out: &Path) -> Result<()> {
-    if out.exists() {
-        let is_run = out.join("run.json").exists()
-            || out.join("predict.json").exists()
-            || std::fs::read_dir(out)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
-        if !is_run {
-            bail!(
-                "{}: the output folder exists and is not a nedra run or prediction folder (no run.json or predict.json). Choose another --out",
-                out.display()
-            );
-        }
-        let old = files::temporary_sibling(out, "old");
-        std::fs::rename(out, &old)
-            .with_context(|| format!("{}: cannot replace the old run", out.display()))?;
-        std::fs::rename(staged, out)
-            .with_context(|| format!("{}: cannot move the run into place", out.display()))?;
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(staged, out)
-            .with_context(|| format!("{}: cannot move the run into place", out.display()))?;
-    }
-    Ok(())
-}
-
 fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
     let c = if let Some(cutoff) = e.cutoff {
         Classifier::Binary {
@@ -136,31 +76,20 @@ pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
     let started = Instant::now();
     refuse_problems(project_path, out)?;
     let project = Project::load(project_path)?;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("{}: cannot create the output folder", parent.display()))?;
-    let mut staging = Staging::new(out)?;
+    // Locked, staged in a hidden sibling and swapped into place: see `run_folder`.
+    let folder = crate::run_folder::RunFolder::begin(out)?;
+    let dir = folder.dir();
     for sub in ["evidence", "weights"] {
-        std::fs::create_dir_all(staging.dir.join(sub))
-            .with_context(|| format!("{}: cannot create the run folder", staging.dir.display()))?;
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("{}: cannot create the run folder", dir.display()))?;
     }
-    // Earlier results to reuse: the run being replaced, and partial folders of killed runs.
+    // Earlier results to reuse: the run being replaced, and the partial folder of a run
+    // that was killed (kept aside by `RunFolder::begin`).
     let mut sources = vec![out.to_path_buf()];
-    sources.extend(partial_folders(out, &staging.dir));
-    let mut cache = StageCache::new(&staging.dir, sources);
-    let summary = run_into(
-        &project,
-        project_path,
-        &staging.dir,
-        out,
-        started,
-        &mut cache,
-    )?;
-    publish(&staging.dir, out)?;
-    staging.keep = true;
+    sources.extend(folder.resume().map(Path::to_path_buf));
+    let mut cache = StageCache::new(dir, sources);
+    let summary = run_into(&project, project_path, dir, out, started, &mut cache)?;
+    folder.publish()?;
     Ok(summary)
 }
 
@@ -771,7 +700,8 @@ fn evidence_stage(
         .map(|r| r.contrast);
     let values = match values.path().strip_prefix(dir) {
         Ok(rel) => rel.to_path_buf(),
-        Err(_) => values.path().to_path_buf(),
+        Err(_) => std::path::absolute(values.path())
+            .with_context(|| format!("{}: cannot resolve", values.path().display()))?,
     };
     Ok(EvidenceMemo {
         entry: EvidenceEntry {
@@ -989,39 +919,6 @@ fn count_valid(grid: &Grid, reader: &RasterReader) -> Result<u64> {
         n += reader.read(w)?.valid_count() as u64;
     }
     Ok(n)
-}
-
-/// Hidden partial folders of `out` left by runs that were killed (not `ours`), newest first.
-fn partial_folders(out: &Path, ours: &Path) -> Vec<PathBuf> {
-    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
-        return vec![];
-    };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let prefix = format!(".{}.partial-", name.to_string_lossy());
-    let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(parent)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_dir()
-                && p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                && p.file_name() != ours.file_name()
-        })
-        .map(|p| {
-            let t = std::fs::metadata(&p)
-                .and_then(|m| m.modified())
-                .unwrap_or(std::time::UNIX_EPOCH);
-            (t, p)
-        })
-        .collect();
-    found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    found.into_iter().map(|(_, p)| p).collect()
 }
 
 /// The deposit summary of a stage command's deposits.

@@ -59,7 +59,8 @@ fn record_path(dir: &Path, stage: &str) -> PathBuf {
         .join(format!("{}.json", stage.replace(':', ".")))
 }
 
-/// Files under `dir` (relative, sorted), the stage records left out.
+/// Files under `dir` (relative, sorted), hidden top-level folders (stage records, a resumed
+/// partial folder) left out.
 pub fn files_under(dir: &Path) -> Result<BTreeSet<PathBuf>> {
     let mut out = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -69,7 +70,12 @@ pub fn files_under(dir: &Path) -> Result<BTreeSet<PathBuf>> {
         {
             let p = entry?.path();
             if p.is_dir() {
-                if p != dir.join(RECORDS) {
+                // Hidden folders at the top are bookkeeping (stage records, a resumed
+                // partial folder), not outputs.
+                let hidden = d == dir
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                if !hidden {
                     stack.push(p);
                 }
             } else if let Ok(rel) = p.strip_prefix(dir) {

@@ -12,6 +12,7 @@ use nedra_models::{
 use crate::pipeline::{classify_layer, response_pass, ResponseLayer};
 use crate::progress::say;
 use crate::run::deposits_for;
+use crate::run_folder::OutputFolder;
 
 /// Arguments of `nedra weights`.
 pub struct WeightsArgs {
@@ -154,8 +155,7 @@ pub fn response(
             .count() as u64;
     }
     let (deposits, _) = deposits_for(deposits_path, deposits_crs, &grid, None)?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
+    let folder = OutputFolder::begin(out)?;
     let response = Response::new(
         deposits.total,
         cells as f64 * grid.cell_area_km2() / unit_cell_km2,
@@ -167,13 +167,14 @@ pub fn response(
         &response,
         &deposits,
         grid.cell_area_km2() / unit_cell_km2,
-        out,
+        folder.dir(),
     )?;
     let curve = result.histogram.success_rate()?;
     let mut csv = Vec::new();
     curve.write_csv(&mut csv)?;
-    files::write_atomic(&out.join("success_rate.csv"), &csv)?;
+    files::write_atomic(&folder.dir().join("success_rate.csv"), &csv)?;
     let roc = result.histogram.roc_auc()?;
+    folder.finish()?;
     crate::emit!(
         "prior probability: {} ({} deposits / {} unit cells)",
         response.prior_probability(),
@@ -283,20 +284,21 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
     let mut sets = vec![&train];
     sets.extend(test.as_ref());
     let hists = crate::validation::score_histograms(&grid, &reader, &sets)?;
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("{}: cannot create the output folder", a.out.display()))?;
+    let folder = OutputFolder::begin(&a.out)?;
     let options = nedra_models::ValidationOptions {
         bootstrap_replicates: a.bootstrap,
         seed: a.seed,
         ..Default::default()
     };
-    let mut v = crate::validation::write_validation(&a.out, &hists[0], hists.get(1), &options)?;
+    let mut v =
+        crate::validation::write_validation(folder.dir(), &hists[0], hists.get(1), &options)?;
     v["score_raster"] = serde_json::json!(a.score.display().to_string());
     v["score_raster_sha256"] = serde_json::json!(crate::manifest::sha256_file(&a.score)?);
     files::write_atomic(
-        &a.out.join("validation.json"),
+        &folder.dir().join("validation.json"),
         (serde_json::to_string_pretty(&v)? + "\n").as_bytes(),
     )?;
+    folder.finish()?;
     let show = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
     crate::emit!("ROC AUC: {}", show("roc_auc"));
     crate::emit!("success-rate AUC: {}", show("success_rate_auc"));
@@ -350,8 +352,7 @@ pub fn targets(
         None => crate::pipeline::Deposits::default(),
     };
     let hist = crate::validation::score_histograms(&grid, &reader, &[&deposits])?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
+    let folder = OutputFolder::begin(out)?;
     let (t, found) = crate::targets::find_targets(
         &grid,
         &reader,
@@ -361,8 +362,9 @@ pub fn targets(
         &deposits,
         &hist[0],
         options,
-        out,
+        folder.dir(),
     )?;
+    folder.finish()?;
     crate::emit!(
         "{} targets at score ≥ {t} → {}",
         found.len(),

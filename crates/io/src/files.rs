@@ -4,18 +4,42 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 
-/// The hidden temporary sibling of `path` used while it is being written
-/// (`.name.<tag>-<pid>.tmp.ext`), on the same file system so that a rename is atomic.
-pub fn temporary_sibling(path: &Path, tag: &str) -> PathBuf {
+/// The stem and the extension (with its dot, or empty) of `path`'s file name, as the
+/// temporary names split them.
+fn stem_and_extension(path: &Path) -> (String, String) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (stem, ext) = match name.rsplit_once('.') {
+    match name.rsplit_once('.') {
         Some((s, e)) => (s.to_string(), format!(".{e}")),
-        None => (name.clone(), String::new()),
-    };
+        None => (name, String::new()),
+    }
+}
+
+/// The hidden temporary sibling of `path` used while it is being written
+/// (`.name.<tag>-<pid>.tmp.ext`), on the same file system so that a rename is atomic.
+pub fn temporary_sibling(path: &Path, tag: &str) -> PathBuf {
+    let (stem, ext) = stem_and_extension(path);
     path.with_file_name(format!(".{stem}.{tag}-{}.tmp{ext}", std::process::id()))
+}
+
+/// The process id in `name` when `name` is the file name [`temporary_sibling`] gives `path`
+/// for `tag` in some process (e.g. one that was killed), `None` otherwise.
+pub fn temporary_sibling_pid(path: &Path, tag: &str, name: &str) -> Option<u32> {
+    let (stem, ext) = stem_and_extension(path);
+    let pid = name
+        .strip_prefix('.')?
+        .strip_prefix(stem.as_str())?
+        .strip_prefix('.')?
+        .strip_prefix(tag)?
+        .strip_prefix('-')?
+        .strip_suffix(ext.as_str())?
+        .strip_suffix(".tmp")?;
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
 }
 
 /// Renames `from` to `to`, replacing `to` atomically on the same file system.
@@ -53,5 +77,39 @@ mod tests {
             .unwrap()
             .to_string_lossy()
             .ends_with(".tmp.csv"));
+    }
+
+    #[test]
+    fn temporary_names_are_recognised_with_their_pid() {
+        for out in ["run", "results/run.v2", "a.tif"] {
+            let out = Path::new(out);
+            let mine = temporary_sibling(out, "partial");
+            let name = mine.file_name().unwrap().to_str().unwrap();
+            assert_eq!(
+                temporary_sibling_pid(out, "partial", name),
+                Some(std::process::id()),
+                "{name}"
+            );
+            assert_eq!(temporary_sibling_pid(out, "old", name), None, "{name}");
+        }
+        let run = Path::new("run");
+        assert_eq!(
+            temporary_sibling_pid(run, "partial", ".run.partial-42.tmp"),
+            Some(42)
+        );
+        for other in [
+            ".run.partial-.tmp",
+            ".run.partial-4x2.tmp",
+            ".runs.partial-42.tmp",
+            ".run.partial-42.tmp.tif",
+            "run.partial-42.tmp",
+            ".run.partial-42",
+        ] {
+            assert_eq!(
+                temporary_sibling_pid(run, "partial", other),
+                None,
+                "{other}"
+            );
+        }
     }
 }
