@@ -5,6 +5,43 @@
 //! and result lines reach it through a [`progress::Observer`]. Nothing here prints or parses
 //! command-line flags.
 //!
+//! # A run, from the project file to the run folder
+//!
+//! 1. **Project** ([`project`], [`options`]): `project.toml` is parsed once into typed values;
+//!    every named choice is an enum whose names are the one list shared with the command line.
+//! 2. **Plan** ([`plan`]): the project resolves into stages — `grid → deposits →
+//!    evidence:<layer>… → response → [model] → validation → targets → report` — each with the
+//!    files it reads and writes. [`plan::preflight`] checks every option, input and the output
+//!    folder before any computation and reports all problems at once.
+//! 3. **Run folder** ([`run_folder`]): the run takes a lock on `--out`, writes into a hidden
+//!    staged folder and replaces the previous run in one atomic exchange at the end.
+//! 4. **Stages** ([`mod@run`], [`stage_cache`]): the costly stages (each evidence layer, the
+//!    model) carry a key — the SHA-256 of the engine version, their options, their input files
+//!    and the keys upstream. A stage whose key matches the previous run, or the partial folder
+//!    of a killed run, is reused (outputs checked by SHA-256 and hard-linked); the rest runs as
+//!    block-streaming passes ([`pipeline`]). Progress goes to the caller's [`Observer`].
+//! 5. **Manifest** ([`manifest`]): `run.json` (schema `nedra-run/2`) records inputs with
+//!    SHA-256, options, versions, seed, stages reused, outputs with SHA-256 and timings; it is
+//!    what `report`, `predict` and `assess` read.
+//!
+//! ```no_run
+//! use std::{path::Path, sync::Arc};
+//!
+//! # fn main() -> anyhow::Result<()> {
+//! nedra_engine::init();
+//! let (plan, problems) =
+//!     nedra_engine::plan::preflight(Path::new("project.toml"), Path::new("run"));
+//! assert!(problems.is_empty(), "{problems:?}");
+//! print!("{}", plan.unwrap());
+//! let progress = Arc::new(nedra_engine::Silent);
+//! let summary = nedra_engine::observe(progress, || {
+//!     nedra_engine::run(Path::new("project.toml"), Path::new("run"))
+//! })?;
+//! println!("ROC AUC {:.4}, reused {:?}", summary.roc_auc, summary.reused_stages);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! **Runs**
 //! - [`project`]: the project file (`project.toml`), typed.
 //! - [`mod@run`]: `run(project, out)` — grid, deposits, evidence, weights, model, validation,
