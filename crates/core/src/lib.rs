@@ -2,7 +2,8 @@
 //!
 //! What it offers:
 //! - **Grid**: [`Grid`] — CRS (as WKT), affine transform, shape; cell ↔ map coordinates.
-//! - **Blocks**: [`Window`] and [`Grid::windows`] — the unit of streaming work;
+//! - **Blocks**: [`Window`] and [`Grid::windows`] — the unit of streaming work, [`BLOCK_SIZE`]
+//!   cells per side;
 //!   [`stream_blocks`] — read → compute in parallel → write with a bounded number of blocks in flight.
 //! - **Blocks of values**: [`Block`] — values with a validity mask (NoData is a mask, never a number).
 //! - **Classification**: [`Classifier`] — turning continuous values into classes (breaks, equal width).
@@ -33,7 +34,7 @@ pub mod grid;
 pub mod interpolate;
 pub mod regions;
 
-pub use block::{stream_blocks, Block, Window};
+pub use block::{stream_blocks, Block, Window, BLOCK_SIZE};
 pub use classify::Classifier;
 pub use error::Error;
 pub use grid::Grid;

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use nedra_core::distance::segment_distance;
-use nedra_core::{Block, Grid};
+use nedra_core::{Block, Grid, BLOCK_SIZE};
 use nedra_io::{crs, files, warp, DataType, RasterWriter};
 
 /// The extent of the demo `[min_x, min_y, max_x, max_y]`, in EPSG:32635 metres.
@@ -1061,7 +1061,7 @@ fn write_magnetic(s: &Scenario, path: &Path) -> Result<f64> {
     let grid = magnetic_grid(&geographic, &utm).with_context(context)?;
     let mut writer = RasterWriter::create(path, &grid, DataType::Float32).with_context(context)?;
     let mut range = StudyAreaRange::new(&s.study_area);
-    for window in grid.windows(512) {
+    for window in grid.windows(BLOCK_SIZE) {
         let (mut xs, mut ys) = (
             Vec::with_capacity(window.len()),
             Vec::with_capacity(window.len()),
@@ -1101,7 +1101,7 @@ fn write_thorium(s: &Scenario, path: &Path) -> Result<f64> {
     let mut writer = RasterWriter::create(path, &grid, DataType::Float32).with_context(context)?;
     let gap = s.survey_gap;
     let mut range = StudyAreaRange::new(&s.study_area);
-    for window in grid.windows(512) {
+    for window in grid.windows(BLOCK_SIZE) {
         let mut block = Block::empty(window);
         for row in window.row_off..window.row_off + window.height {
             for col in window.col_off..window.col_off + window.width {

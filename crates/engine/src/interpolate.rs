@@ -23,16 +23,13 @@ use nedra_core::interpolate::{
     FittedVariogram, Idw, IdwParams, KrigingParams, LagBins, ModelKind, OrdinaryKriging,
     SampleIndex, VariogramModel,
 };
-use nedra_core::{stream_blocks, Block, Grid, Window};
+use nedra_core::{stream_blocks, Block, Grid, Window, BLOCK_SIZE};
 use serde::Serialize;
 
 /// Names tried, in order, for the x coordinate (ignoring case).
 const X_NAMES: [&str; 5] = ["x", "easting", "east", "lon", "longitude"];
 /// Names tried, in order, for the y coordinate (ignoring case).
 const Y_NAMES: [&str; 5] = ["y", "northing", "north", "lat", "latitude"];
-
-/// Side of the square windows computed in parallel, in cells.
-const BLOCK_SIZE: usize = 512;
 
 /// Largest sample table accepted, in samples.
 pub const MAX_SAMPLES: usize = 10_000_000;
