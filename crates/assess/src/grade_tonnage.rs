@@ -14,10 +14,10 @@
 
 use std::path::Path;
 
+use nedra_core::random::Stream;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::random::Stream;
 
 /// The shipped EXAMPLE grade–tonnage model (carbonatite-hosted REE; invented values, not a
 /// published model), as JSON — for demonstrations and tests only.

@@ -19,7 +19,8 @@
 //!   [`SegmentTally`] (common-risk-segment minimums per element).
 //! - Prospects from files: [`DistributionSpec`], [`evaluate_prospects`] (Pg, PRMS volumes,
 //!   risked means, portfolio, EMV).
-//! - Random streams: [`Stream`], seeded per (master seed, stream index) by SplitMix64.
+//! - Random streams: [`Stream`] (from [`nedra_core::random`]), seeded per (master seed, stream
+//!   index) by SplitMix64.
 //! - Special functions: [`normal_cdf`], [`normal_quantile`].
 //! - Minimisation: [`nelder_mead::minimise`] (Nash 1990 simplex).
 
@@ -35,7 +36,6 @@ pub mod petroleum;
 pub mod play_maps;
 pub mod pmf;
 pub mod prospects;
-pub mod random;
 pub mod simulation;
 pub mod special;
 
@@ -48,6 +48,7 @@ pub use experts_table::{read_tract_estimates, TractEstimate};
 pub use grade_tonnage::{
     Deposit, DepositSampler, FittedParameters, GradeTonnageModel, EXAMPLE_CARBONATITE_REE_MODEL,
 };
+pub use nedra_core::random::Stream;
 pub use permissive_tract::{
     poisson_pmf, undiscovered_from_posterior, PmfSummary, PosteriorDepositCount, TractStatistics,
     TractTally,
@@ -62,7 +63,6 @@ pub use prospects::{
     evaluate_prospects, DistributionSpec, Economics, PlayInput, PortfolioResult, ProspectInput,
     ProspectResult, ProspectsReport,
 };
-pub use random::Stream;
 pub use simulation::{
     simulate_assessment, AssessmentResult, ResourceSummary, SimulationOptions, Tract,
 };

@@ -6,11 +6,11 @@
 //! P90 is the volume exceeded with 90 % probability (the low estimate), P10 the volume
 //! exceeded with 10 % probability (the high estimate).
 
+use nedra_core::random::Stream;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_chance, Error};
-use crate::random::Stream;
 use crate::special::normal_quantile;
 
 /// A distribution of an uncertain input.

@@ -20,6 +20,8 @@
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
 //! - **Interpolation**: [`interpolate`] — IDW, variograms and ordinary kriging from point samples.
+//! - **Random numbers**: [`random`] — seeded SplitMix64 and xoshiro256** streams named by
+//!   (seed, index), normal/gamma/beta deviates: the one generator every crate draws from.
 
 pub mod block;
 pub mod classes;
@@ -32,6 +34,7 @@ pub mod fuzzy;
 pub mod geochem;
 pub mod grid;
 pub mod interpolate;
+pub mod random;
 pub mod regions;
 
 pub use block::{stream_blocks, Block, Window, BLOCK_SIZE};

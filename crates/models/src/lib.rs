@@ -40,7 +40,6 @@ mod linalg;
 mod logistic;
 mod pu_bagging;
 mod response;
-mod rng;
 mod spatial_cv;
 mod success_rate;
 mod training;
@@ -55,9 +54,9 @@ pub use conditional_independence::{
 pub use forest::{ForestOptions, RandomForest};
 pub use importance::{permutation_importance, FeatureImportance};
 pub use logistic::{LogisticModel, LogisticOptions};
+pub use nedra_core::random::{derive_seed, SplitMix64};
 pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPrediction};
 pub use response::{CellResponse, LayerSummary, Response};
-pub use rng::{derive_seed, SplitMix64};
 pub use spatial_cv::{
     block_folds, cross_validate, cross_validate_inspect, fold_indices, CrossValidation, FoldResult,
     FoldScheme, FoldSplit,
