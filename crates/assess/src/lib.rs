@@ -21,7 +21,7 @@
 //!   risked means, portfolio, EMV).
 //! - Random streams: [`Stream`] (from [`nedra_core::random`]), seeded per (master seed, stream
 //!   index) by SplitMix64.
-//! - Special functions: [`normal_cdf`], [`normal_quantile`].
+//! - Special functions: [`normal_cdf`], [`normal_quantile`] (from [`nedra_core::special`]).
 //! - Minimisation: [`nelder_mead::minimise`] (Nash 1990 simplex).
 
 #![warn(missing_docs)]
@@ -37,7 +37,6 @@ pub mod play_maps;
 pub mod pmf;
 pub mod prospects;
 pub mod simulation;
-pub mod special;
 
 pub use elicitation::{
     fit_negative_binomial, mark3_pmf, ExpertEstimate, Mark3Estimates, NegativeBinomial,
@@ -49,6 +48,7 @@ pub use grade_tonnage::{
     Deposit, DepositSampler, FittedParameters, GradeTonnageModel, EXAMPLE_CARBONATITE_REE_MODEL,
 };
 pub use nedra_core::random::Stream;
+pub use nedra_core::special::{normal_cdf, normal_quantile};
 pub use permissive_tract::{
     poisson_pmf, undiscovered_from_posterior, PmfSummary, PosteriorDepositCount, TractStatistics,
     TractTally,
@@ -66,4 +66,3 @@ pub use prospects::{
 pub use simulation::{
     simulate_assessment, AssessmentResult, ResourceSummary, SimulationOptions, Tract,
 };
-pub use special::{normal_cdf, normal_quantile};

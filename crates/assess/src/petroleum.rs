@@ -7,11 +7,11 @@
 //! exceeded with 10 % probability (the high estimate).
 
 use nedra_core::random::Stream;
+use nedra_core::special::normal_quantile;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_chance, Error};
-use crate::special::normal_quantile;
 
 /// A distribution of an uncertain input.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,8 @@
 //! - **Interpolation**: [`interpolate`] — IDW, variograms and ordinary kriging from point samples.
 //! - **Random numbers**: [`random`] — seeded SplitMix64 and xoshiro256** streams named by
 //!   (seed, index), normal/gamma/beta deviates: the one generator every crate draws from.
+//! - **Special functions**: [`special`] — erfc, the standard normal distribution function,
+//!   density and quantile.
 
 pub mod block;
 pub mod classes;
@@ -36,6 +38,7 @@ pub mod grid;
 pub mod interpolate;
 pub mod random;
 pub mod regions;
+pub mod special;
 
 pub use block::{stream_blocks, Block, Window, BLOCK_SIZE};
 pub use classify::Classifier;

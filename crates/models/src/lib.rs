@@ -48,9 +48,7 @@ mod wofe;
 
 pub use boosting::{BoostingOptions, GradientBoosting};
 pub use classifier::{roc_auc, Classifier, Learner};
-pub use conditional_independence::{
-    standard_normal_cdf, ConditionalIndependence, ConditionalIndependenceSums,
-};
+pub use conditional_independence::{ConditionalIndependence, ConditionalIndependenceSums};
 pub use forest::{ForestOptions, RandomForest};
 pub use importance::{permutation_importance, FeatureImportance};
 pub use logistic::{LogisticModel, LogisticOptions};
