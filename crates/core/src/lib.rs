@@ -20,6 +20,8 @@
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
 //! - **Interpolation**: [`interpolate`] — IDW, variograms and ordinary kriging from point samples.
+//! - **Dense linear algebra**: [`linalg`] — Cholesky factorisation, solve and inverse; LU
+//!   solve with partial pivoting.
 //! - **Random numbers**: [`random`] — seeded SplitMix64 and xoshiro256** streams named by
 //!   (seed, index), normal/gamma/beta deviates: the one generator every crate draws from.
 //! - **Special functions**: [`special`] — erfc, the standard normal distribution function,
@@ -36,6 +38,7 @@ pub mod fuzzy;
 pub mod geochem;
 pub mod grid;
 pub mod interpolate;
+pub mod linalg;
 pub mod random;
 pub mod regions;
 pub mod special;

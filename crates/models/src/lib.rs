@@ -36,7 +36,6 @@ mod classifier;
 mod conditional_independence;
 mod forest;
 mod importance;
-mod linalg;
 mod logistic;
 mod pu_bagging;
 mod response;
