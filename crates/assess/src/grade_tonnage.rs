@@ -14,10 +14,11 @@
 
 use std::path::Path;
 
+use nedra_core::linalg::cholesky;
+use nedra_core::random::Stream;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::random::Stream;
 
 /// The shipped EXAMPLE grade–tonnage model (carbonatite-hosted REE; invented values, not a
 /// published model), as JSON — for demonstrations and tests only.
@@ -113,27 +114,6 @@ fn ilr_inverse_into(z: &[f64], out: &mut [f64]) {
         total += *v;
     }
     out.iter_mut().for_each(|v| *v /= total);
-}
-
-/// Lower Cholesky factor of a symmetric positive-definite matrix; `None` if not so.
-fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let n = a.len();
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
-            if i == j {
-                let v = a[i][i] - s;
-                if !(v > 0.0 && v.is_finite()) {
-                    return None;
-                }
-                l[i][j] = v.sqrt();
-            } else {
-                l[i][j] = (a[i][j] - s) / l[j][j];
-            }
-        }
-    }
-    Some(l)
 }
 
 impl GradeTonnageModel {
@@ -327,10 +307,7 @@ impl GradeTonnageModel {
                 "fitted parameters need {k} ilr coordinates for {k} grades + gangue"
             )));
         }
-        if joint_covariance(&parameters)
-            .and_then(|c| cholesky(&c))
-            .is_none()
-        {
+        if joint_factor(&parameters).is_none() {
             return Err(self.invalid(
                 "the joint covariance of log10 tonnage and ilr grades is not positive definite",
             ));
@@ -344,8 +321,7 @@ impl GradeTonnageModel {
     /// The errors of [`GradeTonnageModel::parameters`].
     pub fn sampler(&self) -> Result<DepositSampler, Error> {
         let parameters = self.parameters()?;
-        let covariance = joint_covariance(&parameters).expect("checked in parameters()");
-        let factor = cholesky(&covariance).expect("checked in parameters()");
+        let factor = joint_factor(&parameters).expect("checked in parameters()");
         let mut mean = vec![parameters.log10_tonnage_mt_mean];
         mean.extend(&parameters.ilr_mean);
         Ok(DepositSampler {
@@ -357,20 +333,24 @@ impl GradeTonnageModel {
     }
 }
 
-fn joint_covariance(p: &FittedParameters) -> Option<Vec<Vec<f64>>> {
+/// The lower Cholesky factor (row-major) of the joint covariance of (log₁₀ tonnage, ilr
+/// coordinates); `None` if the parameters do not make a positive-definite covariance.
+fn joint_factor(p: &FittedParameters) -> Option<Vec<f64>> {
     let k = p.ilr_mean.len();
     if p.ilr_covariance.len() != k || p.tonnage_ilr_covariance.len() != k {
         return None;
     }
-    let mut c = vec![vec![0.0; k + 1]; k + 1];
-    c[0][0] = p.log10_tonnage_mt_sd.powi(2);
+    let n = k + 1;
+    let mut c = vec![0.0; n * n];
+    c[0] = p.log10_tonnage_mt_sd.powi(2);
     for a in 0..k {
-        c[0][a + 1] = p.tonnage_ilr_covariance[a];
-        c[a + 1][0] = p.tonnage_ilr_covariance[a];
+        c[a + 1] = p.tonnage_ilr_covariance[a];
+        c[(a + 1) * n] = p.tonnage_ilr_covariance[a];
         for b in 0..k {
-            c[a + 1][b + 1] = *p.ilr_covariance[a].get(b)?;
+            c[(a + 1) * n + b + 1] = *p.ilr_covariance[a].get(b)?;
         }
     }
+    cholesky(&mut c, n).ok()?;
     Some(c)
 }
 
@@ -379,7 +359,8 @@ fn joint_covariance(p: &FittedParameters) -> Option<Vec<Vec<f64>>> {
 pub struct DepositSampler {
     grade_names: Vec<String>,
     mean: Vec<f64>,
-    factor: Vec<Vec<f64>>,
+    /// Lower Cholesky factor of the joint covariance, row-major `mean.len()²`.
+    factor: Vec<f64>,
     log10_sd: f64,
 }
 
@@ -411,7 +392,7 @@ impl DepositSampler {
         }
         // z = mean + L·ε (L lower triangular).
         for i in 0..dims {
-            let row = &self.factor[i];
+            let row = &self.factor[i * dims..(i + 1) * dims];
             z[i] = self.mean[i]
                 + normals[..=i]
                     .iter()

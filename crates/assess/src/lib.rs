@@ -19,8 +19,9 @@
 //!   [`SegmentTally`] (common-risk-segment minimums per element).
 //! - Prospects from files: [`DistributionSpec`], [`evaluate_prospects`] (Pg, PRMS volumes,
 //!   risked means, portfolio, EMV).
-//! - Random streams: [`Stream`], seeded per (master seed, stream index) by SplitMix64.
-//! - Special functions: [`normal_cdf`], [`normal_quantile`].
+//! - Random streams: [`Stream`] (from [`nedra_core::random`]), seeded per (master seed, stream
+//!   index) by SplitMix64.
+//! - Special functions: [`normal_cdf`], [`normal_quantile`] (from [`nedra_core::special`]).
 //! - Minimisation: [`nelder_mead::minimise`] (Nash 1990 simplex).
 
 #![warn(missing_docs)]
@@ -35,9 +36,7 @@ pub mod petroleum;
 pub mod play_maps;
 pub mod pmf;
 pub mod prospects;
-pub mod random;
 pub mod simulation;
-pub mod special;
 
 pub use elicitation::{
     fit_negative_binomial, mark3_pmf, ExpertEstimate, Mark3Estimates, NegativeBinomial,
@@ -48,6 +47,8 @@ pub use experts_table::{read_tract_estimates, TractEstimate};
 pub use grade_tonnage::{
     Deposit, DepositSampler, FittedParameters, GradeTonnageModel, EXAMPLE_CARBONATITE_REE_MODEL,
 };
+pub use nedra_core::random::Stream;
+pub use nedra_core::special::{normal_cdf, normal_quantile};
 pub use permissive_tract::{
     poisson_pmf, undiscovered_from_posterior, PmfSummary, PosteriorDepositCount, TractStatistics,
     TractTally,
@@ -62,8 +63,6 @@ pub use prospects::{
     evaluate_prospects, DistributionSpec, Economics, PlayInput, PortfolioResult, ProspectInput,
     ProspectResult, ProspectsReport,
 };
-pub use random::Stream;
 pub use simulation::{
     simulate_assessment, AssessmentResult, ResourceSummary, SimulationOptions, Tract,
 };
-pub use special::{normal_cdf, normal_quantile};

@@ -6,12 +6,12 @@
 //! P90 is the volume exceeded with 90 % probability (the low estimate), P10 the volume
 //! exceeded with 10 % probability (the high estimate).
 
+use nedra_core::random::Stream;
+use nedra_core::special::normal_quantile;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_chance, Error};
-use crate::random::Stream;
-use crate::special::normal_quantile;
 
 /// A distribution of an uncertain input.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,9 @@
 //! The probability mass function of the number of undiscovered deposits in a tract.
 
+use nedra_core::random::Stream;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::random::Stream;
 
 /// A probability mass function on consecutive counts `n_min ..= n_max` of undiscovered
 /// deposits (USGS three-part method, Singer & Menzie 2010, ch. 6).

@@ -6,6 +6,7 @@
 //! seed `stream_seed(master seed, i)` (then one sub-stream per input and block, see
 //! [`Volumetrics::simulate`]), so adding a prospect at the end does not change the others.
 
+use nedra_core::random::stream_seed;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_chance, Error};
@@ -13,7 +14,6 @@ use crate::petroleum::{
     aggregate_portfolio, expected_monetary_value, Distribution, ElementChances, Fluid, Play,
     Prospect, VolumeSummary, Volumetrics,
 };
-use crate::random::stream_seed;
 
 /// A distribution as written in an input file (`kind = "..."`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

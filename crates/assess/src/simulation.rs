@@ -16,13 +16,13 @@
 //! deposit's (ore, contained …) vector. For ore tonnage μ and Σ₀₀ are in closed form
 //! (log-normal); the other entries of μ and Σ are the sample moments of all deposits drawn.
 
+use nedra_core::random::Stream;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::grade_tonnage::{DepositSampler, GradeTonnageModel};
 use crate::pmf::DepositCountPmf;
-use crate::random::Stream;
 
 /// Trials per random-stream block.
 pub const BLOCK_TRIALS: usize = 16_384;

@@ -2,6 +2,11 @@
 
 use rayon::prelude::*;
 
+/// Cells per side of a processing block: every stage streams its rasters in windows of at
+/// most `BLOCK_SIZE × BLOCK_SIZE` cells (see [`Grid::windows`](crate::Grid::windows)), which
+/// bounds memory whatever the grid's size.
+pub const BLOCK_SIZE: usize = 512;
+
 /// A rectangular window of the grid, in cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {

@@ -2,7 +2,8 @@
 //!
 //! What it offers:
 //! - **Grid**: [`Grid`] — CRS (as WKT), affine transform, shape; cell ↔ map coordinates.
-//! - **Blocks**: [`Window`] and [`Grid::windows`] — the unit of streaming work;
+//! - **Blocks**: [`Window`] and [`Grid::windows`] — the unit of streaming work, [`BLOCK_SIZE`]
+//!   cells per side;
 //!   [`stream_blocks`] — read → compute in parallel → write with a bounded number of blocks in flight.
 //! - **Blocks of values**: [`Block`] — values with a validity mask (NoData is a mask, never a number).
 //! - **Classification**: [`Classifier`] — turning continuous values into classes (breaks, equal width).
@@ -19,6 +20,12 @@
 //!   segments and points through an R-tree.
 //! - **Geochemistry**: [`geochem`] — censored values, REE normalisation, Eu/Eu*, TREO, log-ratios.
 //! - **Interpolation**: [`interpolate`] — IDW, variograms and ordinary kriging from point samples.
+//! - **Dense linear algebra**: [`linalg`] — Cholesky factorisation, solve and inverse; LU
+//!   solve with partial pivoting.
+//! - **Random numbers**: [`random`] — seeded SplitMix64 and xoshiro256** streams named by
+//!   (seed, index), normal/gamma/beta deviates: the one generator every crate draws from.
+//! - **Special functions**: [`special`] — erfc, the standard normal distribution function,
+//!   density and quantile.
 
 pub mod block;
 pub mod classes;
@@ -31,9 +38,12 @@ pub mod fuzzy;
 pub mod geochem;
 pub mod grid;
 pub mod interpolate;
+pub mod linalg;
+pub mod random;
 pub mod regions;
+pub mod special;
 
-pub use block::{stream_blocks, Block, Window};
+pub use block::{stream_blocks, Block, Window, BLOCK_SIZE};
 pub use classify::Classifier;
 pub use error::Error;
 pub use grid::Grid;

@@ -28,7 +28,7 @@ use nedra_assess::{
     NegativeBinomialOptions, PmfSummary, SimulationOptions, Tract, TractTally,
     EXAMPLE_CARBONATITE_REE_MODEL,
 };
-use nedra_core::{Block, Grid};
+use nedra_core::{Block, Grid, BLOCK_SIZE};
 use nedra_io::vector::{rasterize, read_features, VectorSource};
 use nedra_io::{files, DataType, RasterReader, RasterWriter};
 use serde::{Deserialize, Serialize};
@@ -36,9 +36,6 @@ use serde_json::{json, Value};
 
 use crate::manifest::{input_entry, versions};
 use crate::run_folder::OutputFolder;
-
-/// Block size of the raster streaming, cells per side.
-const BLOCK: usize = 512;
 
 /// An assessment file: one `[assessment]` table.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -202,7 +199,7 @@ fn tracts_from_threshold(raster: &Path, threshold: f64, out: &Path) -> Result<Gr
     let grid = reader.grid().clone();
     let mut writer = RasterWriter::create(out, &grid, DataType::Int32)?;
     let mut selected = 0u64;
-    for window in grid.windows(BLOCK) {
+    for window in grid.windows(BLOCK_SIZE) {
         let block = reader.read(window)?;
         let mut tract = Block::empty(window);
         for i in 0..window.len() {
@@ -273,7 +270,7 @@ fn tally_tracts(
     let unit_cells_per_cell = grid.cell_area_km2() / unit_cell_km2;
     let mut outside = 0;
     let mut study = StudyAreaCheck::default();
-    for window in grid.windows(BLOCK) {
+    for window in grid.windows(BLOCK_SIZE) {
         let ids = tracts.read(window)?;
         let pp = posterior.map(|r| r.read(window)).transpose()?;
         if let Some(pp) = &pp {

@@ -21,12 +21,9 @@ use nedra_core::classes::{
     DEFAULT_MAX_BINS,
 };
 use nedra_core::fuzzy::{CategoryTable, Membership};
-use nedra_core::{stream_blocks, Block, Window};
+use nedra_core::{stream_blocks, Block, Window, BLOCK_SIZE};
 use nedra_io::{DataType, RasterReader, RasterWriter};
 use serde::Serialize;
-
-/// Block edge in cells for streaming.
-const BLOCK_SIZE: usize = 512;
 
 /// How a continuous raster becomes classes.
 #[derive(Debug, Clone, PartialEq)]

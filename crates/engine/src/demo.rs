@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use nedra_core::distance::segment_distance;
-use nedra_core::{Block, Grid};
+use nedra_core::random::{mix64, SplitMix64};
+use nedra_core::{Block, Grid, BLOCK_SIZE};
 use nedra_io::{crs, files, warp, DataType, RasterWriter};
 
 /// The extent of the demo `[min_x, min_y, max_x, max_y]`, in EPSG:32635 metres.
@@ -101,18 +102,13 @@ fn write_text(path: &Path, text: &str) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Random numbers
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, well-mixed seeded generator.
-struct SplitMix64(u64);
+/// The demo's draws from the shared SplitMix64 generator ([`nedra_core::random`]).
+struct Rng(SplitMix64);
 
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix(self.0)
-    }
-
+impl Rng {
     /// Uniform in `[0, 1)`.
     fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.uniform()
     }
 
     /// Uniform in `[lo, hi)`.
@@ -120,7 +116,8 @@ impl SplitMix64 {
         lo + (hi - lo) * self.uniform()
     }
 
-    /// Uniform integer in `0..n` (`n > 0`).
+    /// Uniform integer in `0..n` (`n > 0`), by scaling a uniform deviate (not
+    /// [`SplitMix64::below`]'s multiply-shift: the demo's data were made this way).
     fn below(&mut self, n: usize) -> usize {
         ((self.uniform() * n as f64) as usize).min(n - 1)
     }
@@ -131,19 +128,12 @@ impl SplitMix64 {
     }
 }
 
-/// SplitMix64's output function: a bijective mix of 64 bits.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// Measurement noise of cell `(row, col)` of raster `layer`: mean 0, standard deviation 1,
 /// roughly normal (sum of four uniforms), independent of the order cells are visited in.
 fn cell_noise(seed: u64, layer: u64, row: usize, col: usize) -> f64 {
-    let h =
-        mix(mix(seed ^ layer.wrapping_mul(0xD6E8_FEB8_6659_FD93))
-            ^ ((row as u64) << 32 | col as u64));
+    let h = mix64(
+        mix64(seed ^ layer.wrapping_mul(0xD6E8_FEB8_6659_FD93)) ^ ((row as u64) << 32 | col as u64),
+    );
     let sum: f64 = (0..4)
         .map(|k| ((h >> (16 * k)) & 0xFFFF) as f64 / 65_535.0)
         .sum();
@@ -281,7 +271,7 @@ struct Wave {
 }
 
 impl Wave {
-    fn random(rng: &mut SplitMix64, amplitude: f64, wavelength_m: (f64, f64)) -> Self {
+    fn random(rng: &mut Rng, amplitude: f64, wavelength_m: (f64, f64)) -> Self {
         let wavelength = rng.range(wavelength_m.0, wavelength_m.1);
         let azimuth = rng.range(0.0, std::f64::consts::PI);
         let k = std::f64::consts::TAU / wavelength;
@@ -330,7 +320,7 @@ struct Scenario {
 
 impl Scenario {
     fn new(seed: u64) -> Self {
-        let mut rng = SplitMix64(seed ^ 0x6E65_6472_6164_656D); // "nedrademo"
+        let mut rng = Rng(SplitMix64::new(seed ^ 0x6E65_6472_6164_656D)); // "nedrademo"
         let study_area = study_area(&mut rng);
         let faults = faults(&mut rng);
         let (boundary_x, boundaries) = unit_boundaries(&mut rng);
@@ -383,7 +373,7 @@ impl Scenario {
 
     /// 14–16 complexes within 2.5 km of a fault, about 80 % of them on the rift faults, well
     /// inside the study area and at least [`COMPLEX_SPACING_M`] apart; six of them hidden.
-    fn place_complexes(&mut self, rng: &mut SplitMix64) {
+    fn place_complexes(&mut self, rng: &mut Rng) {
         let wanted = 14 + rng.below(3);
         let on_rift_wanted = (wanted as f64 * 0.8).round() as usize;
         let rift: Vec<&Fault> = self.faults.iter().filter(|f| f.kind == "rift").collect();
@@ -461,7 +451,7 @@ impl Scenario {
     }
 
     /// The smooth fields and anomalies of the two rasters, and the survey gap.
-    fn build_fields(&mut self, rng: &mut SplitMix64) {
+    fn build_fields(&mut self, rng: &mut Rng) {
         for c in &self.complexes {
             let size = 0.7 + 0.3 * c.radius_m / 4_000.0;
             let mut amplitude = rng.range(700.0, 1_500.0) * size;
@@ -550,7 +540,7 @@ impl Scenario {
 
     /// Known occurrences (50–60 at the known complexes, shared in proportion to 1 + radius in
     /// km, plus about 10 % scattered) and one hidden deposit per hidden complex.
-    fn place_sites(&mut self, rng: &mut SplitMix64) {
+    fn place_sites(&mut self, rng: &mut Rng) {
         let at_complexes = 50 + rng.below(11);
         let known_complexes: Vec<&Complex> = self.complexes.iter().filter(|c| !c.hidden).collect();
         let weights: Vec<f64> = known_complexes
@@ -779,7 +769,7 @@ fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
 
 /// The study area: a 72-vertex ellipse, perturbed by a few smooth harmonics, centred on the
 /// extent. Closed and counter-clockwise.
-fn study_area(rng: &mut SplitMix64) -> Vec<[f64; 2]> {
+fn study_area(rng: &mut Rng) -> Vec<[f64; 2]> {
     let (a, b) = (93_000.0, 86_000.0);
     let tilt = rng.range(-0.35, 0.35);
     let harmonics: Vec<(f64, f64, f64)> = (2..=5)
@@ -834,7 +824,7 @@ fn chord(p: [f64; 2], d: [f64; 2], margin_m: f64) -> Option<(f64, f64)> {
 /// A fault trace from `t0` to `t1` along the line `p + t·d`, with `vertices` vertices that
 /// wander sideways by a bounded random walk.
 fn trace(
-    rng: &mut SplitMix64,
+    rng: &mut Rng,
     p: [f64; 2],
     d: [f64; 2],
     (t0, t1): (f64, f64),
@@ -860,7 +850,7 @@ fn trace(
 
 /// 25 faults: six deep faults of a NE-trending rift zone through the middle of the area, and
 /// 19 regional faults of NW, N–S, E–W and NE families.
-fn faults(rng: &mut SplitMix64) -> Vec<Fault> {
+fn faults(rng: &mut Rng) -> Vec<Fault> {
     let mut out = Vec::new();
     let axis = [
         CENTRE[0] + rng.range(-12_000.0, 12_000.0),
@@ -914,7 +904,7 @@ fn faults(rng: &mut SplitMix64) -> Vec<Fault> {
 
 /// Three WSW–ENE boundaries between the four [`BASEMENT`] bands, as northings at shared
 /// eastings every 25 km (so neighbouring unit polygons share their vertices exactly).
-fn unit_boundaries(rng: &mut SplitMix64) -> (Vec<f64>, Vec<Vec<f64>>) {
+fn unit_boundaries(rng: &mut Rng) -> (Vec<f64>, Vec<Vec<f64>>) {
     let xs: Vec<f64> = (0..9).map(|i| EXTENT[0] + 25_000.0 * i as f64).collect();
     let slope = rng.range(0.2, 0.3);
     let starts = [5_830_000.0, 5_885_000.0, 5_912_000.0];
@@ -1061,7 +1051,7 @@ fn write_magnetic(s: &Scenario, path: &Path) -> Result<f64> {
     let grid = magnetic_grid(&geographic, &utm).with_context(context)?;
     let mut writer = RasterWriter::create(path, &grid, DataType::Float32).with_context(context)?;
     let mut range = StudyAreaRange::new(&s.study_area);
-    for window in grid.windows(512) {
+    for window in grid.windows(BLOCK_SIZE) {
         let (mut xs, mut ys) = (
             Vec::with_capacity(window.len()),
             Vec::with_capacity(window.len()),
@@ -1101,7 +1091,7 @@ fn write_thorium(s: &Scenario, path: &Path) -> Result<f64> {
     let mut writer = RasterWriter::create(path, &grid, DataType::Float32).with_context(context)?;
     let gap = s.survey_gap;
     let mut range = StudyAreaRange::new(&s.study_area);
-    for window in grid.windows(512) {
+    for window in grid.windows(BLOCK_SIZE) {
         let mut block = Block::empty(window);
         for row in window.row_off..window.row_off + window.height {
             for col in window.col_off..window.col_off + window.width {

@@ -30,12 +30,9 @@ use nedra_core::geochem::{
     CensoringCounts, CensoringRule, Concentrations, Element, LreeHreeSplit, MadRule, ParseOptions,
     Reading, TreoElements,
 };
+use nedra_io::columns::named_column;
+use nedra_io::Axis;
 use serde::Serialize;
-
-/// Names tried, in order, for the x coordinate (ignoring case).
-const X_NAMES: [&str; 5] = ["x", "easting", "east", "lon", "longitude"];
-/// Names tried, in order, for the y coordinate (ignoring case).
-const Y_NAMES: [&str; 5] = ["y", "northing", "north", "lat", "latitude"];
 
 /// What `nedra geochem` computes and how it reads the table.
 #[derive(Debug, Clone)]
@@ -215,45 +212,35 @@ fn parse_element(symbol: &str, what: &str) -> Result<Element> {
 }
 
 fn column_index(headers: &[String], name: &str, table: &Path, what: &str) -> Result<usize> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(name)))
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: {what} column {name:?} is not in the table (columns: {})",
-                table.display(),
-                headers.join(", ")
-            )
-        })
+    named_column(headers, name).ok_or_else(|| {
+        anyhow!(
+            "{}: {what} column {name:?} is not in the table (columns: {})",
+            table.display(),
+            headers.join(", ")
+        )
+    })
 }
 
+/// The coordinate column: the one named, or the first of the usual names present.
 fn coordinate_column(
     headers: &[String],
     named: Option<&str>,
-    candidates: &[&str],
-    axis: &str,
+    axis: Axis,
     table: &Path,
 ) -> Result<usize> {
     if let Some(n) = named {
-        return column_index(headers, n, table, &format!("{axis} coordinate"));
+        return column_index(headers, n, table, &format!("{} coordinate", axis.name()));
     }
-    candidates
-        .iter()
-        .find_map(|c| {
-            headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(c))
-        })
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: no {axis} coordinate column (looked for {}); a sample table needs x and y \
-                 columns, name them in the options (columns: {})",
-                table.display(),
-                candidates.join(", "),
-                headers.join(", ")
-            )
-        })
+    nedra_io::coordinate_column(headers, None, axis).ok_or_else(|| {
+        anyhow!(
+            "{}: no {} coordinate column (looked for {}); a sample table needs x and y \
+             columns, name them in the options (columns: {})",
+            table.display(),
+            axis.name(),
+            axis.usual_names().join(", "),
+            headers.join(", ")
+        )
+    })
 }
 
 /// Finds the element columns (by name or as the options say) and their flag columns.
@@ -411,8 +398,8 @@ pub fn geochem(table: &Path, out_csv: &Path, options: &GeochemOptions) -> Result
         .iter()
         .map(str::to_string)
         .collect();
-    let xi = coordinate_column(&headers, options.x_column.as_deref(), &X_NAMES, "x", table)?;
-    let yi = coordinate_column(&headers, options.y_column.as_deref(), &Y_NAMES, "y", table)?;
+    let xi = coordinate_column(&headers, options.x_column.as_deref(), Axis::X, table)?;
+    let yi = coordinate_column(&headers, options.y_column.as_deref(), Axis::Y, table)?;
     let columns = element_columns(&headers, [xi, yi], options, table)?;
 
     let mut records = Vec::new();

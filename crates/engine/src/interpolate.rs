@@ -23,16 +23,10 @@ use nedra_core::interpolate::{
     FittedVariogram, Idw, IdwParams, KrigingParams, LagBins, ModelKind, OrdinaryKriging,
     SampleIndex, VariogramModel,
 };
-use nedra_core::{stream_blocks, Block, Grid, Window};
+use nedra_core::{stream_blocks, Block, Grid, Window, BLOCK_SIZE};
+use nedra_io::columns::named_column;
+use nedra_io::Axis;
 use serde::Serialize;
-
-/// Names tried, in order, for the x coordinate (ignoring case).
-const X_NAMES: [&str; 5] = ["x", "easting", "east", "lon", "longitude"];
-/// Names tried, in order, for the y coordinate (ignoring case).
-const Y_NAMES: [&str; 5] = ["y", "northing", "north", "lat", "latitude"];
-
-/// Side of the square windows computed in parallel, in cells.
-const BLOCK_SIZE: usize = 512;
 
 /// Largest sample table accepted, in samples.
 pub const MAX_SAMPLES: usize = 10_000_000;
@@ -160,44 +154,29 @@ struct Samples {
     skipped_empty_values: usize,
 }
 
-/// The index of column `name` (exact match first, then ignoring case).
-fn find_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
-    headers.iter().position(|h| h.trim() == name).or_else(|| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    })
-}
-
-/// The coordinate column: the one named, or the first of `names` present.
+/// The coordinate column: the one named, or the first of the usual names present.
 fn coordinate_column(
     path: &Path,
-    headers: &csv::StringRecord,
+    columns: &[&str],
     named: Option<&str>,
-    names: &[&str],
-    axis: &str,
+    axis: Axis,
 ) -> Result<usize> {
-    let columns = || headers.iter().collect::<Vec<_>>().join(", ");
-    match named {
-        Some(n) => find_column(headers, n).ok_or_else(|| {
-            anyhow!(
-                "{}: no {axis} coordinate column {n:?}; the columns are: {}",
+    nedra_io::coordinate_column(columns, named, axis).ok_or_else(|| {
+        let name = axis.name();
+        match named {
+            Some(n) => anyhow!(
+                "{}: no {name} coordinate column {n:?}; the columns are: {}",
                 path.display(),
-                columns()
-            )
-        }),
-        None => names
-            .iter()
-            .find_map(|n| find_column(headers, n))
-            .ok_or_else(|| {
-                anyhow!(
-                    "{}: no {axis} coordinate column (looked for {}); name it with --{axis}-column. The columns are: {}",
-                    path.display(),
-                    names.join(", "),
-                    columns()
-                )
-            }),
-    }
+                columns.join(", ")
+            ),
+            None => anyhow!(
+                "{}: no {name} coordinate column (looked for {}); name it with --{name}-column. The columns are: {}",
+                path.display(),
+                axis.usual_names().join(", "),
+                columns.join(", ")
+            ),
+        }
+    })
 }
 
 /// Reads `(x, y, value)` samples from a CSV table.
@@ -215,13 +194,14 @@ fn read_samples(
         .headers()
         .with_context(|| format!("reading the header of {}", path.display()))?
         .clone();
-    let xi = coordinate_column(path, &headers, x_column, &X_NAMES, "x")?;
-    let yi = coordinate_column(path, &headers, y_column, &Y_NAMES, "y")?;
-    let vi = find_column(&headers, value_column).ok_or_else(|| {
+    let columns: Vec<&str> = headers.iter().collect();
+    let xi = coordinate_column(path, &columns, x_column, Axis::X)?;
+    let yi = coordinate_column(path, &columns, y_column, Axis::Y)?;
+    let vi = named_column(&columns, value_column).ok_or_else(|| {
         anyhow!(
             "{}: no value column {value_column:?}; the columns are: {}",
             path.display(),
-            headers.iter().collect::<Vec<_>>().join(", ")
+            columns.join(", ")
         )
     })?;
     let names = [&headers[xi], &headers[yi], &headers[vi]].map(str::to_string);

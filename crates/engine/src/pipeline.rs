@@ -11,8 +11,7 @@ use nedra_models::{
     ClassCount, ConditionalIndependenceSums, LayerSummary, Response, ScoreHistogram, WeightsTable,
 };
 
-/// Cells per side of a processing block.
-pub const BLOCK_SIZE: usize = 512;
+pub use nedra_core::BLOCK_SIZE;
 
 /// Blocks held in memory at once (per pass): bounded memory, enough work for every core.
 pub fn blocks_in_flight() -> usize {

@@ -24,7 +24,7 @@ use nedra_assess::{
     evaluate_prospects, play_chance_block, Distribution, DistributionSpec, Economics,
     ElementChances, Fluid, PlayInput, ProspectInput, SegmentTally, Volumetrics,
 };
-use nedra_core::Block;
+use nedra_core::{Block, BLOCK_SIZE};
 use nedra_io::vector::{rasterize, VectorSource};
 use nedra_io::{files, DataType, RasterReader, RasterWriter};
 use serde::{Deserialize, Serialize};
@@ -33,9 +33,6 @@ use serde_json::{json, Value};
 use crate::assessment::resolve;
 use crate::manifest::{input_entry, versions};
 use crate::run_folder::OutputFolder;
-
-/// Block size of the raster streaming, cells per side.
-const BLOCK: usize = 512;
 
 /// A prospects file.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -300,7 +297,7 @@ fn play_maps(
     let chance_path = out_dir.join(format!("{stem}-chance.tif"));
     let mut writer = RasterWriter::create(&chance_path, &grid, DataType::Float32)?;
     let mut tally = SegmentTally::new();
-    for window in grid.windows(BLOCK) {
+    for window in grid.windows(BLOCK_SIZE) {
         let blocks = readers
             .iter()
             .map(|r| r.read(window))

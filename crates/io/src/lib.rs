@@ -9,10 +9,13 @@
 //! - **Vectors**: [`vector::read_features`] — points, and segments of lines and polygon
 //!   boundaries, from GeoPackage, Shapefile, GeoJSON (and CSV points), reprojected to the grid;
 //!   [`vector::rasterize`] — polygons burnt onto the grid.
+//! - **Point tables**: [`coordinate_column`] — the x/y columns of a CSV table: the one named, or
+//!   the first of the usual names (`x`, `easting`, `lon`, …).
 //! - **Polygons**: [`polygons::write_regions`] — a region raster to ranked polygons (GeoPackage,
 //!   GeoJSON) with attributes.
 //! - **Files**: [`files::write_atomic`], [`files::atomic_rename`] — no half-written outputs.
 
+pub mod columns;
 pub mod crs;
 pub mod error;
 pub mod files;
@@ -21,6 +24,7 @@ pub mod raster;
 pub mod vector;
 pub mod warp;
 
+pub use columns::{coordinate_column, Axis};
 pub use error::Error;
 pub use raster::{encode_png, DataType, RasterReader, RasterWriter};
 pub use warp::Resampling;

@@ -6,6 +6,7 @@ use gdal::vector::{Geometry, LayerAccess, OGRwkbGeometryType};
 use gdal::Dataset;
 use nedra_core::Grid;
 
+use crate::columns::{coordinate_column, Axis};
 use crate::error::require_exists;
 use crate::raster::{DataType, RasterWriter};
 use crate::{crs, Error};
@@ -13,9 +14,11 @@ use crate::{crs, Error};
 /// How to read points from a CSV table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CsvPoints {
-    /// Column of x (easting or longitude); default: the first of `x`, `easting`, `lon`, `longitude`.
+    /// Column of x (easting or longitude); default: the first of `x`, `easting`, `east`, `lon`,
+    /// `longitude` ([`coordinate_column`]).
     pub x: Option<String>,
-    /// Column of y (northing or latitude); default: the first of `y`, `northing`, `lat`, `latitude`.
+    /// Column of y (northing or latitude); default: the first of `y`, `northing`, `north`,
+    /// `lat`, `latitude`.
     pub y: Option<String>,
 }
 
@@ -201,31 +204,26 @@ fn read_csv_points(source: &VectorSource) -> Result<Vec<[f64; 2]>, Error> {
             reason: e.to_string(),
         })?
         .clone();
-    let find = |given: &Option<String>, defaults: &[&str], what: &str| -> Result<usize, Error> {
-        let names: Vec<String> = match given {
-            Some(g) => vec![g.clone()],
-            None => defaults.iter().map(|s| s.to_string()).collect(),
-        };
-        for n in &names {
-            if let Some(i) = headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(n))
-            {
-                return Ok(i);
+    let names: Vec<&str> = headers.iter().collect();
+    let find = |given: &Option<String>, axis: Axis| -> Result<usize, Error> {
+        coordinate_column(&names, given.as_deref(), axis).ok_or_else(|| {
+            let looked_for = match given {
+                Some(g) => vec![g.as_str()],
+                None => axis.usual_names().to_vec(),
+            };
+            Error::Csv {
+                path: path.clone(),
+                line: 1,
+                reason: format!(
+                    "no {} column: looked for {looked_for:?} among {names:?}. Name the column with `{}_column` in the project file",
+                    axis.name(),
+                    axis.name()
+                ),
             }
-        }
-        Err(Error::Csv {
-            path: path.clone(),
-            line: 1,
-            reason: format!(
-                "no {what} column: looked for {names:?} among {:?}. Name the column with `{}` in the project file",
-                headers.iter().collect::<Vec<_>>(),
-                if what == "x" { "x_column" } else { "y_column" }
-            ),
         })
     };
-    let xi = find(&source.csv.x, &["x", "easting", "lon", "longitude"], "x")?;
-    let yi = find(&source.csv.y, &["y", "northing", "lat", "latitude"], "y")?;
+    let xi = find(&source.csv.x, Axis::X)?;
+    let yi = find(&source.csv.y, Axis::Y)?;
     let mut points = Vec::new();
     for (n, rec) in reader.records().enumerate() {
         let line = n as u64 + 2;

@@ -19,24 +19,8 @@ use std::time::Instant;
 use nedra_models::{
     block_folds, cross_validate, sample_training_set, BoostingOptions, ClassWeighting, Classifier,
     CrossValidation, FeatureMatrix, FoldScheme, ForestOptions, LogisticOptions, SamplingOptions,
+    SplitMix64,
 };
-
-/// SplitMix64 (Steele, Lea & Flood 2014), for the synthetic landscape.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
 
 const CELL_M: f64 = 100.0;
 const FEATURES: usize = 6;
@@ -93,13 +77,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let side: usize = args.next().map_or(Ok(400), |s| s.parse())?;
     std::fs::create_dir_all(&dir)?;
 
-    let mut rng = Rng(20240601);
+    let mut rng = SplitMix64::new(20240601);
     let (mut values, mut xs, mut ys, mut deposits) = (vec![], vec![], vec![], vec![]);
     for r in 0..side {
         for c in 0..side {
             let (x, y) = ((c as f64 + 0.5) * CELL_M, (r as f64 + 0.5) * CELL_M);
-            let f = features(x, y, rng.unit());
-            if rng.unit() < 1.0 / (1.0 + (-log_odds(&f)).exp()) {
+            let f = features(x, y, rng.uniform());
+            if rng.uniform() < 1.0 / (1.0 + (-log_odds(&f)).exp()) {
                 deposits.push(xs.len());
             }
             values.extend(f);

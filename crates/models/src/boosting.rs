@@ -21,9 +21,10 @@
 //! stream `(seed, t)` alone; a fit is single-threaded (ensembles fit their members in
 //! parallel), so the same seed gives the same model on any machine.
 
+use nedra_core::random::SplitMix64;
+
 use crate::classifier::{sum_over_trees, Classifier, Learner};
 use crate::logistic::sigmoid;
-use crate::rng::SplitMix64;
 use crate::{Error, TrainingSet};
 
 /// Options of gradient boosting.
@@ -530,8 +531,8 @@ impl Learner for BoostingOptions {
 mod tests {
     use super::*;
     use crate::classifier::roc_auc;
-    use crate::rng::SplitMix64;
     use crate::{ClassWeighting, LogisticOptions};
+    use nedra_core::random::SplitMix64;
 
     #[test]
     fn the_sigmoid_pair_equals_two_sigmoids_bit_for_bit() {
@@ -555,9 +556,9 @@ mod tests {
         let mut rng = SplitMix64::new(seed);
         let (mut f, mut l) = (vec![], vec![]);
         for _ in 0..n {
-            let (a, b, c) = (rng.unit(), rng.unit(), rng.unit());
+            let (a, b, c) = (rng.uniform(), rng.uniform(), rng.uniform());
             f.extend([a, b, c]);
-            l.push(((a > 0.5) != (b > 0.5)) != (rng.unit() < noise));
+            l.push(((a > 0.5) != (b > 0.5)) != (rng.uniform() < noise));
         }
         set(3, f, l)
     }
@@ -567,9 +568,9 @@ mod tests {
         let mut rng = SplitMix64::new(seed);
         let (mut f, mut l) = (vec![], vec![]);
         for _ in 0..n {
-            let x: Vec<f64> = (0..4).map(|_| rng.unit()).collect();
+            let x: Vec<f64> = (0..4).map(|_| rng.uniform()).collect();
             let eta = 3.0 * (x[0] - 0.5) - 2.0 * (x[1] - 0.5) + 4.0 * x[2] * x[3] - 1.0;
-            l.push(rng.unit() < 1.0 / (1.0 + (-eta).exp()));
+            l.push(rng.uniform() < 1.0 / (1.0 + (-eta).exp()));
             f.extend(x);
         }
         set(4, f, l)
@@ -659,8 +660,8 @@ mod tests {
         let (n, p) = (80, 3);
         let (mut f, mut l) = (vec![], vec![]);
         for _ in 0..n {
-            let x: Vec<f64> = (0..p).map(|_| rng.unit()).collect();
-            l.push(x[0] + 0.3 * rng.unit() > 0.7 || x[1] > 0.8);
+            let x: Vec<f64> = (0..p).map(|_| rng.uniform()).collect();
+            l.push(x[0] + 0.3 * rng.uniform() > 0.7 || x[1] > 0.8);
             f.extend(x);
         }
         let data = set(p, f, l)

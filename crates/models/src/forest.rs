@@ -10,10 +10,10 @@
 //! Thresholds are midpoints between consecutive distinct values; a row goes left when its
 //! value is ≤ the threshold.
 
+use nedra_core::random::SplitMix64;
 use rayon::prelude::*;
 
 use crate::classifier::{roc_auc, sum_over_trees, Classifier, Learner};
-use crate::rng::SplitMix64;
 use crate::{Error, TrainingSet};
 
 /// Options of the random forest.
@@ -402,13 +402,13 @@ impl Learner for ForestOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
+    use nedra_core::random::SplitMix64;
 
     fn xor_data(n: usize, seed: u64) -> TrainingSet {
         let mut rng = SplitMix64::new(seed);
         let (mut f, mut l) = (vec![], vec![]);
         for _ in 0..n {
-            let (a, b, c) = (rng.unit(), rng.unit(), rng.unit());
+            let (a, b, c) = (rng.uniform(), rng.uniform(), rng.uniform());
             f.extend([a, b, c]);
             l.push((a > 0.5) != (b > 0.5));
         }

@@ -3,10 +3,10 @@
 //! the samples, averaged over seeded repeats. Use held-out samples (for example one spatial
 //! fold) for an honest measure; on training samples it measures what the model memorised.
 
+use nedra_core::random::SplitMix64;
 use rayon::prelude::*;
 
 use crate::classifier::{roc_auc, Classifier};
-use crate::rng::SplitMix64;
 use crate::{Error, TrainingSet};
 
 /// The importance of one feature.
@@ -95,9 +95,9 @@ mod tests {
         let mut rng = SplitMix64::new(21);
         let (mut f, mut l) = (vec![], vec![]);
         for _ in 0..600 {
-            let (a, b) = (rng.unit(), rng.unit());
+            let (a, b) = (rng.uniform(), rng.uniform());
             f.extend([a, b]);
-            l.push(rng.unit() < 0.05 + 0.6 * a);
+            l.push(rng.uniform() < 0.05 + 0.6 * a);
         }
         let data = TrainingSet::new(2, f, l, vec![0.0; 600], vec![0.0; 600]).unwrap();
         let m = LogisticOptions::default().fit(&data).unwrap();

@@ -36,11 +36,9 @@ mod classifier;
 mod conditional_independence;
 mod forest;
 mod importance;
-mod linalg;
 mod logistic;
 mod pu_bagging;
 mod response;
-mod rng;
 mod spatial_cv;
 mod success_rate;
 mod training;
@@ -49,15 +47,13 @@ mod wofe;
 
 pub use boosting::{BoostingOptions, GradientBoosting};
 pub use classifier::{roc_auc, Classifier, Learner};
-pub use conditional_independence::{
-    standard_normal_cdf, ConditionalIndependence, ConditionalIndependenceSums,
-};
+pub use conditional_independence::{ConditionalIndependence, ConditionalIndependenceSums};
 pub use forest::{ForestOptions, RandomForest};
 pub use importance::{permutation_importance, FeatureImportance};
 pub use logistic::{LogisticModel, LogisticOptions};
+pub use nedra_core::random::{derive_seed, SplitMix64};
 pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPrediction};
 pub use response::{CellResponse, LayerSummary, Response};
-pub use rng::{derive_seed, SplitMix64};
 pub use spatial_cv::{
     block_folds, cross_validate, cross_validate_inspect, fold_indices, CrossValidation, FoldResult,
     FoldScheme, FoldSplit,

@@ -10,8 +10,9 @@
 //! `C` corresponds to λ = 1/C with unit weights. Features are used as given (the penalty
 //! depends on their scale: standardise first if the layers have different units).
 
+use nedra_core::linalg::{cholesky, cholesky_inverse, cholesky_solve};
+
 use crate::classifier::{Classifier, Learner};
-use crate::linalg::{cholesky, cholesky_inverse, cholesky_solve};
 use crate::{Error, TrainingSet};
 
 /// Options of the logistic-regression fit.
@@ -221,7 +222,7 @@ impl LogisticOptions {
         while iterations < self.max_iterations {
             iterations += 1;
             let (mut step, mut h) = problem.derivatives(&beta);
-            if !cholesky(&mut h, k) {
+            if cholesky(&mut h, k).is_err() {
                 return Err(singular());
             }
             cholesky_solve(&h, k, &mut step);
@@ -247,7 +248,7 @@ impl LogisticOptions {
             return Err(singular());
         }
         let (_, mut h) = problem.derivatives(&beta);
-        if !cholesky(&mut h, k) {
+        if cholesky(&mut h, k).is_err() {
             return Err(singular());
         }
         let inv = cholesky_inverse(&h, k);

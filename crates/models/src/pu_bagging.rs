@@ -6,10 +6,10 @@
 //! and fits with the stream `(seed, m + 2^32)`, so the ensemble does not depend on the
 //! thread count. Members are fitted in parallel (rayon).
 
+use nedra_core::random::derive_seed;
 use rayon::prelude::*;
 
 use crate::classifier::{Classifier, Learner};
-use crate::rng::derive_seed;
 use crate::{BackgroundPool, ClassWeighting, Error, FeatureMatrix, TrainingSet};
 
 /// Options of [`pu_bagging`].
@@ -247,8 +247,8 @@ pub fn pu_bagging<L: Learner>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::SplitMix64;
     use crate::{ForestOptions, LogisticOptions};
+    use nedra_core::random::SplitMix64;
 
     fn landscape() -> (FeatureMatrix, Vec<usize>) {
         let mut rng = SplitMix64::new(11);
@@ -256,11 +256,11 @@ mod tests {
         for r in 0..40 {
             for c in 0..40 {
                 let a = c as f64 / 40.0;
-                let b = rng.unit();
+                let b = rng.uniform();
                 v.extend([a, b]);
                 x.push(c as f64);
                 y.push(r as f64);
-                if rng.unit() < 0.2 * a * a {
+                if rng.uniform() < 0.2 * a * a {
                     pos.push(x.len() - 1);
                 }
             }

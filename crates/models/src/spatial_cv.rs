@@ -19,10 +19,10 @@
 //! its own buffer (local discrimination); [`CrossValidation::pooled_roc_auc`], over every
 //! held-out score, is then the overall measure.
 
+use nedra_core::random::{derive_seed, SplitMix64};
 use rayon::prelude::*;
 
 use crate::classifier::{score_samples, Learner};
-use crate::rng::{derive_seed, SplitMix64};
 use crate::{validate, Error, ScoreHistogram, TrainingSet, ValidationOptions};
 
 /// How samples are split into folds.
@@ -348,9 +348,9 @@ mod tests {
         let mut rng = SplitMix64::new(5);
         let (mut f, mut l, mut x, mut y) = (vec![], vec![], vec![], vec![]);
         for _ in 0..400 {
-            let (a, b) = (rng.unit() * 100.0, rng.unit() * 100.0);
-            f.extend([a / 100.0, rng.unit()]);
-            l.push(rng.unit() < 0.02 + 0.5 * (a / 100.0).powi(2));
+            let (a, b) = (rng.uniform() * 100.0, rng.uniform() * 100.0);
+            f.extend([a / 100.0, rng.uniform()]);
+            l.push(rng.uniform() < 0.02 + 0.5 * (a / 100.0).powi(2));
             x.push(a);
             y.push(b);
         }

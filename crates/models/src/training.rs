@@ -12,7 +12,8 @@
 //! a Euclidean distance in those units. A row with any non-finite feature is NoData: it is
 //! never sampled as background, and a deposit on such a row is dropped and counted.
 
-use crate::rng::SplitMix64;
+use nedra_core::random::SplitMix64;
+
 use crate::Error;
 
 /// A dense, row-major feature matrix with the map coordinates (x, y) of each row.

@@ -325,8 +325,8 @@ mod tests {
         let mut rng = crate::SplitMix64::new(9);
         let mut h = ScoreHistogram::new();
         for _ in 0..20_000 {
-            let s = rng.unit();
-            h.add_cell(s, u64::from(rng.unit() < 0.01 * s));
+            let s = rng.uniform();
+            h.add_cell(s, u64::from(rng.uniform() < 0.01 * s));
         }
         let full = pa_plot(&h);
         let thin = thin_pa_plot(&full, 0.001);

@@ -15,10 +15,10 @@
 //! or without a nugget. Samples at identical coordinates are first replaced by one sample
 //! with their mean value, which keeps the system non-singular.
 
-use super::linalg::{solve_in_place, Singular};
 use super::samples::{check_neighbourhood, Neighbour, SampleIndex};
 use super::variogram::VariogramModel;
 use super::Error;
+use crate::linalg::{solve_in_place, Singular};
 use crate::{Grid, Window};
 
 /// The neighbourhood of ordinary kriging, as given by the user.

@@ -20,7 +20,6 @@
 pub mod error;
 pub mod idw;
 pub mod kriging;
-mod linalg;
 pub mod samples;
 pub mod variogram;
 

@@ -163,6 +163,24 @@ mod tests {
         assert!((erfc(3.0) - 2.209_049_699_858_544e-5).abs() < 1e-18);
     }
 
+    #[test]
+    fn normal_cdf_matches_reference_values() {
+        // Reference values from CPython's math.erfc (an independent implementation).
+        for (x, p) in [
+            (0.5, 0.6914624612740131),
+            (1.0, 0.8413447460685429),
+            (1.96, 0.9750021048517795),
+            (3.0, 0.9986501019683699),
+            (5.0, 0.9999997133484281),
+            (-2.0, 0.02275013194817922),
+            (8.0, 0.9999999999999993),
+        ] {
+            let got = normal_cdf(x);
+            assert!((got - p).abs() < 1e-13, "Φ({x}) = {got}, expected {p}");
+        }
+        assert_eq!(normal_cdf(0.0), 0.5);
+    }
+
     proptest! {
         #[test]
         fn quantile_inverts_cdf(p in 1e-12f64..(1.0 - 1e-12)) {
