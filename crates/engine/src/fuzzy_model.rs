@@ -36,7 +36,7 @@ pub struct NodeSpec {
     /// Node name (other nodes and `output` refer to it).
     pub name: String,
     /// and | or | product | sum | gamma.
-    pub operator: String,
+    pub operator: crate::options::FuzzyOperator,
     /// γ for the gamma operator, in [0, 1].
     pub gamma: Option<f64>,
     /// Layer names or earlier node names.
@@ -98,18 +98,17 @@ impl Network {
         }
         let mut built: Vec<(FuzzyOverlay, Vec<Input>)> = Vec::new();
         for (k, n) in nodes.iter().enumerate() {
-            let op = match (n.operator.as_str(), n.gamma) {
-                ("and", _) => FuzzyOverlay::And,
-                ("or", _) => FuzzyOverlay::Or,
-                ("product", _) => FuzzyOverlay::Product,
-                ("sum", _) => FuzzyOverlay::Sum,
-                ("gamma", Some(g)) if (0.0..=1.0).contains(&g) => FuzzyOverlay::Gamma(g),
-                ("gamma", g) => bail!(
+            use crate::options::FuzzyOperator;
+            let op = match (n.operator, n.gamma) {
+                (FuzzyOperator::And, _) => FuzzyOverlay::And,
+                (FuzzyOperator::Or, _) => FuzzyOverlay::Or,
+                (FuzzyOperator::Product, _) => FuzzyOverlay::Product,
+                (FuzzyOperator::Sum, _) => FuzzyOverlay::Sum,
+                (FuzzyOperator::Gamma, Some(g)) if (0.0..=1.0).contains(&g) => {
+                    FuzzyOverlay::Gamma(g)
+                }
+                (FuzzyOperator::Gamma, g) => bail!(
                     "[[model.nodes]] {:?}: gamma needs `gamma` in [0, 1], found {g:?}",
-                    n.name
-                ),
-                (other, _) => bail!(
-                    "[[model.nodes]] {:?}: operator {other:?}: use and, or, product, sum or gamma",
                     n.name
                 ),
             };
@@ -249,13 +248,13 @@ mod tests {
         let nodes = vec![
             NodeSpec {
                 name: "geophysics".into(),
-                operator: "or".into(),
+                operator: crate::options::FuzzyOperator::Or,
                 gamma: None,
                 inputs: vec!["mag".into(), "th".into()],
             },
             NodeSpec {
                 name: "ree".into(),
-                operator: "gamma".into(),
+                operator: crate::options::FuzzyOperator::Gamma,
                 gamma: Some(0.8),
                 inputs: vec!["geophysics".into(), "dist".into()],
             },
@@ -278,7 +277,7 @@ mod tests {
         let ms = vec![spec("a", "linear:0,1")];
         let node = |inputs: Vec<&str>, op: &str| NodeSpec {
             name: "n".into(),
-            operator: op.into(),
+            operator: crate::options::parse(op).unwrap(),
             gamma: None,
             inputs: inputs.into_iter().map(String::from).collect(),
         };

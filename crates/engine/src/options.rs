@@ -221,6 +221,32 @@ impl VariogramChoice {
     }
 }
 
+/// How a node of a fuzzy inference network combines its inputs (Bonham-Carter 1994, ch. 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FuzzyOperator {
+    /// Fuzzy AND: the minimum.
+    And,
+    /// Fuzzy OR: the maximum.
+    Or,
+    /// Fuzzy algebraic product.
+    Product,
+    /// Fuzzy algebraic sum.
+    Sum,
+    /// Fuzzy gamma: sum^γ × product^(1−γ), with the node's `gamma`.
+    Gamma,
+}
+
+/// The fluid of a petroleum prospect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FluidKind {
+    /// Oil: STOIIP with the formation volume factor Bo.
+    Oil,
+    /// Gas: GIIP with the gas expansion factor Bg.
+    Gas,
+}
+
 /// Choices print as their names.
 macro_rules! display_by_name {
     ($($t:ty),*) => {$(
@@ -243,7 +269,9 @@ display_by_name!(
     Interpolation,
     Favourable,
     PmfRule,
-    VariogramChoice
+    VariogramChoice,
+    FuzzyOperator,
+    FluidKind
 );
 
 /// The valid names of a choice, in declaration order (read from its serde derive).

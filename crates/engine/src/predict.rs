@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use nedra_io::warp::{is_on_grid, warp_to_grid};
 use nedra_io::{files, RasterReader, Resampling};
 use nedra_models::ValidationOptions;
@@ -77,7 +77,10 @@ fn layer_paths(model: &SavedModel, model_file: &Path, pairs: &[String]) -> Resul
             missing.join(", ")
         );
     }
-    Ok(paths.into_iter().map(|p| p.expect("checked")).collect())
+    paths
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .context("a model layer without --layer")
 }
 
 /// Runs `nedra predict`; returns the JSON written to `predict.json`.

@@ -154,7 +154,7 @@ pub struct ProspectSpec {
     #[serde(default = "one")]
     pub charge: f64,
     /// `"oil"` (STOIIP, Bo) or `"gas"` (GIIP, Bg).
-    pub fluid: String,
+    pub fluid: crate::options::FluidKind,
     /// Gross rock volume, 10⁶ m³.
     pub gross_rock_volume_mm3: DistributionSpec,
     /// Net-to-gross (fraction).
@@ -521,13 +521,9 @@ pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
             (0.0, f64::INFINITY),
             "> 0",
         )?;
-        let fluid = match p.fluid.as_str() {
-            "oil" => Fluid::Oil { bo: b },
-            "gas" => Fluid::Gas { bg: b },
-            other => bail!(
-                "{}: {other:?} is not a fluid; use \"oil\" or \"gas\"",
-                at("fluid")
-            ),
+        let fluid = match p.fluid {
+            crate::options::FluidKind::Oil => Fluid::Oil { bo: b },
+            crate::options::FluidKind::Gas => Fluid::Gas { bg: b },
         };
         let volumetrics = Volumetrics {
             gross_rock_volume_mm3: grv,

@@ -156,7 +156,10 @@ fn run_into(
             format!("valid cells of template {}", path.display()),
         )
     } else {
-        let path = project.resolve(g.study_area.as_ref().expect("checked"));
+        let (Some(area), Some(cell_size_m)) = (&g.study_area, g.cell_size_m) else {
+            bail!("[grid] needs either `template`, or `study_area` with `cell_size_m`");
+        };
+        let path = project.resolve(area);
         inputs.push(InputEntry::new("study_area", &path)?);
         let wkt = crs::resolve(g.crs.as_deref().unwrap_or_default(), Some(project_path))?;
         let mut src = VectorSource::new(&path);
@@ -184,7 +187,7 @@ fn run_into(
                 ];
             }
         }
-        let grid = Grid::covering(wkt, e, g.cell_size_m.expect("checked")).with_context(|| {
+        let grid = Grid::covering(wkt, e, cell_size_m).with_context(|| {
             format!(
                 "{}: cannot build the grid over the study area",
                 path.display()
@@ -843,7 +846,12 @@ fn prepare_values(
             };
             let summary = crate::interpolate::interpolate(
                 &samples,
-                e.value_column.as_deref().expect("checked"),
+                e.value_column.as_deref().with_context(|| {
+                    format!(
+                        "[[evidence]] {:?}: derive = \"interpolate\" needs `value_column`",
+                        e.name
+                    )
+                })?,
                 None,
                 None,
                 &like,
@@ -857,7 +865,12 @@ fn prepare_values(
             )
         }
         Derive::Rasterize => {
-            let field = e.field.as_deref().expect("checked");
+            let field = e.field.as_deref().with_context(|| {
+                format!(
+                    "[[evidence]] {:?}: derive = \"rasterize\" needs `field`",
+                    e.name
+                )
+            })?;
             nedra_io::vector::rasterize(&vsrc, Some(field), grid, DataType::Float64, &values_path)?;
             (
                 (RasterReader::open(&values_path)?),
