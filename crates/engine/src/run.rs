@@ -44,6 +44,54 @@ pub struct RunSummary {
     pub maps: (String, String),
     /// Stages taken from an earlier run instead of computed (see [`crate::stage_cache`]).
     pub reused_stages: Vec<String>,
+    /// Held-out figures of the spatial block cross-validation (data-driven models only).
+    pub cross_validation: Option<CrossValidationSummary>,
+}
+
+/// The spatial block cross-validation of a data-driven model: the figures to lead with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossValidationSummary {
+    /// ROC AUC of each fold's held-out deposits against its held-out background.
+    pub fold_roc_auc: Vec<f64>,
+    /// Their mean.
+    pub mean_roc_auc: f64,
+    /// Mean prediction-rate AUC over the folds.
+    pub mean_prediction_rate_auc: f64,
+    /// How the folds were drawn.
+    pub scheme: String,
+}
+
+impl CrossValidationSummary {
+    /// From the model summary of `run.json` (`model.spatial_cv`), when there is one.
+    pub fn from_model(model: &Value) -> Option<Self> {
+        let cv = model.get("spatial_cv")?;
+        Some(CrossValidationSummary {
+            fold_roc_auc: cv["folds"]
+                .as_array()?
+                .iter()
+                .map(|f| f["roc_auc"].as_f64().unwrap_or(f64::NAN))
+                .collect(),
+            mean_roc_auc: cv["mean_roc_auc"].as_f64().unwrap_or(f64::NAN),
+            mean_prediction_rate_auc: cv["mean_prediction_rate_auc"].as_f64().unwrap_or(f64::NAN),
+            scheme: cv["scheme"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// Sample standard deviation of the folds' ROC AUCs.
+    pub fn sd_roc_auc(&self) -> f64 {
+        let n = self.fold_roc_auc.len() as f64;
+        if n < 2.0 {
+            return f64::NAN;
+        }
+        let mean = self.fold_roc_auc.iter().sum::<f64>() / n;
+        (self
+            .fold_roc_auc
+            .iter()
+            .map(|a| (a - mean).powi(2))
+            .sum::<f64>()
+            / (n - 1.0))
+            .sqrt()
+    }
 }
 
 fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
@@ -627,6 +675,7 @@ fn run_into(
         targets,
         maps: (score_file.to_string(), uncertainty_file.to_string()),
         reused_stages: cache.reused.clone(),
+        cross_validation: CrossValidationSummary::from_model(&manifest.model),
     })
 }
 
@@ -978,8 +1027,36 @@ pub fn emit_summary(s: &RunSummary) {
             s.reused_stages.join(", ")
         );
     }
-    crate::emit!("success-rate AUC: {:.4}", s.success_rate_auc);
-    crate::emit!("ROC AUC: {:.4}", s.roc_auc);
+    // The held-out figure leads; a fitted figure is always labelled as such.
+    match &s.cross_validation {
+        Some(cv) => {
+            crate::emit!(
+                "spatial-CV ROC AUC (held-out blocks, mean ± sd over {} folds): {:.4} ± {:.4}",
+                cv.fold_roc_auc.len(),
+                cv.mean_roc_auc,
+                cv.sd_roc_auc()
+            );
+            crate::emit!(
+                "spatial-CV prediction-rate AUC (mean over folds): {:.4}",
+                cv.mean_prediction_rate_auc
+            );
+            crate::emit!(
+                "success-rate AUC (fitted: scored on its own training deposits, optimistic): {:.4}",
+                s.success_rate_auc
+            );
+            crate::emit!("ROC AUC (fitted, optimistic): {:.4}", s.roc_auc);
+        }
+        None => {
+            crate::emit!(
+                "success-rate AUC (fitted on all deposits, not cross-validated): {:.4}",
+                s.success_rate_auc
+            );
+            crate::emit!(
+                "ROC AUC (fitted on all deposits, not cross-validated): {:.4}",
+                s.roc_auc
+            );
+        }
+    }
     if !s.targets.is_empty() {
         crate::emit!(
             "top targets ({} in {}):",
