@@ -63,6 +63,7 @@
 //! - [`geochem`]: censored values and rare-earth indices of a sample table.
 //! - [`validation`]: `validation.json` and its curves from score histograms.
 //! - [`targets`]: ranked target polygons with their evidence.
+//! - [`warnings`]: where the science is weak (conditional independence, empty classes, folds).
 //!
 //! **Models**
 //! - [`ml`]: data-driven models in a run (logistic regression, forests, boosting, PU bagging).
@@ -102,6 +103,7 @@ pub mod stages;
 pub mod targets;
 pub mod templates;
 pub mod validation;
+pub mod warnings;
 
 pub use progress::{observe, Observer, Pass, Silent};
 

@@ -105,6 +105,9 @@ pub struct RunManifest {
     /// Every file of the run folder (relative path and SHA-256), `run.json` and the report
     /// excepted.
     pub outputs: Vec<OutputEntry>,
+    /// Where the science is weak: conditional independence, layers without signal, large
+    /// classes without deposits, small folds, over-fitting (see `warnings`).
+    pub warnings: Vec<crate::warnings::Warning>,
     /// The cacheable stages (evidence layers, the model): computed, or reused from an earlier
     /// run with the same inputs and options (see `stage_cache`).
     pub stages: Vec<StageEntry>,

@@ -24,6 +24,7 @@ use crate::project::{Derive, EvidenceSpec, Outside, Project};
 use crate::stage_cache::{files_under, stage_key, StageCache};
 use crate::targets::{find_targets, TargetEvidence, TargetOptions, TargetRule};
 use crate::validation::{score_histograms, write_validation};
+use crate::warnings::Warning;
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -46,6 +47,8 @@ pub struct RunSummary {
     pub reused_stages: Vec<String>,
     /// Held-out figures of the spatial block cross-validation (data-driven models only).
     pub cross_validation: Option<CrossValidationSummary>,
+    /// Where the science is weak (see [`crate::warnings`]).
+    pub warnings: Vec<Warning>,
 }
 
 /// The spatial block cross-validation of a data-driven model: the figures to lead with.
@@ -324,6 +327,11 @@ fn run_into(
     let w = &project.weights;
     let mut layers = Vec::new();
     let mut evidence_log = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
+    let warn = |w: Warning, list: &mut Vec<Warning>| {
+        say(&format!("warning: {}", w.message));
+        list.push(w);
+    };
     let mut features = Vec::new();
     let weights_options = serde_json::to_string(w)?;
     let mut evidence_keys = Vec::new();
@@ -392,6 +400,9 @@ fn run_into(
                 class_values: None,
             }
         });
+        for w in crate::warnings::weights_table(&e.name, &table, cells as f64 * cell_km2) {
+            warn(w, &mut warnings);
+        }
         evidence_log.push(memo.entry);
         time(&stage, &mut lap);
     }
@@ -413,6 +424,9 @@ fn run_into(
     let mut validation =
         write_validation(dir, &result.histogram, None, &ValidationOptions::default())?;
     let ci = result.conditional_independence.test(deposits.total);
+    if let Some(w) = crate::warnings::conditional_independence(&ci) {
+        warn(w, &mut warnings);
+    }
     validation["conditional_independence"] = json!({
         "observed_deposits": ci.observed_deposits,
         "predicted_deposits": ci.predicted_deposits,
@@ -576,6 +590,9 @@ fn run_into(
     ));
     let success_rate_auc = validation["success_rate_auc"].as_f64().unwrap_or(f64::NAN);
     let roc_auc = validation["roc_auc"].as_f64().unwrap_or(f64::NAN);
+    for w in crate::warnings::cross_validation(&model_json, roc_auc) {
+        warn(w, &mut warnings);
+    }
     time("targets", &mut lap);
 
     // 5. Manifest.
@@ -655,6 +672,7 @@ fn run_into(
         },
         report: "report.html".to_string(),
         outputs,
+        warnings: warnings.clone(),
         stages: cache
             .computed
             .iter()
@@ -676,6 +694,7 @@ fn run_into(
         maps: (score_file.to_string(), uncertainty_file.to_string()),
         reused_stages: cache.reused.clone(),
         cross_validation: CrossValidationSummary::from_model(&manifest.model),
+        warnings,
     })
 }
 
@@ -1026,6 +1045,16 @@ pub fn emit_summary(s: &RunSummary) {
             "reused from an earlier run: {} (same inputs, options and engine version)",
             s.reused_stages.join(", ")
         );
+    }
+    if !s.warnings.is_empty() {
+        crate::emit!(
+            "{} warning{} (in run.json and at the top of the report):",
+            s.warnings.len(),
+            if s.warnings.len() == 1 { "" } else { "s" }
+        );
+        for w in &s.warnings {
+            crate::emit!("  - {}", w.message);
+        }
     }
     // The held-out figure leads; a fitted figure is always labelled as such.
     match &s.cross_validation {

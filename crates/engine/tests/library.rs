@@ -170,6 +170,19 @@ fn the_demo_runs_from_the_library_and_writes_a_valid_manifest() {
     assert_eq!(manifest.deposits.used, 61);
     assert_eq!(manifest.response.unit_cell_km2, 1.0);
     assert_eq!(manifest.evidence.len(), 4);
+    // The demo's layers are not conditionally independent (n/T well below 0.85): said on the
+    // console, in run.json and in the summary.
+    let ratio = manifest.validation.conditional_independence_ratio;
+    assert!(ratio < 0.85, "{ratio}");
+    assert_eq!(manifest.warnings.len(), 1, "{:?}", manifest.warnings);
+    assert_eq!(manifest.warnings[0].code, "conditional_independence");
+    assert!(manifest.warnings[0]
+        .message
+        .contains(&format!("n/T = {ratio:.3}")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("warning: conditional independence fails")));
+    assert_eq!(summary.warnings, manifest.warnings);
 
     // `predict` reads the manifest: a weights-of-evidence run has no model to apply.
     let e = format!(

@@ -1,0 +1,212 @@
+//! Warnings where the science is weak: shown on the console, written to `run.json` and put at
+//! the top of the report, so a reviewer sees them before the figures.
+//!
+//! Each check cites the rule it applies:
+//! - conditional independence: Bonham-Carter (1994, ch. 9) reads n/T below 0.85 as a sign of
+//!   conditional dependence; Agterberg & Cheng (2002) test T − n, and a one-tailed probability
+//!   above 0.95 rejects independence. Either makes the posterior (and any count of
+//!   undiscovered deposits taken from it) inflated;
+//! - a cumulative layer none of whose cut-offs passes the studentised-contrast threshold
+//!   (GEN_CLASS 999) adds weight 0 everywhere: it is in the run but carries nothing;
+//! - a class covering a large share of the study area without a single deposit: its weight
+//!   rests on the 0.99-deposit edge patch (ArcSDM), not on data;
+//! - a spatial cross-validation fold with fewer than three held-out deposits: its AUC is noise;
+//! - a cross-validated ROC AUC far below the fitted one: the model learnt its training
+//!   deposits (over-fitting), and the held-out figure is the one to quote.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use nedra_models::{ConditionalIndependence, WeightsTable, GEN_CLASS_NOT_SIGNIFICANT};
+
+/// Bonham-Carter's n/T below which conditional independence is in doubt.
+pub const MIN_RATIO_N_OVER_T: f64 = 0.85;
+/// Agterberg–Cheng one-tailed probability above which independence is rejected.
+pub const MAX_PROBABILITY_NOT_INDEPENDENT: f64 = 0.95;
+/// Share of the study area above which a class without deposits is flagged.
+pub const LARGE_EMPTY_CLASS_SHARE: f64 = 0.10;
+/// Held-out deposits below which a fold is flagged.
+pub const MIN_FOLD_DEPOSITS: u64 = 3;
+/// Fitted minus cross-validated ROC AUC above which over-fitting is flagged.
+pub const MAX_FITTED_MINUS_CV_AUC: f64 = 0.05;
+
+/// One warning: a stable code and a sentence with the numbers and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Stable identifier (`conditional_independence`, `layer_not_significant`,
+    /// `large_class_without_deposits`, `small_fold`, `overfitting`).
+    pub code: String,
+    /// What was found and what to do.
+    pub message: String,
+}
+
+impl Warning {
+    fn new(code: &str, message: String) -> Self {
+        Warning {
+            code: code.to_string(),
+            message,
+        }
+    }
+}
+
+/// Conditional independence of the weights-of-evidence layers.
+pub fn conditional_independence(ci: &ConditionalIndependence) -> Option<Warning> {
+    let low_ratio = ci.ratio < MIN_RATIO_N_OVER_T;
+    let rejected = ci.probability_not_independent > MAX_PROBABILITY_NOT_INDEPENDENT;
+    (low_ratio || rejected).then(|| {
+        Warning::new(
+            "conditional_independence",
+            format!(
+                "conditional independence fails: n/T = {:.3} (observed {} deposits, predicted {:.1}; below {MIN_RATIO_N_OVER_T} is doubtful), Agterberg–Cheng probability of dependence {:.3}. The posterior probability is inflated; drop or merge correlated layers, or use a data-driven model",
+                ci.ratio, ci.observed_deposits, ci.predicted_deposits, ci.probability_not_independent
+            ),
+        )
+    })
+}
+
+/// A weights table's layer-level problems: no significant cut-off, large classes without
+/// deposits. `study_area_km2` is the area the table was computed over.
+pub fn weights_table(layer: &str, table: &WeightsTable, study_area_km2: f64) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if !table.rows.is_empty()
+        && table
+            .rows
+            .iter()
+            .all(|r| r.gen_class == GEN_CLASS_NOT_SIGNIFICANT)
+    {
+        out.push(Warning::new(
+            "layer_not_significant",
+            format!(
+                "layer {layer:?}: no cut-off passes the studentised-contrast threshold, so every class has weight 0 and the layer adds nothing. Lower the threshold, change the classes, or leave the layer out"
+            ),
+        ));
+    }
+    for r in &table.rows {
+        let share = r.class_area_km2 / study_area_km2;
+        if r.deposits == Some(0) && share >= LARGE_EMPTY_CLASS_SHARE && r.class_area_km2.is_finite()
+        {
+            out.push(Warning::new(
+                "large_class_without_deposits",
+                format!(
+                    "layer {layer:?}: class {} covers {:.0} km² ({:.0} % of the study area) without a single deposit; its weight {:.3} ± {:.3} rests on the 0.99-deposit edge patch, not on data",
+                    r.class,
+                    r.class_area_km2,
+                    100.0 * share,
+                    r.weight,
+                    r.w_std
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// A data-driven model's cross-validation: small folds, and a held-out AUC far below the
+/// fitted one. `model` is the model summary of `run.json`.
+pub fn cross_validation(model: &Value, fitted_roc_auc: f64) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let cv = &model["spatial_cv"];
+    for f in cv["folds"].as_array().into_iter().flatten() {
+        let held_out = f["test_positives"].as_u64().unwrap_or(0);
+        if held_out < MIN_FOLD_DEPOSITS {
+            out.push(Warning::new(
+                "small_fold",
+                format!(
+                    "spatial CV fold {} holds {held_out} held-out deposit{}: its AUC is noise. Use larger blocks (cv_block_km) or fewer folds",
+                    f["fold"],
+                    if held_out == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    if let Some(cv_auc) = cv["mean_roc_auc"].as_f64() {
+        if fitted_roc_auc - cv_auc > MAX_FITTED_MINUS_CV_AUC {
+            out.push(Warning::new(
+                "overfitting",
+                format!(
+                    "the fitted ROC AUC {fitted_roc_auc:.3} is {:.3} above the spatial-CV ROC AUC {cv_auc:.3}: the model learnt its training deposits. Quote the cross-validated figure; fewer or shallower trees, or a stronger penalty, may generalise better",
+                    fitted_roc_auc - cv_auc
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nedra_models::{calculate_weights, ClassCount, WeightsOptions, WeightsType};
+
+    fn ci(ratio: f64, p: f64) -> ConditionalIndependence {
+        ConditionalIndependence {
+            observed_deposits: 100,
+            predicted_deposits: 100.0 / ratio,
+            predicted_deposits_sd: 5.0,
+            ratio,
+            z: 0.0,
+            probability_not_independent: p,
+        }
+    }
+
+    #[test]
+    fn conditional_independence_is_flagged_by_either_test() {
+        assert!(conditional_independence(&ci(0.95, 0.5)).is_none());
+        let w = conditional_independence(&ci(0.009, 0.5)).unwrap();
+        assert!(w.message.contains("n/T = 0.009"), "{}", w.message);
+        assert!(conditional_independence(&ci(0.95, 0.99)).is_some());
+    }
+
+    #[test]
+    fn layers_without_signal_and_large_empty_classes_are_flagged() {
+        // 100 unit cells; class 1 has 60 cells and no deposit, class 2 has 40 cells and all 5.
+        let counts = [
+            ClassCount {
+                class: 1,
+                cells: 60,
+                deposits: 0,
+            },
+            ClassCount {
+                class: 2,
+                cells: 40,
+                deposits: 5,
+            },
+        ];
+        let options = WeightsOptions::new(1.0, WeightsType::Categorical);
+        let table = calculate_weights(&counts, &options).unwrap();
+        let w = weights_table("units", &table, 100.0);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].code, "large_class_without_deposits");
+        assert!(
+            w[0].message.contains("class 1 covers 60 km² (60 %"),
+            "{}",
+            w[0].message
+        );
+        // A cumulative layer with no signal: deposits spread like the area.
+        let flat: Vec<ClassCount> = (1..=10)
+            .map(|c| ClassCount {
+                class: c,
+                cells: 100,
+                deposits: 1,
+            })
+            .collect();
+        let table =
+            calculate_weights(&flat, &WeightsOptions::new(1.0, WeightsType::Ascending)).unwrap();
+        let w = weights_table("flat", &table, 1000.0);
+        assert!(w.iter().any(|w| w.code == "layer_not_significant"), "{w:?}");
+    }
+
+    #[test]
+    fn small_folds_and_overfitting_are_flagged() {
+        let model = serde_json::json!({"spatial_cv": {
+            "mean_roc_auc": 0.80,
+            "folds": [{"fold": 0, "test_positives": 2}, {"fold": 1, "test_positives": 9}]
+        }});
+        let w = cross_validation(&model, 0.99);
+        let codes: Vec<&str> = w.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["small_fold", "overfitting"]);
+        assert!(cross_validation(&model, 0.82)
+            .iter()
+            .all(|w| w.code != "overfitting"));
+    }
+}
