@@ -276,14 +276,7 @@ impl Plan {
             StageKind::Targets,
             &[score, "validation"],
             vec![],
-            [
-                "targets.gpkg",
-                "targets.geojson",
-                "targets.csv",
-                "targets.tif",
-            ]
-            .map(String::from)
-            .to_vec(),
+            crate::targets::TARGET_FILES.map(String::from).to_vec(),
             format!(
                 "rule {}{}, min {} km²",
                 t.rule,

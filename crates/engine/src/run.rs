@@ -661,14 +661,7 @@ fn run_into(
             threshold: target_threshold,
             min_area_km2: ts.min_area_km2,
             count: targets.len(),
-            files: [
-                "targets.gpkg",
-                "targets.geojson",
-                "targets.csv",
-                "targets.tif",
-            ]
-            .map(String::from)
-            .to_vec(),
+            files: crate::targets::TARGET_FILES.map(String::from).to_vec(),
         },
         report: "report.html".to_string(),
         outputs,

@@ -18,6 +18,14 @@ use nedra_models::{validate, ScoreHistogram, ValidationOptions};
 
 use crate::pipeline::{Deposits, ResponseLayer};
 
+/// The files a targets stage writes into its folder.
+pub const TARGET_FILES: [&str; 4] = [
+    "targets.gpkg",
+    "targets.geojson",
+    "targets.csv",
+    "targets.tif",
+];
+
 /// How the score threshold is chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TargetRule {
