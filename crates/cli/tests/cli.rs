@@ -1393,3 +1393,66 @@ fn a_run_killed_with_sigkill_resumes_from_its_finished_stages() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(manifest_outputs(&out), manifest_outputs(&clean));
 }
+
+#[test]
+fn duplicate_deposits_follow_the_declared_rule_and_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    // Two of the twelve deposits listed a second time.
+    let csv = dir.path().join("data/deposits.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let again: Vec<&str> = text.lines().skip(1).take(2).collect();
+    std::fs::write(&csv, format!("{text}{}\n", again.join("\n"))).unwrap();
+    let project_text = std::fs::read_to_string(&p).unwrap();
+    let with_rule = |rule: &str| {
+        let q = dir.path().join(format!("{rule}.toml"));
+        std::fs::write(
+            &q,
+            project_text.replace(
+                "[deposits]\n",
+                &format!("[deposits]\nduplicates = \"{rule}\"\n"),
+            ),
+        )
+        .unwrap();
+        q
+    };
+    let deposits_of = |out: &Path| -> serde_json::Value {
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        m["deposits"].clone()
+    };
+    // keep (the default): every point counts, and the warning gives the counts.
+    let out = dir.path().join("keep");
+    let o = nedra_run(&p, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: 2 deposits are listed twice (same coordinates) and 2 cells holding several deposits"),
+        "{err}"
+    );
+    let d = deposits_of(&out);
+    assert_eq!(
+        (d["used"].as_u64(), d["exact_duplicates"].as_u64()),
+        (Some(14), Some(2))
+    );
+    // one-per-cell: the twelve distinct deposits.
+    let out = dir.path().join("one");
+    let o = nedra_run(&with_rule("one-per-cell"), &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = deposits_of(&out);
+    assert_eq!(
+        (d["used"].as_u64(), d["merged"].as_u64()),
+        (Some(12), Some(2))
+    );
+    assert_eq!(d["duplicates_rule"], "one-per-cell");
+    // error: refused, naming a duplicate, and no folder.
+    let out = dir.path().join("error");
+    let o = nedra_run(&with_rule("error"), &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("2 deposits are listed twice") && err.contains("one-per-cell"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -189,6 +189,14 @@ pub struct DepositsEntry {
     pub cells: usize,
     /// Points left out because they fall outside the study area.
     pub dropped_outside: usize,
+    /// Points at exactly the coordinates of an earlier point.
+    pub exact_duplicates: usize,
+    /// Cells holding more than one point.
+    pub stacked_cells: usize,
+    /// The rule applied to them.
+    pub duplicates_rule: crate::options::DuplicateRule,
+    /// Points not counted under `one-per-cell`.
+    pub merged: u64,
 }
 
 /// One evidence layer of a run.

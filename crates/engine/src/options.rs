@@ -247,6 +247,19 @@ pub enum FluidKind {
     Gas,
 }
 
+/// What to do with deposits listed twice, or several deposits in one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DuplicateRule {
+    /// Count every point (ArcSDM counts deposits as points); a warning gives the counts.
+    #[default]
+    Keep,
+    /// Count at most one deposit per cell.
+    OnePerCell,
+    /// Stop with an error naming them.
+    Error,
+}
+
 /// Choices print as their names.
 macro_rules! display_by_name {
     ($($t:ty),*) => {$(
@@ -271,7 +284,8 @@ display_by_name!(
     PmfRule,
     VariogramChoice,
     FuzzyOperator,
-    FluidKind
+    FluidKind,
+    DuplicateRule
 );
 
 /// The valid names of a choice, in declaration order (read from its serde derive).

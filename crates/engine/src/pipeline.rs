@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::options::DuplicateRule;
 use anyhow::{bail, Context, Result};
 use nedra_core::{stream_blocks, Block, Classifier, Grid, Window};
 use nedra_io::{DataType, RasterReader, RasterWriter};
@@ -32,6 +33,12 @@ pub struct Deposits {
     pub total: u64,
     /// Points left out because they fall outside the study area (only with `outside = "drop"`).
     pub dropped: usize,
+    /// Points at exactly the coordinates of an earlier point.
+    pub exact_duplicates: usize,
+    /// Cells holding more than one point (before the duplicate rule).
+    pub stacked_cells: usize,
+    /// Points not counted because their cell already holds one (rule `one-per-cell`).
+    pub merged: u64,
 }
 
 impl Deposits {
@@ -48,20 +55,28 @@ impl Deposits {
 }
 
 /// Places points (in the grid's CRS) on cells; points outside the grid or the mask are an
-/// error naming them, unless `drop_outside`.
+/// error naming them, unless `drop_outside`. Points listed twice (the same coordinates) and
+/// cells holding several points are counted and handled by `duplicates`.
 ///
 /// # Errors
-/// When a point is outside and `drop_outside` is false, or when no point is inside.
+/// When a point is outside and `drop_outside` is false, when no point is inside, or when
+/// there are duplicates and the rule is [`DuplicateRule::Error`].
 pub fn locate_deposits(
     points: &[[f64; 2]],
     grid: &Grid,
     mask: Option<&RasterReader>,
     drop_outside: bool,
+    duplicates: DuplicateRule,
     source: &Path,
 ) -> Result<Deposits> {
     let mut per_cell: HashMap<(usize, usize), u64> = HashMap::new();
     let mut outside = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut exact: Vec<[f64; 2]> = Vec::new();
     for p in points {
+        if !seen.insert((p[0].to_bits(), p[1].to_bits())) {
+            exact.push(*p);
+        }
         let inside = match grid.cell_of(p[0], p[1]) {
             Some((r, c)) => match mask {
                 Some(m) => {
@@ -112,11 +127,41 @@ pub fn locate_deposits(
     let mut cells: Vec<(usize, usize, u64)> =
         per_cell.into_iter().map(|((r, c), n)| (r, c, n)).collect();
     cells.sort_unstable();
+    let stacked_cells = cells.iter().filter(|c| c.2 > 1).count();
+    let mut merged = 0;
+    match duplicates {
+        DuplicateRule::Keep => {}
+        DuplicateRule::OnePerCell => {
+            for c in &mut cells {
+                merged += c.2 - 1;
+                c.2 = 1;
+            }
+        }
+        DuplicateRule::Error if !exact.is_empty() || stacked_cells > 0 => {
+            let shown: Vec<String> = exact
+                .iter()
+                .take(5)
+                .map(|p| format!("({}, {})", p[0], p[1]))
+                .collect();
+            bail!(
+                "{}: {} deposit{} listed twice (e.g. {}) and {stacked_cells} cell{} holding several deposits. Remove the duplicates, or set `duplicates = \"one-per-cell\"` (or \"keep\") under [deposits]",
+                source.display(),
+                exact.len(),
+                if exact.len() == 1 { " is" } else { "s are" },
+                if shown.is_empty() { "none exact".to_string() } else { shown.join(", ") },
+                if stacked_cells == 1 { "" } else { "s" }
+            );
+        }
+        DuplicateRule::Error => {}
+    }
     let total = cells.iter().map(|c| c.2).sum();
     Ok(Deposits {
         cells,
         total,
         dropped: outside.len(),
+        exact_duplicates: exact.len(),
+        stacked_cells,
+        merged,
     })
 }
 

@@ -90,6 +90,10 @@ pub struct PointsSpec {
     /// What to do with points outside the study area: "error" (default) or "drop".
     #[serde(default)]
     pub outside: Outside,
+    /// Points listed twice or several in one cell: "keep" (default, with a warning),
+    /// "one-per-cell" or "error".
+    #[serde(default)]
+    pub duplicates: crate::options::DuplicateRule,
 }
 
 /// The rule for deposits outside the study area.

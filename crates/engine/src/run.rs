@@ -17,7 +17,9 @@ use crate::manifest::{
     sha256_file, DepositsEntry, EvidenceEntry, GridEntry, InputEntry, MapsEntry, OutputEntry,
     ResponseEntry, RunManifest, StageEntry, TargetsEntry, ValidationEntry, Versions,
 };
-use crate::options::{DensityOf, Favourable, Interpolation, ModelKind, Pattern, TargetRuleKind};
+use crate::options::{
+    DensityOf, DuplicateRule, Favourable, Interpolation, ModelKind, Pattern, TargetRuleKind,
+};
 use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
 use crate::progress::say;
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
@@ -274,6 +276,11 @@ fn run_into(
     ]);
 
     // 2. Deposits.
+    let mut warnings: Vec<Warning> = Vec::new();
+    let warn = |w: Warning, list: &mut Vec<Warning>| {
+        say(&format!("warning: {}", w.message));
+        list.push(w);
+    };
     let d = &project.deposits;
     let dep_path = project.resolve(&d.path);
     inputs.push(InputEntry::new("deposits", &dep_path)?);
@@ -297,8 +304,12 @@ fn run_into(
         &grid,
         Some(&mask),
         d.outside == Outside::Drop,
+        d.duplicates,
         &dep_path,
     )?;
+    if let Some(w) = crate::warnings::duplicate_deposits(&deposits, d.duplicates) {
+        warn(w, &mut warnings);
+    }
     say(&format!(
         "[2/{n_steps}] deposits: {} points in {} cells{}",
         deposits.total,
@@ -327,11 +338,6 @@ fn run_into(
     let w = &project.weights;
     let mut layers = Vec::new();
     let mut evidence_log = Vec::new();
-    let mut warnings: Vec<Warning> = Vec::new();
-    let warn = |w: Warning, list: &mut Vec<Warning>| {
-        say(&format!("warning: {}", w.message));
-        list.push(w);
-    };
     let mut features = Vec::new();
     let weights_options = serde_json::to_string(w)?;
     let mut evidence_keys = Vec::new();
@@ -636,6 +642,10 @@ fn run_into(
             used: deposits.total,
             cells: deposits.cells.len(),
             dropped_outside: deposits.dropped,
+            exact_duplicates: deposits.exact_duplicates,
+            stacked_cells: deposits.stacked_cells,
+            duplicates_rule: d.duplicates,
+            merged: deposits.merged,
         },
         evidence: evidence_log,
         response: ResponseEntry {
@@ -1012,7 +1022,10 @@ pub fn deposits_for(
         src.crs = Some(grid.crs_wkt.clone());
     }
     let points = read_features(&src, &grid.crs_wkt)?.points;
-    let d = locate_deposits(&points, grid, mask, false, path)?;
+    let d = locate_deposits(&points, grid, mask, false, DuplicateRule::Keep, path)?;
+    if let Some(w) = crate::warnings::duplicate_deposits(&d, DuplicateRule::Keep) {
+        say(&format!("warning: {}", w.message));
+    }
     Ok((d, points.len()))
 }
 

@@ -10,6 +10,8 @@
 //!   (GEN_CLASS 999) adds weight 0 everywhere: it is in the run but carries nothing;
 //! - a class covering a large share of the study area without a single deposit: its weight
 //!   rests on the 0.99-deposit edge patch (ArcSDM), not on data;
+//! - deposits listed twice or stacked in one cell: each counts as a deposit unless the
+//!   project declares `duplicates = "one-per-cell"` (or `"error"`);
 //! - a spatial cross-validation fold with fewer than three held-out deposits: its AUC is noise;
 //! - a cross-validated ROC AUC far below the fitted one: the model learnt its training
 //!   deposits (over-fitting), and the held-out figure is the one to quote.
@@ -99,6 +101,35 @@ pub fn weights_table(layer: &str, table: &WeightsTable, study_area_km2: f64) -> 
         }
     }
     out
+}
+
+/// Deposits listed twice, or several in one cell, and what the rule did with them.
+pub fn duplicate_deposits(
+    d: &crate::pipeline::Deposits,
+    rule: crate::options::DuplicateRule,
+) -> Option<Warning> {
+    use crate::options::DuplicateRule;
+    (d.exact_duplicates > 0 || d.stacked_cells > 0).then(|| {
+        let what = match rule {
+            DuplicateRule::Keep => "each point is counted (duplicates = \"keep\"): a deposit listed twice weighs twice. Remove duplicates, or set duplicates = \"one-per-cell\"".to_string(),
+            DuplicateRule::OnePerCell => format!(
+                "{} point{} not counted (duplicates = \"one-per-cell\")",
+                d.merged,
+                if d.merged == 1 { " is" } else { "s are" }
+            ),
+            DuplicateRule::Error => "duplicates = \"error\"".to_string(),
+        };
+        Warning::new(
+            "duplicate_deposits",
+            format!(
+                "{} deposit{} listed twice (same coordinates) and {} cell{} holding several deposits; {what}",
+                d.exact_duplicates,
+                if d.exact_duplicates == 1 { " is" } else { "s are" },
+                d.stacked_cells,
+                if d.stacked_cells == 1 { "" } else { "s" }
+            ),
+        )
+    })
 }
 
 /// A data-driven model's cross-validation: small folds, and a held-out AUC far below the
