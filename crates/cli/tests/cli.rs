@@ -838,7 +838,7 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
     run_ok(&p, &run);
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("model.json")).unwrap()).unwrap();
-    assert_eq!(m["format"], "nedra-model/1");
+    assert_eq!(m["format"], "nedra-model/2");
     let names: Vec<&str> = m["features"]
         .as_array()
         .unwrap()

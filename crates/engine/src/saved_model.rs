@@ -25,8 +25,10 @@ use serde_json::{json, Value};
 
 use crate::pipeline::write_streamed_outputs;
 
-/// The `format` of `model.json` files this version writes and reads.
-pub const FORMAT: &str = "nedra-model/1";
+/// The `format` of `model.json` files this version writes and reads. Version 2: the forest
+/// and boosting share one tree layout (a leaf is its value, a split
+/// `[feature, threshold, left, right, value]`); version 1 files are refused (retrain).
+pub const FORMAT: &str = "nedra-model/2";
 
 /// How one evidence layer becomes a feature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -381,6 +383,19 @@ pub fn top_driver(contributions: &[f64]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A model of an older format is refused with the advice to retrain.
+    #[test]
+    fn an_older_model_format_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        std::fs::write(&path, r#"{"format":"nedra-model/1","features":[]}"#).unwrap();
+        let e = format!("{:#}", SavedModel::load(&path).unwrap_err());
+        assert!(
+            e.contains("\"nedra-model/1\"") && e.contains(FORMAT) && e.contains("Retrain"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn the_top_driver_is_the_largest_positive_contribution() {

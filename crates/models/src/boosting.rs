@@ -23,8 +23,9 @@
 
 use nedra_core::random::SplitMix64;
 
-use crate::classifier::{sum_over_trees, Classifier, Learner};
+use crate::classifier::{Classifier, Learner};
 use crate::logistic::sigmoid;
+use crate::tree::{sum_over_trees, Node, Tree};
 use crate::{Error, TrainingSet};
 
 /// Options of gradient boosting.
@@ -61,69 +62,6 @@ impl Default for BoostingOptions {
     }
 }
 
-const LEAF: u32 = u32::MAX;
-
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Node {
-    /// Split feature, or `LEAF`.
-    feature: u32,
-    /// Child for values ≤ the threshold.
-    left: u32,
-    /// Child for values > the threshold.
-    right: u32,
-    /// Split threshold (0 at a leaf).
-    threshold: f64,
-    /// Newton value −G/(H + λ) of the node's samples, in log-odds before the learning rate.
-    value: f64,
-}
-
-impl Node {
-    fn leaf(value: f64) -> Self {
-        Self {
-            feature: LEAF,
-            left: 0,
-            right: 0,
-            threshold: 0.0,
-            value,
-        }
-    }
-}
-
-/// One regression tree, nodes in creation order with the root first.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Tree {
-    nodes: Vec<Node>,
-}
-
-impl Tree {
-    fn child(&self, n: &Node, row: &[f64]) -> Node {
-        if row[n.feature as usize] <= n.threshold {
-            self.nodes[n.left as usize]
-        } else {
-            self.nodes[n.right as usize]
-        }
-    }
-
-    fn leaf_value(&self, row: &[f64]) -> f64 {
-        let mut n = self.nodes[0];
-        while n.feature != LEAF {
-            n = self.child(&n, row);
-        }
-        n.value
-    }
-
-    /// Adds `learning_rate` × the path attribution of `row` to `out`; returns the leaf value.
-    fn walk(&self, row: &[f64], learning_rate: f64, out: &mut [f64]) -> f64 {
-        let mut n = self.nodes[0];
-        while n.feature != LEAF {
-            let next = self.child(&n, row);
-            out[n.feature as usize] += learning_rate * (next.value - n.value);
-            n = next;
-        }
-        n.value
-    }
-}
-
 /// A fitted gradient-boosted tree model (saved and loaded with serde).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GradientBoosting {
@@ -156,11 +94,9 @@ impl GradientBoosting {
         if row.iter().any(|v| !v.is_finite()) {
             return f64::NAN;
         }
-        let mut score = self.initial_score;
-        for t in &self.trees {
-            score += self.learning_rate * t.leaf_value(row);
-        }
-        score
+        let mut score = [self.initial_score];
+        sum_over_trees(&self.trees, self.learning_rate, row, &mut score, None);
+        score[0]
     }
 }
 
@@ -173,24 +109,14 @@ impl Classifier for GradientBoosting {
     /// value − node value) to its feature, so the raw score equals F₀ + Σₜ ν·(root value of
     /// tree t) + Σ_f `out[f]`.
     fn contributions(&self, row: &[f64], out: &mut [f64]) {
-        out.iter_mut().for_each(|o| *o = 0.0);
-        for t in &self.trees {
-            t.walk(row, self.learning_rate, out);
-        }
+        sum_over_trees(&self.trees, self.learning_rate, row, &mut [0.0], Some(out));
     }
 
-    /// Tree by tree over the batch (bit-identical to row by row).
+    /// The raw scores tree by tree over the batch (the trees' shared batch loop), then the
+    /// sigmoid; a row alone gives the same bits.
     fn predict_batch(&self, rows: &[f64], out: &mut [f64], contributions: Option<&mut [f64]>) {
         out.iter_mut().for_each(|o| *o = self.initial_score);
-        let lr = self.learning_rate;
-        sum_over_trees(
-            &self.trees,
-            rows,
-            out,
-            contributions,
-            |t, row| lr * t.leaf_value(row),
-            |t, row, c| lr * t.walk(row, lr, c),
-        );
+        sum_over_trees(&self.trees, self.learning_rate, rows, out, contributions);
         out.iter_mut().for_each(|o| *o = sigmoid(*o));
     }
 }
@@ -354,18 +280,12 @@ impl Grower<'_> {
             let (left, right) = (nodes.len(), nodes.len() + 1);
             nodes.push(Node::leaf(0.0));
             nodes.push(Node::leaf(0.0));
-            nodes[id] = Node {
-                feature: split.feature as u32,
-                left: left as u32,
-                right: right as u32,
-                threshold: split.threshold,
-                value: nodes[id].value,
-            };
+            nodes[id] = Node::split(split.feature, split.threshold, left, right, nodes[id].value);
             let mid = start + split.left;
             stack.push((right, mid, end, depth + 1));
             stack.push((left, start, mid, depth + 1));
         }
-        Tree { nodes }
+        Tree::new(nodes)
     }
 }
 
@@ -636,7 +556,7 @@ mod tests {
             }
             -g / h
         };
-        let nodes = &model.trees[0].nodes;
+        let nodes = model.trees[0].nodes();
         assert_eq!(nodes.len(), 3);
         assert_eq!((nodes[0].feature, nodes[0].threshold), (0, 4.5));
         assert!(nodes[0].value.abs() < 1e-15);
@@ -714,7 +634,7 @@ mod tests {
                     }
                 }
             }
-            let nodes = &model.trees[t].nodes;
+            let nodes = model.trees[t].nodes();
             assert!(best.0 > 0.0, "tree {t}: no split with positive gain");
             assert_eq!(nodes[0].feature as usize, best.1, "tree {t}");
             assert_eq!(nodes[0].threshold, best.2, "tree {t}");
@@ -780,7 +700,7 @@ mod tests {
             + model
                 .trees
                 .iter()
-                .map(|t| model.learning_rate * t.nodes[0].value)
+                .map(|t| model.learning_rate * t.nodes()[0].value)
                 .sum::<f64>();
         let mut c = vec![0.0; 3];
         let mut total = [0.0f64; 3];
@@ -966,11 +886,11 @@ mod tests {
         .fit(&data, 0)
         .unwrap();
         for tree in &model.trees {
-            let mut counts = vec![0usize; tree.nodes.len()];
+            let mut counts = vec![0usize; tree.nodes().len()];
             for i in 0..data.len() {
                 let (mut k, mut depth) = (0usize, 0);
-                while tree.nodes[k].feature != LEAF {
-                    let n = tree.nodes[k];
+                while !tree.nodes()[k].is_leaf() {
+                    let n = tree.nodes()[k];
                     k = if data.row(i)[n.feature as usize] <= n.threshold {
                         n.left as usize
                     } else {
@@ -981,12 +901,12 @@ mod tests {
                 assert!(depth <= 4);
                 counts[k] += 1;
             }
-            for (node, count) in tree.nodes.iter().zip(counts) {
-                if node.feature == LEAF {
+            for (node, count) in tree.nodes().iter().zip(counts) {
+                if node.is_leaf() {
                     assert!(count >= 25, "leaf with {count} rows");
                 }
             }
         }
-        assert!(model.trees.iter().any(|t| t.nodes.len() > 3));
+        assert!(model.trees.iter().any(|t| t.nodes().len() > 3));
     }
 }

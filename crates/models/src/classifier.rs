@@ -71,45 +71,6 @@ pub trait Classifier: Send + Sync {
     }
 }
 
-/// The batch loop of tree ensembles: tree by tree over the rows of `rows` (row-major, as many
-/// rows as `out` has entries), adds `leaf(tree, row)` to each row's `out` or, with
-/// `contributions` (zeroed first), `walk(tree, row, contributions of the row)`, which adds the
-/// path attribution and returns what `leaf` would. Trees are visited in order, so the sums have
-/// the very bits of a row-by-row loop; the caller sets `out`'s start and finishes it.
-pub(crate) fn sum_over_trees<T>(
-    trees: &[T],
-    rows: &[f64],
-    out: &mut [f64],
-    contributions: Option<&mut [f64]>,
-    leaf: impl Fn(&T, &[f64]) -> f64,
-    walk: impl Fn(&T, &[f64], &mut [f64]) -> f64,
-) {
-    let Some(p) = rows.len().checked_div(out.len()) else {
-        return;
-    };
-    match contributions {
-        None => {
-            for t in trees {
-                for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
-                    *o += leaf(t, row);
-                }
-            }
-        }
-        Some(c) => {
-            c.iter_mut().for_each(|v| *v = 0.0);
-            for t in trees {
-                for ((o, row), cr) in out
-                    .iter_mut()
-                    .zip(rows.chunks_exact(p))
-                    .zip(c.chunks_exact_mut(p))
-                {
-                    *o += walk(t, row, cr);
-                }
-            }
-        }
-    }
-}
-
 /// Options that fit a [`Classifier`] to a [`TrainingSet`].
 pub trait Learner: Sync {
     /// The fitted model.

@@ -13,7 +13,8 @@
 use nedra_core::random::SplitMix64;
 use rayon::prelude::*;
 
-use crate::classifier::{roc_auc, sum_over_trees, Classifier, Learner};
+use crate::classifier::{roc_auc, Classifier, Learner};
+use crate::tree::{sum_over_trees, Node, Tree};
 use crate::{Error, TrainingSet};
 
 /// Options of the random forest.
@@ -46,55 +47,6 @@ impl Default for ForestOptions {
     }
 }
 
-const LEAF: u32 = u32::MAX;
-
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Node {
-    /// Split feature, or `LEAF`.
-    feature: u32,
-    left: u32,
-    right: u32,
-    /// Split threshold (go left if ≤), or the leaf's positive fraction.
-    value: f64,
-    /// The node's weighted positive fraction (equal to `value` at a leaf).
-    fraction: f64,
-}
-
-/// One CART tree, nodes in creation order with the root first.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Tree {
-    nodes: Vec<Node>,
-}
-
-impl Tree {
-    fn child(&self, n: &Node, row: &[f64]) -> Node {
-        if row[n.feature as usize] <= n.value {
-            self.nodes[n.left as usize]
-        } else {
-            self.nodes[n.right as usize]
-        }
-    }
-
-    fn leaf_value(&self, row: &[f64]) -> f64 {
-        let mut n = self.nodes[0];
-        while n.feature != LEAF {
-            n = self.child(&n, row);
-        }
-        n.value
-    }
-
-    /// Adds the path attribution of `row` (Saabas 2014) to `out`; returns the leaf's value.
-    fn walk(&self, row: &[f64], out: &mut [f64]) -> f64 {
-        let mut n = self.nodes[0];
-        while n.feature != LEAF {
-            let next = self.child(&n, row);
-            out[n.feature as usize] += next.fraction - n.fraction;
-            n = next;
-        }
-        n.value
-    }
-}
-
 /// A fitted random forest (saved and loaded with serde).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RandomForest {
@@ -111,7 +63,7 @@ impl RandomForest {
 
     /// Total number of nodes over all trees.
     pub fn nodes(&self) -> usize {
-        self.trees.iter().map(|t| t.nodes.len()).sum()
+        self.trees.iter().map(|t| t.nodes().len()).sum()
     }
 
     /// Number of features the forest was trained on.
@@ -131,31 +83,22 @@ impl Classifier for RandomForest {
         if row.iter().any(|v| !v.is_finite()) {
             return f64::NAN;
         }
-        self.trees.iter().map(|t| t.leaf_value(row)).sum::<f64>() / self.trees.len() as f64
+        let mut p = [0.0];
+        self.predict_batch(row, &mut p, None);
+        p[0]
     }
 
     /// Saabas path attribution averaged over trees, in probability: the forest's probability
     /// equals the mean root fraction plus the sum of the contributions.
     fn contributions(&self, row: &[f64], out: &mut [f64]) {
-        out.iter_mut().for_each(|o| *o = 0.0);
-        for t in &self.trees {
-            t.walk(row, out);
-        }
-        let n = self.trees.len() as f64;
-        out.iter_mut().for_each(|o| *o /= n);
+        self.predict_batch(row, &mut [0.0], Some(out));
     }
 
-    /// Tree by tree over the batch (bit-identical to row by row).
+    /// The mean over trees of the leaf fractions, tree by tree over the batch (the trees'
+    /// shared batch loop); a row alone gives the same bits.
     fn predict_batch(&self, rows: &[f64], out: &mut [f64], mut contributions: Option<&mut [f64]>) {
         out.iter_mut().for_each(|o| *o = 0.0);
-        sum_over_trees(
-            &self.trees,
-            rows,
-            out,
-            contributions.as_deref_mut(),
-            Tree::leaf_value,
-            Tree::walk,
-        );
+        sum_over_trees(&self.trees, 1.0, rows, out, contributions.as_deref_mut());
         let n = self.trees.len() as f64;
         out.iter_mut().for_each(|o| *o /= n);
         if let Some(c) = contributions {
@@ -244,21 +187,13 @@ impl Grower<'_> {
     }
 
     fn grow(mut self, mut samples: Vec<u32>) -> Tree {
-        let mut nodes: Vec<Node> = vec![];
+        let mut nodes = vec![Node::leaf(0.0)];
         let mut buf = Vec::with_capacity(samples.len());
         // (node index, start, end, depth) of nodes still to grow.
         let mut stack = vec![(0usize, 0usize, samples.len(), 0usize)];
-        nodes.push(Node {
-            feature: LEAF,
-            left: 0,
-            right: 0,
-            value: 0.0,
-            fraction: 0.0,
-        });
         while let Some((id, start, end, depth)) = stack.pop() {
             let (w, wp) = self.fraction(&samples[start..end]);
             nodes[id].value = if w > 0.0 { wp / w } else { 0.0 };
-            nodes[id].fraction = nodes[id].value;
             let n = end - start;
             if depth >= self.max_depth || n < 2 * self.min_leaf || wp <= 0.0 || wp >= w {
                 continue;
@@ -276,26 +211,13 @@ impl Grower<'_> {
                 }
             }
             let (left, right) = (nodes.len(), nodes.len() + 1);
-            for _ in 0..2 {
-                nodes.push(Node {
-                    feature: LEAF,
-                    left: 0,
-                    right: 0,
-                    value: 0.0,
-                    fraction: 0.0,
-                });
-            }
-            nodes[id] = Node {
-                feature: f as u32,
-                left: left as u32,
-                right: right as u32,
-                value: split.threshold,
-                fraction: nodes[id].fraction,
-            };
+            nodes.push(Node::leaf(0.0));
+            nodes.push(Node::leaf(0.0));
+            nodes[id] = Node::split(f, split.threshold, left, right, nodes[id].value);
             stack.push((right, start + k, end, depth + 1));
             stack.push((left, start, start + k, depth + 1));
         }
-        Tree { nodes }
+        Tree::new(nodes)
     }
 }
 
@@ -419,26 +341,11 @@ mod tests {
     /// into leaves 0.1 and 0.7; a row going right credits feature 1 with 0.7 − 0.4.
     #[test]
     fn path_contributions_of_a_hand_built_tree() {
-        let leaf = |f: f64| Node {
-            feature: LEAF,
-            left: 0,
-            right: 0,
-            value: f,
-            fraction: f,
-        };
-        let tree = Tree {
-            nodes: vec![
-                Node {
-                    feature: 1,
-                    left: 1,
-                    right: 2,
-                    value: 0.5,
-                    fraction: 0.4,
-                },
-                leaf(0.1),
-                leaf(0.7),
-            ],
-        };
+        let tree = Tree::new(vec![
+            Node::split(1, 0.5, 1, 2, 0.4),
+            Node::leaf(0.1),
+            Node::leaf(0.7),
+        ]);
         let forest = RandomForest {
             trees: vec![tree],
             n_features: 2,
@@ -465,7 +372,7 @@ mod tests {
         .fit(&data, 11)
         .unwrap();
         let base: f64 =
-            f.trees.iter().map(|t| t.nodes[0].fraction).sum::<f64>() / f.trees.len() as f64;
+            f.trees.iter().map(|t| t.nodes()[0].value).sum::<f64>() / f.trees.len() as f64;
         let mut c = vec![0.0; 3];
         for i in 0..data.len() {
             f.contributions(data.row(i), &mut c);
@@ -525,15 +432,15 @@ mod tests {
         .fit(&data, 3)
         .unwrap();
         for t in &f.trees {
-            for (id, node) in t.nodes.iter().enumerate() {
-                if node.feature == LEAF {
+            for (id, node) in t.nodes().iter().enumerate() {
+                if node.is_leaf() {
                     let count = (0..data.len())
                         .filter(|&i| {
                             // Route the sample and check it ends here.
                             let mut k = 0usize;
-                            while t.nodes[k].feature != LEAF {
-                                let n = t.nodes[k];
-                                k = if data.row(i)[n.feature as usize] <= n.value {
+                            while !t.nodes()[k].is_leaf() {
+                                let n = t.nodes()[k];
+                                k = if data.row(i)[n.feature as usize] <= n.threshold {
                                     n.left as usize
                                 } else {
                                     n.right as usize

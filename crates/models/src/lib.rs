@@ -42,6 +42,7 @@ mod response;
 mod spatial_cv;
 mod success_rate;
 mod training;
+mod tree;
 mod validation;
 mod wofe;
 
