@@ -14,10 +14,10 @@
 //! - known occurrences cluster around some complexes; `hidden_deposits.csv` holds one deposit
 //!   at each of the other complexes, for validation only (never used for training).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
 use nedra_core::distance::segment_distance;
 use nedra_core::random::{mix64, SplitMix64};
 use nedra_core::{Block, Grid, BLOCK_SIZE};
@@ -72,10 +72,10 @@ pub fn generate(dir: &Path, seed: u64) -> Result<PathBuf> {
 
     write_text(
         &data.join("study_area.geojson"),
-        &scenario.study_area_geojson(),
+        &scenario.study_area_geojson()?,
     )?;
-    write_text(&data.join("faults.geojson"), &scenario.faults_geojson())?;
-    write_text(&data.join("units.geojson"), &scenario.units_geojson())?;
+    write_text(&data.join("faults.geojson"), &scenario.faults_geojson()?)?;
+    write_text(&data.join("units.geojson"), &scenario.units_geojson()?)?;
     write_text(
         &data.join("occurrences.csv"),
         &sites_csv(&scenario.occurrences)?,
@@ -642,17 +642,17 @@ impl Scenario {
         basement + waves + halos
     }
 
-    fn study_area_geojson(&self) -> String {
+    fn study_area_geojson(&self) -> Result<String> {
         let props = serde_json::json!({ "name": "Synthetic study area", "note": NOTE });
         feature_collection(
             "synthetic_study_area",
             self.seed,
-            &[feature(&props, &polygon(&self.study_area))],
+            vec![feature(props, polygon(&self.study_area))],
         )
     }
 
-    fn faults_geojson(&self) -> String {
-        let features: Vec<String> = self
+    fn faults_geojson(&self) -> Result<String> {
+        let features = self
             .faults
             .iter()
             .enumerate()
@@ -662,13 +662,13 @@ impl Scenario {
                     "kind": f.kind,
                     "note": NOTE,
                 });
-                feature(&props, &line_string(&f.vertices))
+                feature(props, line_string(&f.vertices))
             })
             .collect();
-        feature_collection("synthetic_faults", self.seed, &features)
+        feature_collection("synthetic_faults", self.seed, features)
     }
 
-    fn units_geojson(&self) -> String {
+    fn units_geojson(&self) -> Result<String> {
         let mut features = Vec::new();
         let xs = &self.boundary_x;
         for (k, (code, name, _, _)) in BASEMENT.iter().enumerate() {
@@ -692,7 +692,7 @@ impl Scenario {
                 "unit_name": name,
                 "note": NOTE,
             });
-            features.push(feature(&props, &polygon(&ring)));
+            features.push(feature(props, polygon(&ring)));
         }
         // The complexes last: GDAL burns later features over earlier ones.
         for c in &self.complexes {
@@ -702,9 +702,9 @@ impl Scenario {
                 "complex": c.name,
                 "note": NOTE,
             });
-            features.push(feature(&props, &polygon(&c.outline)));
+            features.push(feature(props, polygon(&c.outline)));
         }
-        feature_collection("synthetic_units", self.seed, &features)
+        feature_collection("synthetic_units", self.seed, features)
     }
 
     fn readme(&self) -> String {
@@ -928,50 +928,39 @@ fn unit_boundaries(rng: &mut Rng) -> (Vec<f64>, Vec<Vec<f64>>) {
 // ---------------------------------------------------------------------------------------------
 // Writers
 
-/// A GeoJSON FeatureCollection in EPSG:32635, named and labelled SYNTHETIC.
-fn feature_collection(name: &str, seed: u64, features: &[String]) -> String {
-    let mut out = String::new();
-    out.push_str("{\n\"type\": \"FeatureCollection\",\n");
-    let _ = writeln!(out, "\"name\": \"{name}\",");
-    let _ = writeln!(
-        out,
-        "\"description\": \"{NOTE} (seed {seed}). Not real geology.\","
-    );
-    out.push_str(
-        "\"crs\": {\"type\": \"name\", \"properties\": {\"name\": \"urn:ogc:def:crs:EPSG::32635\"}},\n",
-    );
-    out.push_str("\"features\": [\n");
-    out.push_str(&features.join(",\n"));
-    out.push_str("\n]\n}\n");
-    out
+/// A GeoJSON FeatureCollection in EPSG:32635, named and labelled SYNTHETIC, as one line of
+/// text (coordinates in full precision).
+fn feature_collection(name: &str, seed: u64, features: Vec<Feature>) -> Result<String> {
+    let members = serde_json::json!({
+        "name": name,
+        "description": format!("{NOTE} (seed {seed}). Not real geology."),
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32635"}},
+    });
+    let collection = FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: members.as_object().cloned(),
+    };
+    let mut text = serde_json::to_string(&collection).context("writing the demo GeoJSON")?;
+    text.push('\n');
+    Ok(text)
 }
 
-/// One GeoJSON feature.
-fn feature(properties: &serde_json::Value, geometry: &str) -> String {
-    format!("{{\"type\": \"Feature\", \"properties\": {properties}, \"geometry\": {geometry}}}")
+/// One GeoJSON feature; `properties` is a JSON object.
+fn feature(properties: serde_json::Value, geometry: GeometryValue) -> Feature {
+    Feature {
+        geometry: Some(Geometry::new(geometry)),
+        properties: properties.as_object().cloned(),
+        ..Feature::default()
+    }
 }
 
-/// GeoJSON coordinates `[[x, y], …]` of whole metres.
-fn coordinates(points: &[[f64; 2]]) -> String {
-    let pairs: Vec<String> = points
-        .iter()
-        .map(|p| format!("[{}, {}]", p[0], p[1]))
-        .collect();
-    format!("[{}]", pairs.join(", "))
+fn polygon(ring: &[[f64; 2]]) -> GeometryValue {
+    GeometryValue::new_polygon([ring.iter().copied()])
 }
 
-fn polygon(ring: &[[f64; 2]]) -> String {
-    format!(
-        "{{\"type\": \"Polygon\", \"coordinates\": [{}]}}",
-        coordinates(ring)
-    )
-}
-
-fn line_string(vertices: &[[f64; 2]]) -> String {
-    format!(
-        "{{\"type\": \"LineString\", \"coordinates\": {}}}",
-        coordinates(vertices)
-    )
+fn line_string(vertices: &[[f64; 2]]) -> GeometryValue {
+    GeometryValue::new_line_string(vertices.iter().copied())
 }
 
 /// `id,x,y,name,status` with x/y in EPSG:32635 metres.

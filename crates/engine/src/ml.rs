@@ -334,26 +334,29 @@ fn write_training_csv(
     data: &TrainingSet,
     folds: &[usize],
 ) -> Result<()> {
-    let mut text = String::from("x,y,deposit,weight,fold");
-    for f in &model.features {
-        text.push(',');
-        text.push_str(&f.name);
-    }
-    text.push('\n');
+    // Numbers as Rust's shortest round-trip `{}` (csv's own float format differs).
+    let mut table = csv::Writer::from_writer(Vec::new());
+    let layers = model.features.iter().map(|f| f.name.as_str());
+    table.write_record(
+        ["x", "y", "deposit", "weight", "fold"]
+            .into_iter()
+            .chain(layers),
+    )?;
     for (i, fold) in folds.iter().enumerate() {
-        text.push_str(&format!(
-            "{},{},{},{},{fold}",
-            data.x()[i],
-            data.y()[i],
-            u8::from(data.labels()[i]),
-            data.weights()[i],
-        ));
-        for v in data.row(i) {
-            text.push_str(&format!(",{v}"));
-        }
-        text.push('\n');
+        let sample = [
+            data.x()[i].to_string(),
+            data.y()[i].to_string(),
+            u8::from(data.labels()[i]).to_string(),
+            data.weights()[i].to_string(),
+            fold.to_string(),
+        ];
+        let features = data.row(i).iter().map(f64::to_string);
+        table.write_record(sample.into_iter().chain(features))?;
     }
-    nedra_io::files::write_atomic(path, text.as_bytes())?;
+    let bytes = table
+        .into_inner()
+        .with_context(|| format!("writing {}", path.display()))?;
+    nedra_io::files::write_atomic(path, &bytes)?;
     Ok(())
 }
 

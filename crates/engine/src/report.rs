@@ -3,13 +3,20 @@
 //!
 //! Everything is embedded (PNG previews as data URIs inside SVG, no script, no font or
 //! network request), so the file works from a USB stick.
+//!
+//! The Rust side reads the run folder into a `Page` of figures, tables and map geometry; the
+//! templates in `crates/engine/templates/` (embedded at build time) lay the page out, with
+//! every value HTML-escaped.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Serde, ValueKind};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use nedra_core::{Grid, Window};
 use nedra_io::{encode_png, files, RasterReader};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Viridis anchors (matplotlib's perceptually uniform map, sampled at 0, 1/8, …, 1).
@@ -61,13 +68,6 @@ pub fn base64(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// How values map to colour.
@@ -132,163 +132,256 @@ fn png_data_uri(p: &Preview, scale: Scale) -> Result<String> {
     ))
 }
 
-/// An SVG map: the preview image, deposit dots, target labels and a colour legend.
-fn svg_map(
+/// A map as the template draws it: the preview image (a PNG data URI), deposit dots and target
+/// labels in image pixels, and a colour legend.
+#[derive(Serialize)]
+struct MapFigure {
+    /// Title and caption.
+    title: String,
+    /// Image width in pixels.
+    width: usize,
+    /// Image height in pixels.
+    height: usize,
+    /// Height of the drawing: the image and the legend below it, in pixels.
+    svg_height: f64,
+    /// `data:image/png;base64,…`: base64 only, so it needs no escaping.
+    png: String,
+    /// Deposits `[x, y]` in pixels.
+    deposits: Vec<[f64; 2]>,
+    /// Target labels.
+    labels: Vec<MapLabel>,
+    /// The colour legend (none on the small target maps).
+    legend: Option<Legend>,
+}
+
+/// A target label on a map, in pixels.
+#[derive(Serialize)]
+struct MapLabel {
+    x: f64,
+    y: f64,
+    text: String,
+}
+
+/// A map's colour legend: a viridis bar with the values at its ends.
+#[derive(Serialize)]
+struct Legend {
+    /// What the colours show (e.g. `log scale`).
+    text: String,
+    /// Id of the gradient, unique in the page.
+    gradient_id: String,
+    /// Stops of the gradient.
+    stops: Vec<GradientStop>,
+    /// Top of the bar, pixels.
+    bar_y: f64,
+    /// Width of the bar (it starts at x = 20), pixels.
+    bar_width: f64,
+    /// Baseline of the end labels, pixels.
+    text_y: f64,
+    /// Right end and middle of the bar, pixels.
+    right_x: f64,
+    middle_x: f64,
+    /// The values at the ends of the bar.
+    low: f64,
+    high: f64,
+}
+
+/// A stop of a colour gradient.
+#[derive(Serialize)]
+struct GradientStop {
+    offset: f64,
+    colour: String,
+}
+
+/// The map figure of a preview: pixel positions of `points` and `labels` (map coordinates),
+/// and a legend unless `legend` is empty.
+fn map_figure(
     p: &Preview,
     scale: Scale,
     title: &str,
     legend: &str,
     points: &[(f64, f64)],
     labels: &[(f64, f64, String)],
-) -> Result<String> {
+) -> Result<MapFigure> {
     let (w, h) = (p.width as f64, p.height as f64);
     let e = p.extent;
     let px = |x: f64, y: f64| {
-        (
+        [
             (x - e[0]) / (e[2] - e[0]) * w,
             (e[3] - y) / (e[3] - e[1]) * h,
-        )
+        ]
     };
     let legend_h = if legend.is_empty() { 0.0 } else { 46.0 };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r##"<figure class="map"><svg class="map-svg" viewBox="0 0 {w} {}" width="{w}" height="{}" role="img" aria-label="{}"><title>{}</title><rect width="{w}" height="{h}" fill="#f2f2f2"/><image class="raster" href="{}" x="0" y="0" width="{w}" height="{h}" style="image-rendering:pixelated"/>"##,
-        h + legend_h,
-        h + legend_h,
-        esc(title),
-        esc(title),
-        png_data_uri(p, scale)?
-    );
-    for &(x, y) in points {
-        let (cx, cy) = px(x, y);
-        let _ = write!(
-            s,
-            r##"<circle class="deposit" cx="{cx:.1}" cy="{cy:.1}" r="2.5" fill="#ffffff" stroke="#d62728" stroke-width="1.2"/>"##
-        );
-    }
-    for (x, y, text) in labels {
-        let (cx, cy) = px(*x, *y);
-        let _ = write!(
-            s,
-            r##"<text class="target-label" x="{cx:.1}" y="{cy:.1}" font-size="12" font-weight="bold" fill="#ffffff" stroke="#000000" stroke-width="0.6" text-anchor="middle">{}</text>"##,
-            esc(text)
-        );
-    }
-    if legend.is_empty() {
-        let _ = write!(s, "</svg><figcaption>{}</figcaption></figure>", esc(title));
-        return Ok(s);
-    }
-    // Legend: a gradient bar with end labels.
-    let bar_w = (w - 40.0).clamp(100.0, 420.0);
-    let _ = write!(
-        s,
-        r##"<defs><linearGradient id="g{}" x1="0" x2="1">"##,
-        title.len() + legend.len()
-    );
-    for (k, c) in VIRIDIS.iter().enumerate() {
-        let _ = write!(
-            s,
-            r##"<stop offset="{}" stop-color="{}"/>"##,
-            k as f64 / 8.0,
-            hex(*c)
-        );
-    }
-    let (lo, hi) = match scale {
-        Scale::Linear(a, b) | Scale::Log10(a, b) => (a, b),
-    };
-    let _ = write!(
-        s,
-        r##"</linearGradient></defs><g class="legend"><rect x="20" y="{}" width="{bar_w}" height="12" fill="url(#g{})"/><text x="20" y="{}" font-size="11">{:.3e}</text><text x="{}" y="{}" font-size="11" text-anchor="end">{:.3e}</text><text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text></g></svg><figcaption>{}</figcaption></figure>"##,
-        h + 8.0,
-        title.len() + legend.len(),
-        h + 34.0,
-        lo,
-        20.0 + bar_w,
-        h + 34.0,
-        hi,
-        20.0 + bar_w / 2.0,
-        h + 34.0,
-        esc(legend),
-        esc(title)
-    );
-    Ok(s)
+    let legend = (!legend.is_empty()).then(|| {
+        let bar_width = (w - 40.0).clamp(100.0, 420.0);
+        let (low, high) = match scale {
+            Scale::Linear(a, b) | Scale::Log10(a, b) => (a, b),
+        };
+        Legend {
+            text: legend.to_string(),
+            gradient_id: format!("g{}", title.len() + legend.len()),
+            stops: VIRIDIS
+                .iter()
+                .enumerate()
+                .map(|(k, c)| GradientStop {
+                    offset: k as f64 / 8.0,
+                    colour: hex(*c),
+                })
+                .collect(),
+            bar_y: h + 8.0,
+            bar_width,
+            text_y: h + 34.0,
+            right_x: 20.0 + bar_width,
+            middle_x: 20.0 + bar_width / 2.0,
+            low,
+            high,
+        }
+    });
+    Ok(MapFigure {
+        title: title.to_string(),
+        width: p.width,
+        height: p.height,
+        svg_height: h + legend_h,
+        png: png_data_uri(p, scale)?,
+        deposits: points.iter().map(|&(x, y)| px(x, y)).collect(),
+        labels: labels
+            .iter()
+            .map(|(x, y, text)| {
+                let [x, y] = px(*x, *y);
+                MapLabel {
+                    x,
+                    y,
+                    text: text.clone(),
+                }
+            })
+            .collect(),
+        legend,
+    })
 }
 
 /// One chart series: name, colour, points.
 type Series<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
 
-/// An SVG line chart of several series on [0, 1]² (or given ranges).
-fn svg_chart(
+/// A line chart as the template draws it: a plot area with four grid lines, curves and keys,
+/// all positions in pixels.
+#[derive(Serialize)]
+struct ChartFigure {
+    title: String,
+    x_label: String,
+    y_label: String,
+    /// Size of the drawing, pixels.
+    width: f64,
+    height: f64,
+    /// The plot area: left and top edge, width, height, right edge.
+    margin: f64,
+    plot_width: f64,
+    plot_height: f64,
+    plot_right: f64,
+    /// Right end of the y tick labels, and baseline of the x tick labels.
+    y_tick_x: f64,
+    x_tick_y: f64,
+    /// Grid lines and tick labels at 0, ¼, ½, ¾ and 1 of both axes.
+    ticks: Vec<Tick>,
+    /// The curves, with their keys.
+    curves: Vec<Curve>,
+    /// Left of the key swatches and of the key texts.
+    key_swatch_x: f64,
+    key_text_x: f64,
+    /// Axis titles: middle of the x title and its baseline; middle of the (rotated) y title.
+    x_title_x: f64,
+    x_title_y: f64,
+    y_title_y: f64,
+}
+
+/// A grid line with its y label, and the x tick at the same fraction of the axis.
+#[derive(Serialize)]
+struct Tick {
+    /// The grid line's y, and the y label's baseline.
+    y: f64,
+    y_text_y: f64,
+    y_text: String,
+    /// The x tick label's middle.
+    x: f64,
+    x_text: String,
+}
+
+/// A curve: its points (`x,y x,y …` in pixels) and its key.
+#[derive(Serialize)]
+struct Curve {
+    name: String,
+    colour: String,
+    points: String,
+    /// Baseline of the key text; top of its swatch.
+    key_y: f64,
+    key_swatch_y: f64,
+}
+
+/// A line chart of several series on [0, 1] in y and `x_range` in x.
+fn chart_figure(
     title: &str,
     x_label: &str,
     y_label: &str,
     x_range: (f64, f64),
     series: &[Series],
-) -> String {
+) -> ChartFigure {
     let (w, h, m) = (420.0, 320.0, 48.0);
     let (pw, ph) = (w - 2.0 * m, h - 2.0 * m);
     let sx = |x: f64| m + (x - x_range.0) / (x_range.1 - x_range.0) * pw;
     let sy = |y: f64| h - m - y * ph;
-    let mut s = format!(
-        r##"<figure class="chart"><svg class="chart-svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{t}"><title>{t}</title><rect x="{m}" y="{m}" width="{pw}" height="{ph}" fill="#ffffff" stroke="#888888"/>"##,
-        t = esc(title)
-    );
-    for k in 0..=4 {
-        let f = k as f64 / 4.0;
-        let xv = x_range.0 + f * (x_range.1 - x_range.0);
-        let _ = write!(
-            s,
-            r##"<line x1="{m}" x2="{}" y1="{y}" y2="{y}" stroke="#e0e0e0"/><text x="{}" y="{}" font-size="10" text-anchor="end">{f:.2}</text><text x="{x}" y="{}" font-size="10" text-anchor="middle">{}</text>"##,
-            m + pw,
-            m - 4.0,
-            sy(f) + 3.0,
-            h - m + 14.0,
-            if xv.abs() < 1e-2 && xv != 0.0 {
-                format!("{xv:.1e}")
-            } else {
-                format!("{xv:.2}")
-            },
-            y = sy(f),
-            x = sx(xv)
-        );
+    let ticks = (0..=4)
+        .map(|k| {
+            let f = k as f64 / 4.0;
+            let xv = x_range.0 + f * (x_range.1 - x_range.0);
+            Tick {
+                y: sy(f),
+                y_text_y: sy(f) + 3.0,
+                y_text: format!("{f:.2}"),
+                x: sx(xv),
+                x_text: if xv.abs() < 1e-2 && xv != 0.0 {
+                    format!("{xv:.1e}")
+                } else {
+                    format!("{xv:.2}")
+                },
+            }
+        })
+        .collect();
+    let curves = series
+        .iter()
+        .enumerate()
+        .map(|(k, (name, colour, pts))| {
+            let key_y = m + 14.0 + 14.0 * k as f64;
+            Curve {
+                name: name.to_string(),
+                colour: colour.to_string(),
+                points: pts
+                    .iter()
+                    .map(|(x, y)| format!("{:.2},{:.2}", sx(*x), sy(*y)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                key_y,
+                key_swatch_y: key_y - 4.0,
+            }
+        })
+        .collect();
+    ChartFigure {
+        title: title.to_string(),
+        x_label: x_label.to_string(),
+        y_label: y_label.to_string(),
+        width: w,
+        height: h,
+        margin: m,
+        plot_width: pw,
+        plot_height: ph,
+        plot_right: m + pw,
+        y_tick_x: m - 4.0,
+        x_tick_y: h - m + 14.0,
+        ticks,
+        curves,
+        key_swatch_x: m + 8.0,
+        key_text_x: m + 22.0,
+        x_title_x: m + pw / 2.0,
+        x_title_y: h - 8.0,
+        y_title_y: h / 2.0,
     }
-    for (name, colour, pts) in series {
-        let d: Vec<String> = pts
-            .iter()
-            .map(|(x, y)| format!("{:.2},{:.2}", sx(*x), sy(*y)))
-            .collect();
-        let _ = write!(
-            s,
-            r##"<polyline class="curve" fill="none" stroke="{colour}" stroke-width="2" points="{}"><title>{}</title></polyline>"##,
-            d.join(" "),
-            esc(name)
-        );
-    }
-    for (k, (name, colour, _)) in series.iter().enumerate() {
-        let y = m + 14.0 + 14.0 * k as f64;
-        let _ = write!(
-            s,
-            r##"<rect x="{}" y="{}" width="10" height="3" fill="{colour}"/><text x="{}" y="{}" font-size="11">{}</text>"##,
-            m + 8.0,
-            y - 4.0,
-            m + 22.0,
-            y,
-            esc(name)
-        );
-    }
-    let _ = write!(
-        s,
-        r##"<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text><text x="12" y="{}" font-size="11" text-anchor="middle" transform="rotate(-90 12 {})">{}</text></svg><figcaption>{}</figcaption></figure>"##,
-        m + pw / 2.0,
-        h - 8.0,
-        esc(x_label),
-        h / 2.0,
-        h / 2.0,
-        esc(y_label),
-        esc(title)
-    );
-    s
 }
 
 fn read_csv_rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
@@ -302,18 +395,17 @@ fn read_csv_rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     Ok((headers, rows))
 }
 
+/// A figure of a table or sentence: 4 decimals, or scientific notation (4 decimals) below
+/// 0.001 or from a million; a string as it is; anything else (missing) `–`.
 fn num(v: &Value) -> String {
     match v.as_f64() {
         Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e6) => format!("{x:.4e}"),
         Some(x) => format!("{x:.4}"),
-        None => v.as_str().map(esc).unwrap_or_else(|| "–".into()),
+        None => v.as_str().map(str::to_string).unwrap_or_else(|| "–".into()),
     }
 }
 
-fn numf(x: f64) -> String {
-    num(&serde_json::json!(x))
-}
-
+/// A `[low, high]` interval with 4 decimals, or `–`.
 fn interval(v: &Value) -> String {
     match (v[0].as_f64(), v[1].as_f64()) {
         (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
@@ -321,11 +413,274 @@ fn interval(v: &Value) -> String {
     }
 }
 
+/// The headline figures of the run.
+#[derive(Serialize)]
+struct Summary {
+    area_km2: f64,
+    cells: u64,
+    cell_size_m: f64,
+    deposits: u64,
+    prior_probability: f64,
+    success_rate_auc: Value,
+    success_rate_auc_interval: Value,
+    roc_auc: Value,
+    roc_auc_interval: Value,
+    /// Bonham-Carter's n/T.
+    ci_ratio: Value,
+    /// Agterberg–Cheng: probability that the model is not conditionally independent.
+    ci_probability_not_independent: Value,
+    targets: usize,
+    target_rule: String,
+    target_threshold: f64,
+}
+
+/// A row of the capture table: the area needed to hold a share of the deposits.
+#[derive(Serialize)]
+struct Capture {
+    share_percent: f64,
+    fraction_of_area: Value,
+    fraction_of_area_interval: Value,
+    score_threshold: Value,
+}
+
+/// Where the prediction rate meets the occupied area on the P-A plot.
+#[derive(Serialize)]
+struct PaCrossing {
+    score_threshold: Value,
+    prediction_rate: Value,
+    occupied_area: Value,
+    normalised_density: Value,
+    weight: Value,
+}
+
+/// A data-driven or fuzzy model's summary: spatial cross-validation and layer importance.
+#[derive(Serialize)]
+struct ModelSection {
+    kind: String,
+    /// Members of the ensemble, as in `run.json`.
+    members: String,
+    method: String,
+    cv_scheme: String,
+    mean_roc_auc: Value,
+    mean_prediction_rate_auc: Value,
+    baseline_roc_auc: Value,
+    folds: Vec<Fold>,
+    importance: Option<Importance>,
+}
+
+/// A fold of the spatial cross-validation (counts as in `run.json`).
+#[derive(Serialize)]
+struct Fold {
+    fold: String,
+    test_positives: String,
+    test_background: String,
+    roc_auc: Value,
+    prediction_rate_auc: Value,
+}
+
+/// Permutation importance of the layers.
+#[derive(Serialize)]
+struct Importance {
+    method: String,
+    layers: Vec<LayerImportance>,
+}
+
+/// One layer's importance.
+#[derive(Serialize)]
+struct LayerImportance {
+    layer: String,
+    mean_auc_drop: Value,
+    sd_over_folds: Value,
+}
+
+/// A table shown as text: column names and rows of cells.
+#[derive(Serialize, Default)]
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// The ranked targets: their table and small maps of the first ones.
+#[derive(Serialize)]
+struct TargetsSection {
+    table: Table,
+    maps: Vec<MapFigure>,
+}
+
+/// One evidence layer's weights table.
+#[derive(Serialize)]
+struct WeightsSection {
+    layer: String,
+    pattern: String,
+    derivation: String,
+    source: String,
+    table: Table,
+    /// Rows of `weights/<layer>.csv` not shown.
+    more_rows: usize,
+}
+
+/// A file read by the run.
+#[derive(Serialize)]
+struct ProvenanceRow {
+    role: String,
+    path: String,
+    sha256: String,
+}
+
+/// The resource assessment: totals and tracts.
+#[derive(Serialize)]
+struct AssessmentSection {
+    /// The quantile convention, without its final full stop.
+    convention: String,
+    trials: String,
+    seed: String,
+    grade_tonnage_model: String,
+    warning: Option<PosteriorWarning>,
+    totals: Vec<AssessedTotal>,
+    /// The quantities after ore, one column each in the tract table.
+    quantity_names: Vec<String>,
+    tracts: Vec<AssessedTract>,
+}
+
+/// The posterior predicts too many deposits (known / expected below 0.85).
+#[derive(Serialize)]
+struct PosteriorWarning {
+    expected_deposits: f64,
+    known_deposits: String,
+    ratio: f64,
+    inflation: f64,
+}
+
+/// A total quantity of the assessment.
+#[derive(Serialize)]
+struct AssessedTotal {
+    name: String,
+    unit: String,
+    mean: Value,
+    f95: Value,
+    f50: Value,
+    f5: Value,
+    probability_of_zero: Value,
+    analytic_mean: Value,
+}
+
+/// A tract of the assessment.
+#[derive(Serialize)]
+struct AssessedTract {
+    id: String,
+    area_km2: Value,
+    mean_deposits: Value,
+    n90: String,
+    n50: String,
+    n10: String,
+    /// Mean of each of `quantity_names` (null when the tract has none).
+    quantity_means: Vec<Value>,
+}
+
+/// Grid size, transform and timings as JSON.
+#[derive(Serialize)]
+struct GridLine {
+    width: usize,
+    height: usize,
+    transform: String,
+    timings: String,
+}
+
+/// Everything `report.html.j2` shows.
+#[derive(Serialize)]
+struct Page {
+    title: String,
+    commodity: String,
+    nedra_version: String,
+    gdal_version: String,
+    synthetic: bool,
+    summary: Summary,
+    /// The prospectivity and uncertainty maps.
+    maps: Vec<MapFigure>,
+    /// The success-rate curve and the P-A plot.
+    charts: Vec<ChartFigure>,
+    captures: Vec<Capture>,
+    pa_crossing: PaCrossing,
+    model: Option<ModelSection>,
+    targets: TargetsSection,
+    assessment: Option<AssessmentSection>,
+    weights: Vec<WeightsSection>,
+    provenance: Vec<ProvenanceRow>,
+    grid: GridLine,
+}
+
+/// The report's templates, embedded in the binary.
+const TEMPLATES: [(&str, &str); 2] = [
+    (
+        "report.html.j2",
+        include_str!("../templates/report.html.j2"),
+    ),
+    (
+        "figures.html.j2",
+        include_str!("../templates/figures.html.j2"),
+    ),
+];
+
+/// The template environment: every template HTML-escaped, undefined values an error, floats
+/// printed as Rust prints them (`250`, not `250.0`), and the filters `num`, `interval`,
+/// `fixed(digits)` and `sci(digits)`.
+fn environment() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_formatter(|out, state, value| {
+        if value.kind() == ValueKind::Number && !value.is_integer() {
+            if let Ok(x) = f64::try_from(value.clone()) {
+                return write!(out, "{x}").map_err(minijinja::Error::from);
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    env.add_filter("num", |v: minijinja::Value| num(&to_json(&v)));
+    env.add_filter("interval", |v: minijinja::Value| interval(&to_json(&v)));
+    env.add_filter("fixed", |x: f64, digits: usize| format!("{x:.digits$}"));
+    env.add_filter("sci", |x: f64, digits: usize| format!("{x:.digits$e}"));
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+/// A template value back as JSON (for the number filters).
+fn to_json(v: &minijinja::Value) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The page as HTML.
+fn render(page: &Page) -> Result<String> {
+    let env = environment()?;
+    let html = env
+        .get_template("report.html.j2")?
+        .render(Serde(page))
+        .context("rendering report.html")?;
+    Ok(html)
+}
+
 /// Writes `report.html` into a finished run folder.
 ///
 /// # Errors
 /// When a file of the run folder is missing or unreadable.
 pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
+    let page = page(run)?;
+    let out = run.join("report.html");
+    files::write_atomic(&out, render(&page)?.as_bytes())?;
+    Ok(out)
+}
+
+/// Reads the run folder into what the report shows.
+fn page(run: &Path) -> Result<Page> {
     let manifest = crate::manifest::RunManifest::read(run)?;
     let validation: Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("validation.json"))?)?;
@@ -341,7 +696,6 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
         width: grid.width,
         height: grid.height,
     };
-    let synthetic = manifest.synthetic;
     let meta = &manifest.project.project;
     let name = if meta.name.is_empty() {
         "nedra run"
@@ -382,7 +736,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
             (a.0.min(*v), a.1.max(*v))
         });
     let post_scale = Scale::Log10(positive.0.max(1e-12), positive.1.max(positive.0 * 10.0));
-    let map_post = svg_map(
+    let map_post = map_figure(
         &post,
         post_scale,
         &map_title,
@@ -398,7 +752,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |a, v| {
             (a.0.min(*v), a.1.max(*v))
         });
-    let map_unc = svg_map(
+    let map_unc = map_figure(
         &unc,
         Scale::Linear(ulo, uhi.max(ulo + 1e-12)),
         "Uncertainty: standard deviation (of the posterior, or across the model ensemble)",
@@ -413,7 +767,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
         .iter()
         .filter_map(|r| Some((r[0].parse().ok()?, r[1].parse().ok()?)))
         .collect();
-    let chart_sr = svg_chart(
+    let chart_sr = chart_figure(
         "Success-rate curve",
         "fraction of study area (by decreasing posterior)",
         "fraction of deposits",
@@ -440,7 +794,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
             (a.0.min(lg(r.0)), a.1.max(lg(r.0)))
         });
-    let chart_pa = svg_chart(
+    let chart_pa = chart_figure(
         "Prediction–area plot",
         "log10 of the posterior probability threshold",
         "share",
@@ -460,7 +814,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
     );
 
     // Small maps of the top targets.
-    let mut small_maps = String::new();
+    let mut small_maps = Vec::new();
     for (x, y, label) in target_labels.iter().take(6) {
         let half_cells = (8_000.0 / grid.transform[1].abs()).max(20.0) as isize;
         let (c, r) = grid.pixel_of(*x, *y);
@@ -483,7 +837,7 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
                 *dx >= p.extent[0] && *dx <= p.extent[2] && *dy >= p.extent[1] && *dy <= p.extent[3]
             })
             .collect();
-        small_maps.push_str(&svg_map(
+        small_maps.push(map_figure(
             &p,
             post_scale,
             &format!("Target {label}"),
@@ -496,177 +850,44 @@ pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
     // Tables.
     let v = &validation;
     let ci = &v["conditional_independence"];
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} — nedra report</title><style>
-body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.4;padding:0 1rem}}
-h1{{margin-bottom:.2rem}} .synthetic{{background:#fde725;color:#222;padding:.6rem 1rem;font-weight:bold;border-radius:4px}}
-table{{border-collapse:collapse;margin:.6rem 0 1.2rem;font-size:.9rem}} td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}} th{{background:#f4f4f4}} td:first-child,th:first-child{{text-align:left}}
-figure{{display:inline-block;margin:.5rem;vertical-align:top}} figcaption{{font-size:.85rem;color:#555}} .small figure svg{{width:220px;height:auto}}
-code{{font-size:.85rem}}
-</style></head><body>
-<h1>{title}</h1><p>Prospectivity for <b>{commodity}</b> by weights of evidence · nedra {version} · GDAL {gdal}</p>
-{banner}
-<h2>Summary</h2>
-<table><tr><th>quantity</th><th>value</th></tr>
-<tr><td>Study area</td><td>{area} km² ({cells} cells of {cell} m)</td></tr>
-<tr><td>Training deposits</td><td>{deps}</td></tr>
-<tr><td>Prior probability (deposits per unit cell)</td><td>{prior}</td></tr>
-<tr><td>Success-rate AUC [95 % bootstrap interval]</td><td>{sr_auc} {sr_ci}</td></tr>
-<tr><td>ROC AUC [95 % bootstrap interval]</td><td>{roc} {roc_ci}</td></tr>
-<tr><td>Conditional independence: n/T (Bonham-Carter; &lt; 0.85 is a warning)</td><td>{ratio}</td></tr>
-<tr><td>Agterberg–Cheng test: P(model not conditionally independent)</td><td>{pnci}</td></tr>
-<tr><td>Targets</td><td>{ntargets} ({rule}, threshold {thr})</td></tr>
-</table>
-<h2>Maps</h2>
-<p>White dots: training deposits. Numbers: target ranks. Colour map: viridis (perceptually uniform).</p>
-{map_post}{map_unc}
-<h2>Validation</h2>
-{chart_sr}{chart_pa}
-"##,
-        title = esc(name),
-        commodity = esc(&meta.commodity),
-        version = esc(&manifest.versions.nedra),
-        gdal = esc(&manifest.versions.gdal),
-        banner = if synthetic {
-            r##"<p class="synthetic">SYNTHETIC DATA — this run uses nedra's generated demonstration data, not real geology.</p>"##
-        } else {
-            ""
-        },
-        area = numf(manifest.grid.study_area_km2),
-        cells = manifest.grid.study_area_cells,
-        cell = grid.transform[1].abs(),
-        deps = manifest.deposits.used,
-        prior = numf(manifest.response.prior_probability),
-        sr_auc = num(&v["success_rate_auc"]),
-        sr_ci = interval(&v["success_rate_auc_interval"]),
-        roc = num(&v["roc_auc"]),
-        roc_ci = interval(&v["roc_auc_interval"]),
-        ratio = num(&ci["ratio_n_over_t"]),
-        pnci = num(&ci["probability_not_independent"]),
-        ntargets = manifest.targets.count,
-        rule = esc(&manifest.targets.rule),
-        thr = numf(manifest.targets.threshold),
-    );
-    html.push_str("<table><tr><th>share of deposits</th><th>fraction of area needed</th><th>95 % interval</th><th>posterior threshold</th></tr>");
-    for c in v["captures"].as_array().into_iter().flatten() {
-        let _ = write!(
-            html,
-            "<tr><td>{:.0} %</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            100.0 * c["share_of_deposits"].as_f64().unwrap_or(f64::NAN),
-            num(&c["fraction_of_area"]),
-            interval(&c["fraction_of_area_interval"]),
-            num(&c["score_threshold"])
-        );
-    }
     let pa = &v["pa_crossing"];
-    let _ = write!(
-        html,
-        "</table><p>P-A crossing: threshold {}, prediction rate {}, occupied area {}, normalised density {}, weight {}.</p>",
-        num(&pa["score_threshold"]),
-        num(&pa["prediction_rate"]),
-        num(&pa["occupied_area"]),
-        num(&pa["normalised_density"]),
-        num(&pa["weight"])
-    );
-
-    let model = &manifest.model;
-    if !model.is_null() {
-        let cv = &model["spatial_cv"];
-        let _ = write!(
-            html,
-            "<h3>Model: {} ({} members)</h3><p>{}</p><p>Spatial cross-validation — {}: mean ROC AUC {}, mean prediction-rate AUC {}. Weights-of-evidence baseline fitted on all deposits (not cross-validated): ROC AUC {}.</p><table><tr><th>fold</th><th>held-out deposits</th><th>held-out background</th><th>ROC AUC</th><th>prediction-rate AUC</th></tr>",
-            esc(model["kind"].as_str().unwrap_or("")),
-            model["members"],
-            esc(model["method"].as_str().unwrap_or("")),
-            esc(cv["scheme"].as_str().unwrap_or("")),
-            num(&cv["mean_roc_auc"]),
-            num(&cv["mean_prediction_rate_auc"]),
-            num(&v["weights_of_evidence_baseline"]["roc_auc"])
-        );
-        for f in cv["folds"].as_array().into_iter().flatten() {
-            let _ = write!(
-                html,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                f["fold"],
-                f["test_positives"],
-                f["test_background"],
-                num(&f["roc_auc"]),
-                num(&f["prediction_rate_auc"])
-            );
-        }
-        html.push_str("</table>");
-        let imp = &model["permutation_importance"];
-        if let Some(rows) = imp["layers"].as_array() {
-            let _ = write!(
-                html,
-                "<p>Layer importance — {}:</p><table><tr><th>layer</th><th>mean AUC drop</th><th>sd over folds</th></tr>",
-                esc(imp["method"].as_str().unwrap_or(""))
-            );
-            for r in rows {
-                let _ = write!(
-                    html,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(r["layer"].as_str().unwrap_or("")),
-                    num(&r["mean_auc_drop"]),
-                    num(&r["sd_over_folds"])
-                );
-            }
-            html.push_str("</table>");
-        }
-    }
-
-    html.push_str("<h2>Targets</h2>");
-    if t_rows.is_empty() {
-        html.push_str("<p>No target passed the rule.</p>");
-    } else {
-        html.push_str("<table><tr>");
-        for h in &t_head {
-            let _ = write!(html, "<th>{}</th>", esc(h));
-        }
-        html.push_str("</tr>");
-        for r in t_rows.iter().take(25) {
-            html.push_str("<tr>");
-            for (k, cell) in r.iter().enumerate() {
-                let shown = if t_head[k] == "top_evidence"
-                    || t_head[k] == "rank"
-                    || t_head[k] == "deposits"
-                {
-                    esc(cell)
-                } else {
-                    cell.parse::<f64>()
-                        .map(|x| num(&Value::from(x)))
-                        .unwrap_or_else(|_| esc(cell))
-                };
-                let _ = write!(html, "<td>{shown}</td>");
-            }
-            html.push_str("</tr>");
-        }
-        let _ = write!(html, "</table><div class=\"small\">{small_maps}</div>");
-    }
-
-    if let Some(a) = ["assessment/assessment.json", "assessment.json"]
+    let targets = TargetsSection {
+        table: Table {
+            rows: t_rows
+                .iter()
+                .take(25)
+                .map(|r| {
+                    r.iter()
+                        .enumerate()
+                        .map(|(k, cell)| match t_head[k].as_str() {
+                            "top_evidence" | "rank" | "deposits" => cell.clone(),
+                            _ => cell
+                                .parse::<f64>()
+                                .map(|x| num(&Value::from(x)))
+                                .unwrap_or_else(|_| cell.clone()),
+                        })
+                        .collect()
+                })
+                .collect(),
+            header: t_head.clone(),
+        },
+        maps: small_maps,
+    };
+    let assessment = match ["assessment/assessment.json", "assessment.json"]
         .iter()
         .map(|f| run.join(f))
         .find(|p| p.exists())
     {
-        let a: Value = serde_json::from_str(&std::fs::read_to_string(&a)?)
-            .with_context(|| format!("{}: not a nedra assessment", a.display()))?;
-        html.push_str(&assessment_section(&a));
-    }
-
-    html.push_str("<h2>Weights of evidence</h2>");
+        Some(a) => {
+            let a: Value = serde_json::from_str(&std::fs::read_to_string(&a)?)
+                .with_context(|| format!("{}: not a nedra assessment", a.display()))?;
+            Some(assessment_section(&a))
+        }
+        None => None,
+    };
+    let mut weights = Vec::new();
     for e in &manifest.evidence {
         let layer = e.name.as_str();
-        let _ = write!(
-            html,
-            "<h3>{}</h3><p>{} pattern; {}; source <code>{}</code>.</p>",
-            esc(layer),
-            esc(&e.pattern.to_string()),
-            esc(&e.derivation),
-            esc(&e.source)
-        );
         let (head, rows) = read_csv_rows(&run.join("weights").join(format!("{layer}.csv")))?;
         let keep = [
             "CLASS",
@@ -685,147 +906,226 @@ code{{font-size:.85rem}}
             .iter()
             .filter_map(|k| head.iter().position(|h| h == k))
             .collect();
-        html.push_str("<table class=\"weights\"><tr>");
-        for &i in &idx {
-            let _ = write!(html, "<th>{}</th>", esc(&head[i]));
-        }
-        html.push_str("</tr>");
         let limit = 40;
-        for r in rows.iter().take(limit) {
-            html.push_str("<tr>");
-            for &i in &idx {
-                let shown = match head[i].as_str() {
-                    "CLASS" | "NO_POINTS" | "GEN_CLASS" => esc(&r[i]),
-                    _ => r[i]
-                        .parse::<f64>()
-                        .map(|x| format!("{x:.4}"))
-                        .unwrap_or_else(|_| esc(&r[i])),
-                };
-                let _ = write!(html, "<td>{shown}</td>");
-            }
-            html.push_str("</tr>");
-        }
-        html.push_str("</table>");
-        if rows.len() > limit {
-            let _ = write!(
-                html,
-                "<p>… {} more rows in <code>weights/{}.csv</code>.</p>",
-                rows.len() - limit,
-                esc(layer)
-            );
-        }
+        weights.push(WeightsSection {
+            layer: layer.to_string(),
+            pattern: e.pattern.to_string(),
+            derivation: e.derivation.clone(),
+            source: e.source.clone(),
+            table: Table {
+                header: idx.iter().map(|&i| head[i].clone()).collect(),
+                rows: rows
+                    .iter()
+                    .take(limit)
+                    .map(|r| {
+                        idx.iter()
+                            .map(|&i| match head[i].as_str() {
+                                "CLASS" | "NO_POINTS" | "GEN_CLASS" => r[i].clone(),
+                                _ => r[i]
+                                    .parse::<f64>()
+                                    .map(|x| format!("{x:.4}"))
+                                    .unwrap_or_else(|_| r[i].clone()),
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            },
+            more_rows: rows.len().saturating_sub(limit),
+        });
     }
 
-    html.push_str("<h2>Provenance</h2><table><tr><th>role</th><th>file</th><th>SHA-256</th></tr>");
-    for i in &manifest.inputs {
-        for f in &i.files {
-            let _ = write!(
-                html,
-                "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-                esc(&i.role),
-                esc(&f.path),
-                esc(&f.sha256)
-            );
-        }
+    Ok(Page {
+        title: name.to_string(),
+        commodity: meta.commodity.clone(),
+        nedra_version: manifest.versions.nedra.clone(),
+        gdal_version: manifest.versions.gdal.clone(),
+        synthetic: manifest.synthetic,
+        summary: Summary {
+            area_km2: manifest.grid.study_area_km2,
+            cells: manifest.grid.study_area_cells,
+            cell_size_m: grid.transform[1].abs(),
+            deposits: manifest.deposits.used,
+            prior_probability: manifest.response.prior_probability,
+            success_rate_auc: v["success_rate_auc"].clone(),
+            success_rate_auc_interval: v["success_rate_auc_interval"].clone(),
+            roc_auc: v["roc_auc"].clone(),
+            roc_auc_interval: v["roc_auc_interval"].clone(),
+            ci_ratio: ci["ratio_n_over_t"].clone(),
+            ci_probability_not_independent: ci["probability_not_independent"].clone(),
+            targets: manifest.targets.count,
+            target_rule: manifest.targets.rule.clone(),
+            target_threshold: manifest.targets.threshold,
+        },
+        maps: vec![map_post, map_unc],
+        charts: vec![chart_sr, chart_pa],
+        captures: v["captures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| Capture {
+                share_percent: 100.0 * c["share_of_deposits"].as_f64().unwrap_or(f64::NAN),
+                fraction_of_area: c["fraction_of_area"].clone(),
+                fraction_of_area_interval: c["fraction_of_area_interval"].clone(),
+                score_threshold: c["score_threshold"].clone(),
+            })
+            .collect(),
+        pa_crossing: PaCrossing {
+            score_threshold: pa["score_threshold"].clone(),
+            prediction_rate: pa["prediction_rate"].clone(),
+            occupied_area: pa["occupied_area"].clone(),
+            normalised_density: pa["normalised_density"].clone(),
+            weight: pa["weight"].clone(),
+        },
+        model: model_section(&manifest.model, v),
+        targets,
+        assessment,
+        weights,
+        provenance: manifest
+            .inputs
+            .iter()
+            .flat_map(|i| {
+                i.files.iter().map(|f| ProvenanceRow {
+                    role: i.role.clone(),
+                    path: f.path.clone(),
+                    sha256: f.sha256.clone(),
+                })
+            })
+            .collect(),
+        grid: GridLine {
+            width: manifest.grid.width,
+            height: manifest.grid.height,
+            transform: serde_json::to_string(&manifest.grid.transform)?,
+            timings: serde_json::to_string(&manifest.timings_s)?,
+        },
+    })
+}
+
+/// The model's summary from `run.json` (`None` for weights of evidence), with the
+/// weights-of-evidence baseline from `validation.json`.
+fn model_section(model: &Value, validation: &Value) -> Option<ModelSection> {
+    if model.is_null() {
+        return None;
     }
-    let _ = write!(
-        html,
-        "</table><p>Grid: {} × {} cells, transform <code>{}</code>. Timings (s): <code>{}</code>. Full manifest: <code>run.json</code>.</p></body></html>",
-        manifest.grid.width,
-        manifest.grid.height,
-        esc(&serde_json::to_string(&manifest.grid.transform)?),
-        esc(&serde_json::to_string(&manifest.timings_s)?)
-    );
-    html.push('\n');
-    let out = run.join("report.html");
-    files::write_atomic(&out, html.as_bytes())?;
-    Ok(out)
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let cv = &model["spatial_cv"];
+    let imp = &model["permutation_importance"];
+    Some(ModelSection {
+        kind: text(&model["kind"]),
+        members: model["members"].to_string(),
+        method: text(&model["method"]),
+        cv_scheme: text(&cv["scheme"]),
+        mean_roc_auc: cv["mean_roc_auc"].clone(),
+        mean_prediction_rate_auc: cv["mean_prediction_rate_auc"].clone(),
+        baseline_roc_auc: validation["weights_of_evidence_baseline"]["roc_auc"].clone(),
+        folds: cv["folds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| Fold {
+                fold: f["fold"].to_string(),
+                test_positives: f["test_positives"].to_string(),
+                test_background: f["test_background"].to_string(),
+                roc_auc: f["roc_auc"].clone(),
+                prediction_rate_auc: f["prediction_rate_auc"].clone(),
+            })
+            .collect(),
+        importance: imp["layers"].as_array().map(|rows| Importance {
+            method: text(&imp["method"]),
+            layers: rows
+                .iter()
+                .map(|r| LayerImportance {
+                    layer: text(&r["layer"]),
+                    mean_auc_drop: r["mean_auc_drop"].clone(),
+                    sd_over_folds: r["sd_over_folds"].clone(),
+                })
+                .collect(),
+        }),
+    })
 }
 
 /// "How much": the resource assessment's totals and tracts, when the run has one.
-fn assessment_section(a: &Value) -> String {
-    let mut h = String::from("<h2>Undiscovered resources (probabilistic assessment)</h2>");
-    let _ = write!(
-        h,
-        "<p>{}. Trials: {}, seed {}. Grade–tonnage model: <code>{}</code>.</p>",
-        esc(a["quantile_convention"]
-            .as_str()
-            .unwrap_or("")
-            .trim_end_matches('.')),
-        a["trials"],
-        a["seed"],
-        esc(a["grade_tonnage_model"]["name"]
-            .as_str()
-            .or(a["grade_tonnage_model"]["source"].as_str())
-            .unwrap_or(""))
-    );
+fn assessment_section(a: &Value) -> AssessmentSection {
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     let pc = &a["posterior_check"];
-    if let Some(r) = pc["ratio_known_to_expected"].as_f64() {
-        if r < 0.85 {
-            let _ = write!(
-                h,
-                "<p class=\"synthetic\">Warning: the posterior predicts {:.1} deposits where {} are known (ratio {:.2}); numbers of undiscovered deposits taken from the posterior are inflated by about {:.1}×.</p>",
-                pc["expected_deposits_study_area"].as_f64().unwrap_or(f64::NAN),
-                pc["known_deposits_study_area"],
-                r,
-                1.0 / r
-            );
-        }
-    }
-    h.push_str("<table class=\"assessment\"><tr><th>total</th><th>mean</th><th>F95</th><th>F50</th><th>F5</th><th>P(0)</th><th>analytic mean</th></tr>");
-    for q in a["total"]["quantities"].as_array().into_iter().flatten() {
-        let f = &q["exceedance_quantiles"];
-        let _ = write!(
-            h,
-            "<tr><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(q["name"].as_str().unwrap_or("")),
-            esc(q["unit"].as_str().unwrap_or("")),
-            num(&q["mean"]),
-            num(&f["F95"]),
-            num(&f["F50"]),
-            num(&f["F5"]),
-            num(&q["probability_of_zero"]),
-            num(&q["analytic"]["mean"])
-        );
-    }
-    h.push_str("</table><table><tr><th>tract</th><th>area km²</th><th>undiscovered deposits: mean</th><th>N90 / N50 / N10</th>");
-    let names: Vec<String> = a["total"]["quantities"]
-        .as_array()
+    let warning = pc["ratio_known_to_expected"]
+        .as_f64()
+        .filter(|r| *r < 0.85)
+        .map(|r| PosteriorWarning {
+            expected_deposits: pc["expected_deposits_study_area"]
+                .as_f64()
+                .unwrap_or(f64::NAN),
+            known_deposits: pc["known_deposits_study_area"].to_string(),
+            ratio: r,
+            inflation: 1.0 / r,
+        });
+    let quantities = a["total"]["quantities"].as_array();
+    let quantity_names: Vec<String> = quantities
         .into_iter()
         .flatten()
         .skip(1)
         .filter_map(|q| q["name"].as_str().map(str::to_string))
         .collect();
-    for n in &names {
-        let _ = write!(h, "<th>{} mean</th>", esc(n));
+    AssessmentSection {
+        convention: a["quantile_convention"]
+            .as_str()
+            .unwrap_or("")
+            .trim_end_matches('.')
+            .to_string(),
+        trials: a["trials"].to_string(),
+        seed: a["seed"].to_string(),
+        grade_tonnage_model: a["grade_tonnage_model"]["name"]
+            .as_str()
+            .or(a["grade_tonnage_model"]["source"].as_str())
+            .unwrap_or("")
+            .to_string(),
+        warning,
+        totals: quantities
+            .into_iter()
+            .flatten()
+            .map(|q| {
+                let f = &q["exceedance_quantiles"];
+                AssessedTotal {
+                    name: text(&q["name"]),
+                    unit: text(&q["unit"]),
+                    mean: q["mean"].clone(),
+                    f95: f["F95"].clone(),
+                    f50: f["F50"].clone(),
+                    f5: f["F5"].clone(),
+                    probability_of_zero: q["probability_of_zero"].clone(),
+                    analytic_mean: q["analytic"]["mean"].clone(),
+                }
+            })
+            .collect(),
+        tracts: a["tracts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(30)
+            .map(|t| {
+                let p = &t["deposit_count"]["pmf"];
+                AssessedTract {
+                    id: t["id"].to_string(),
+                    area_km2: t["area_km2"].clone(),
+                    mean_deposits: p["mean"].clone(),
+                    n90: p["n90"].to_string(),
+                    n50: p["n50"].to_string(),
+                    n10: p["n10"].to_string(),
+                    quantity_means: quantity_names
+                        .iter()
+                        .map(|n| {
+                            t["quantities"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .find(|q| q["name"].as_str() == Some(n))
+                                .map_or(Value::Null, |q| q["mean"].clone())
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        quantity_names,
     }
-    h.push_str("</tr>");
-    for t in a["tracts"].as_array().into_iter().flatten().take(30) {
-        let p = &t["deposit_count"]["pmf"];
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td>",
-            t["id"],
-            num(&t["area_km2"]),
-            num(&p["mean"]),
-            p["n90"],
-            p["n50"],
-            p["n10"]
-        );
-        for n in &names {
-            let v = t["quantities"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|q| q["name"].as_str() == Some(n))
-                .map(|q| num(&q["mean"]))
-                .unwrap_or_else(|| "–".into());
-            let _ = write!(h, "<td>{v}</td>");
-        }
-        h.push_str("</tr>");
-    }
-    h.push_str("</table>");
-    h
 }
 
 #[cfg(test)]
@@ -845,6 +1145,240 @@ mod tests {
         ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
+    }
+
+    /// A small page: a 2 × 2 map with one deposit and one target, a chart, and hostile
+    /// names wherever the run's files bring text.
+    fn sample_page(name: &str) -> Page {
+        nedra_io::init_gdal();
+        let p = Preview {
+            values: vec![Some(0.001), Some(0.01), None, Some(0.5)],
+            width: 2,
+            height: 2,
+            extent: [0.0, 0.0, 500.0, 500.0],
+        };
+        let scale = Scale::Log10(0.001, 0.5);
+        let map = map_figure(
+            &p,
+            scale,
+            "Posterior probability",
+            "log scale",
+            &[(125.0, 375.0)],
+            &[(375.0, 125.0, "1".into())],
+        )
+        .unwrap();
+        let chart = chart_figure(
+            "Success-rate curve",
+            "fraction of study area",
+            "fraction of deposits",
+            (0.0, 1.0),
+            &[(
+                "success rate",
+                "#21918c",
+                vec![(0.0, 0.0), (0.25, 0.8), (1.0, 1.0)],
+            )],
+        );
+        let table = |header: &[&str], rows: &[&[&str]]| Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        };
+        Page {
+            title: name.into(),
+            commodity: "REE".into(),
+            nedra_version: "0.1.0".into(),
+            gdal_version: "3.6.2".into(),
+            synthetic: true,
+            summary: Summary {
+                area_km2: 25_122.5,
+                cells: 401_960,
+                cell_size_m: 250.0,
+                deposits: 61,
+                prior_probability: 0.002_43,
+                success_rate_auc: serde_json::json!(0.950_81),
+                success_rate_auc_interval: serde_json::json!([0.914_71, 0.979_8]),
+                roc_auc: Value::Null,
+                roc_auc_interval: Value::Null,
+                ci_ratio: serde_json::json!(0.292_8),
+                ci_probability_not_independent: serde_json::json!(1.0),
+                targets: 1,
+                target_rule: "TopPercent(5.0)".into(),
+                target_threshold: 0.000_430_58,
+            },
+            maps: vec![map],
+            charts: vec![chart],
+            captures: vec![Capture {
+                share_percent: 50.0,
+                fraction_of_area: serde_json::json!(0.031_25),
+                fraction_of_area_interval: serde_json::json!([0.01, 0.05]),
+                score_threshold: serde_json::json!(2.5e6),
+            }],
+            pa_crossing: PaCrossing {
+                score_threshold: Value::Null,
+                prediction_rate: Value::Null,
+                occupied_area: Value::Null,
+                normalised_density: Value::Null,
+                weight: Value::Null,
+            },
+            model: None,
+            targets: TargetsSection {
+                table: table(
+                    &["rank", "top_evidence"],
+                    &[&["1", "<b>units</b> (+4.33) & \"faults\""]],
+                ),
+                maps: vec![],
+            },
+            assessment: None,
+            weights: vec![WeightsSection {
+                layer: "<img src=x>".into(),
+                pattern: "categorical".into(),
+                derivation: "rasterised".into(),
+                source: "data/units.geojson".into(),
+                table: table(&["CLASS", "WPLUS"], &[&["5", "4.3300"]]),
+                more_rows: 2,
+            }],
+            provenance: vec![],
+            grid: GridLine {
+                width: 2,
+                height: 2,
+                transform: "[0.0,250.0,0.0,500.0,0.0,-250.0]".into(),
+                timings: "{}".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_page_shows_its_figures_and_escapes_what_the_run_brings() {
+        let html = render(&sample_page("<script>alert(\"x\")</script> & co")).unwrap();
+        // Escaped wherever the name appears, never a tag.
+        assert!(!html.to_lowercase().contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<b>units"), "{html}");
+        let name = "&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2f;script&gt; &amp; co";
+        assert!(
+            html.contains(&format!("<title>{name} — nedra report</title>")),
+            "{html}"
+        );
+        assert!(html.contains(&format!("<h1>{name}</h1>")), "{html}");
+        assert!(html
+            .contains("<td>&lt;b&gt;units&lt;&#x2f;b&gt; (+4.33) &amp; &quot;faults&quot;</td>"));
+        assert!(html.contains("<h3>&lt;img src=x&gt;</h3>"));
+        // Figures as the old string builder wrote them.
+        for key in [
+            "<p class=\"synthetic\">SYNTHETIC DATA",
+            "<td>25122.5000 km² (401960 cells of 250 m)</td>",
+            "<td>0.0024</td>",
+            "<td>0.9508 [0.9147, 0.9798]</td>",
+            "<td>– –</td>",
+            "<td>1 (TopPercent(5.0), threshold 4.3058e-4)</td>",
+            "<tr><td>50 %</td><td>0.0312</td><td>[0.0100, 0.0500]</td><td>2.5000e6</td></tr>",
+            "P-A crossing: threshold –, prediction rate –,",
+            "<p>… 2 more rows in <code>weights/&lt;img src=x&gt;.csv</code>.</p>",
+            "<p>No target passed the rule.</p>",
+        ] {
+            assert_eq!(
+                html.contains(key),
+                key != "<p>No target passed the rule.</p>",
+                "{key}"
+            );
+        }
+        // The map: image, deposit, label, legend.
+        for key in [
+            r#"<svg class="map-svg" viewBox="0 0 2 48" width="2" height="48""#,
+            r#"<image class="raster" href="data:image/png;base64,iVBOR"#,
+            r#"<circle class="deposit" cx="0.5" cy="0.5" r="2.5""#,
+            r#"<text class="target-label" x="1.5" y="1.5""#,
+            r##"<stop offset="0.125" stop-color="#472d7b"/>"##,
+            r#"<rect x="20" y="10" width="100" height="12" fill="url(#g30)"/>"#,
+            ">1.000e-3</text>",
+            ">5.000e-1</text>",
+            r##"<polyline class="curve" fill="none" stroke="#21918c" stroke-width="2" points="48.00,272.00 129.00,92.80 372.00,48.00">"##,
+            r#"<text x="44" y="275" font-size="10" text-anchor="end">0.00</text>"#,
+        ] {
+            assert!(html.contains(key), "{key}\n{html}");
+        }
+        assert!(html.ends_with("</html>\n"));
+    }
+
+    #[test]
+    fn the_model_and_assessment_sections_render() {
+        let mut page = sample_page("run");
+        page.targets.table.rows.clear();
+        page.model = model_section(
+            &serde_json::json!({
+                "kind": "logistic", "members": 4, "method": "PU bagging <4>",
+                "spatial_cv": {
+                    "scheme": "blocks of 5 km", "mean_roc_auc": 0.91, "mean_prediction_rate_auc": 0.85,
+                    "folds": [{"fold": 1, "test_positives": 12, "test_background": 500,
+                               "roc_auc": 0.9, "prediction_rate_auc": null}],
+                },
+                "permutation_importance": {"method": "AUC drop", "layers": [
+                    {"layer": "magnetic", "mean_auc_drop": 0.12, "sd_over_folds": 0.0004},
+                ]},
+            }),
+            &serde_json::json!({"weights_of_evidence_baseline": {"roc_auc": 0.95}}),
+        );
+        page.assessment = Some(assessment_section(&serde_json::json!({
+            "quantile_convention": "F95/F50/F5: USGS.", "trials": 20000, "seed": 2026,
+            "grade_tonnage_model": {"source": "models/x.json"},
+            "posterior_check": {"ratio_known_to_expected": 0.5,
+                                "expected_deposits_study_area": 12.34, "known_deposits_study_area": 6},
+            "total": {"quantities": [
+                {"name": "ore", "unit": "Mt", "mean": 6931.882, "probability_of_zero": 0.01,
+                 "exceedance_quantiles": {"F95": 1.5, "F50": 2.5, "F5": 3.5}, "analytic": {"mean": 7000.0}},
+                {"name": "TREO", "unit": "Mt", "mean": 84.6},
+            ]},
+            "tracts": [{"id": 3, "area_km2": 12.44, "deposit_count": {"pmf": {"mean": 1.5, "n90": 0, "n50": 1, "n10": 3}},
+                        "quantities": [{"name": "TREO", "mean": 2.0}]},
+                       {"id": 4, "area_km2": 1.0, "deposit_count": {"pmf": {}}}],
+        })));
+        let html = render(&page).unwrap();
+        for key in [
+            "<h3>Model: logistic (4 members)</h3><p>PU bagging &lt;4&gt;</p>",
+            "Spatial cross-validation — blocks of 5 km: mean ROC AUC 0.9100, mean prediction-rate AUC 0.8500.",
+            "(not cross-validated): ROC AUC 0.9500.</p>",
+            "<tr><td>1</td><td>12</td><td>500</td><td>0.9000</td><td>–</td></tr>",
+            "<p>Layer importance — AUC drop:</p>",
+            "<tr><td>magnetic</td><td>0.1200</td><td>4.0000e-4</td></tr>",
+            "<p>No target passed the rule.</p>",
+            "<p>F95&#x2f;F50&#x2f;F5: USGS. Trials: 20000, seed 2026. Grade–tonnage model: <code>models&#x2f;x.json</code>.</p>",
+            "predicts 12.3 deposits where 6 are known (ratio 0.50);",
+            "inflated by about 2.0×.</p>",
+            "<tr><td>ore (Mt)</td><td>6931.8820</td><td>1.5000</td><td>2.5000</td><td>3.5000</td><td>0.0100</td><td>7000.0000</td></tr>",
+            "<tr><td>TREO (Mt)</td><td>84.6000</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td></tr>",
+            "<th>N90 / N50 / N10</th><th>TREO mean</th></tr>",
+            "<tr><td>3</td><td>12.4400</td><td>1.5000</td><td>0 / 1 / 3</td><td>2.0000</td></tr>",
+            "<tr><td>4</td><td>1.0000</td><td>–</td><td>null / null / null</td><td>–</td></tr>",
+        ] {
+            assert!(html.replace('\n', "").contains(key), "{key}\n{html}");
+        }
+    }
+
+    #[test]
+    fn number_filters_match_the_tables() {
+        assert_eq!(num(&serde_json::json!(0.000_430_58)), "4.3058e-4");
+        assert_eq!(num(&serde_json::json!(0)), "0.0000");
+        assert_eq!(num(&serde_json::json!(1_234_567.0)), "1.2346e6");
+        assert_eq!(num(&serde_json::json!("n/a")), "n/a");
+        assert_eq!(num(&Value::Null), "–");
+        assert_eq!(
+            interval(&serde_json::json!([0.1, 0.25])),
+            "[0.1000, 0.2500]"
+        );
+        assert_eq!(interval(&serde_json::json!(null)), "–");
+        // Through the template, integers and floats keep their JSON meaning.
+        let env = environment().unwrap();
+        let out = env
+            .render_str(
+                "{{ a|num }} {{ b|num }} {{ c }} {{ d }} {{ e|fixed(1) }} {{ f|sci(3) }}",
+                Serde(serde_json::json!({
+                    "a": 3, "b": 0.5, "c": 250.0, "d": 0.1, "e": 2.25, "f": 12345.0
+                })),
+            )
+            .unwrap();
+        assert_eq!(out, "3.0000 0.5000 250 0.1 2.2 1.234e4");
     }
 
     #[test]

@@ -323,14 +323,21 @@ fn run_into(
     {
         let used: std::collections::HashSet<(usize, usize)> =
             deposits.cells.iter().map(|c| (c.0, c.1)).collect();
-        let mut csv = String::from("x,y,used\n");
+        // Coordinates as Rust's shortest round-trip `{}` (csv's own float format differs).
+        let mut table = csv::Writer::from_writer(Vec::new());
+        table.write_record(["x", "y", "used"])?;
         for p in &points {
             let inside = grid
                 .cell_of(p[0], p[1])
                 .is_some_and(|rc| used.contains(&rc));
-            csv.push_str(&format!("{},{},{}\n", p[0], p[1], u8::from(inside)));
+            table.write_record([
+                p[0].to_string(),
+                p[1].to_string(),
+                u8::from(inside).to_string(),
+            ])?;
         }
-        files::write_atomic(&dir.join("deposits.csv"), csv.as_bytes())?;
+        let bytes = table.into_inner().context("writing deposits.csv")?;
+        files::write_atomic(&dir.join("deposits.csv"), &bytes)?;
     }
     time("deposits", &mut lap);
 

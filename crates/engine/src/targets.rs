@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use nedra_core::regions::RegionLabeller;
 use nedra_core::{Block, Grid, Window};
 use nedra_io::polygons::{write_regions, Attribute, RegionRecord};
@@ -344,22 +344,38 @@ pub fn find_targets(
 
     // Tables and polygons.
     let records: Vec<RegionRecord> = targets.iter().map(record).collect();
-    let mut csv = String::from("rank,area_km2,centroid_x,centroid_y,mean_score,peak_score,mean_uncertainty,deposits,top_evidence\n");
+    // The header as it is; in the rows the text column (top_evidence) is always quoted and the
+    // numbers, written as Rust's shortest round-trip `{}`, never are.
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header.write_record([
+        "rank",
+        "area_km2",
+        "centroid_x",
+        "centroid_y",
+        "mean_score",
+        "peak_score",
+        "mean_uncertainty",
+        "deposits",
+        "top_evidence",
+    ])?;
+    let mut table = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(header.into_inner().context("writing targets.csv")?);
     for tg in &targets {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{},\"{}\"\n",
-            tg.rank,
-            tg.area_km2,
-            tg.centroid.0,
-            tg.centroid.1,
-            tg.mean_score,
-            tg.peak_score,
-            tg.mean_uncertainty,
-            tg.deposits,
-            top_evidence(tg)
-        ));
+        table.write_record([
+            tg.rank.to_string(),
+            tg.area_km2.to_string(),
+            tg.centroid.0.to_string(),
+            tg.centroid.1.to_string(),
+            tg.mean_score.to_string(),
+            tg.peak_score.to_string(),
+            tg.mean_uncertainty.to_string(),
+            tg.deposits.to_string(),
+            top_evidence(tg),
+        ])?;
     }
-    files::write_atomic(&out_dir.join("targets.csv"), csv.as_bytes())?;
+    let bytes = table.into_inner().context("writing targets.csv")?;
+    files::write_atomic(&out_dir.join("targets.csv"), &bytes)?;
     if !records.is_empty() {
         write_regions(
             &label_path,
