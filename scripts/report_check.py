@@ -47,6 +47,10 @@ import os
 has_assessment = os.path.exists(os.path.join(os.path.dirname(run_json), "assessment", "assessment.json"))
 check("assessment section when the run has one", (not has_assessment) or "Undiscovered resources" in dom)
 check("synthetic banner when synthetic", (not run["synthetic"]) or 'class="synthetic"' in dom)
+check("every warning of run.json shown before the summary",
+      dom.count("<li>") >= len(run["warnings"])
+      and ((not run["warnings"]) or dom.find('class="warnings"') < dom.find("<h2>Summary</h2>")),
+      len(run["warnings"]))
 
 img = gdal.Open(png_path).ReadAsArray().astype(np.int32)  # bands × rows × cols
 check("screenshot is not blank", img.std() > 20, img.std())

@@ -416,6 +416,10 @@ fn interval(v: &Value) -> String {
 /// The headline figures of the run.
 #[derive(Serialize)]
 struct Summary {
+    /// The held-out figures of a data-driven model, which lead the table.
+    cross_validation: Option<CvRows>,
+    /// How the fitted figures below were obtained.
+    fitted_label: String,
     area_km2: f64,
     cells: u64,
     cell_size_m: f64,
@@ -432,6 +436,15 @@ struct Summary {
     targets: usize,
     target_rule: String,
     target_threshold: f64,
+}
+
+/// The spatial cross-validation's headline figures.
+#[derive(Serialize)]
+struct CvRows {
+    folds: usize,
+    mean_roc_auc: f64,
+    sd_roc_auc: f64,
+    mean_prediction_rate_auc: f64,
 }
 
 /// A row of the capture table: the area needed to hold a share of the deposits.
@@ -594,6 +607,10 @@ struct Page {
     nedra_version: String,
     gdal_version: String,
     synthetic: bool,
+    /// What made the map, in words.
+    method: String,
+    /// Where the science is weak, shown before any figure.
+    warnings: Vec<crate::warnings::Warning>,
     summary: Summary,
     /// The prospectivity and uncertainty maps.
     maps: Vec<MapFigure>,
@@ -940,7 +957,26 @@ fn page(run: &Path) -> Result<Page> {
         nedra_version: manifest.versions.nedra.clone(),
         gdal_version: manifest.versions.gdal.clone(),
         synthetic: manifest.synthetic,
+        method: match manifest.project.model.kind {
+            crate::options::ModelKind::WeightsOfEvidence => "weights of evidence".to_string(),
+            crate::options::ModelKind::Fuzzy => "a fuzzy inference network".to_string(),
+            kind => format!("{kind} (positive-unlabelled bagging)"),
+        },
+        warnings: manifest.warnings.clone(),
         summary: Summary {
+            cross_validation: crate::run::CrossValidationSummary::from_model(&manifest.model).map(
+                |cv| CvRows {
+                    folds: cv.fold_roc_auc.len(),
+                    mean_roc_auc: cv.mean_roc_auc,
+                    sd_roc_auc: cv.sd_roc_auc(),
+                    mean_prediction_rate_auc: cv.mean_prediction_rate_auc,
+                },
+            ),
+            fitted_label: if manifest.project.model.kind.is_data_driven() {
+                "fitted: scored on its own training deposits, optimistic".to_string()
+            } else {
+                "fitted on all deposits, not cross-validated".to_string()
+            },
             area_km2: manifest.grid.study_area_km2,
             cells: manifest.grid.study_area_cells,
             cell_size_m: grid.transform[1].abs(),
@@ -1191,7 +1227,19 @@ mod tests {
             nedra_version: "0.1.0".into(),
             gdal_version: "3.6.2".into(),
             synthetic: true,
+            method: "random_forest (positive-unlabelled bagging)".into(),
+            warnings: vec![crate::warnings::Warning {
+                code: "conditional_independence".into(),
+                message: "conditional independence fails: n/T = 0.293 <b>".into(),
+            }],
             summary: Summary {
+                cross_validation: Some(CvRows {
+                    folds: 5,
+                    mean_roc_auc: 0.912_34,
+                    sd_roc_auc: 0.031_1,
+                    mean_prediction_rate_auc: 0.887_6,
+                }),
+                fitted_label: "fitted: scored on its own training deposits, optimistic".into(),
                 area_km2: 25_122.5,
                 cells: 401_960,
                 cell_size_m: 250.0,
@@ -1300,6 +1348,20 @@ mod tests {
             assert!(html.contains(key), "{key}\n{html}");
         }
         assert!(html.ends_with("</html>\n"));
+        // Warnings come before any figure (escaped), and the held-out figure leads the
+        // summary, the fitted ones following with their label.
+        let warning = html
+            .find("<li>conditional independence fails: n&#x2f;T = 0.293 &lt;b&gt;</li>")
+            .unwrap_or_else(|| panic!("the warning: {}", &html[..html.len().min(3000)]));
+        let summary = html.find("<h2>Summary</h2>").unwrap();
+        let cv = html
+            .find("<td><b>0.9123 ± 0.0311</b></td>")
+            .expect("the CV figure");
+        let fitted = html
+            .find("ROC AUC (fitted: scored on its own training deposits, optimistic)")
+            .expect("the fitted figure, labelled");
+        assert!(warning < summary && summary < cv && cv < fitted);
+        assert!(html.contains("by random_forest (positive-unlabelled bagging) · nedra"));
     }
 
     #[test]
