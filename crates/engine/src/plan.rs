@@ -358,25 +358,14 @@ fn is_dataset_folder(path: &Path) -> bool {
 /// replaced), a path under a file, a parent that cannot be written.
 pub fn out_problems(out: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    if out.exists() {
-        if !out.is_dir() {
-            problems.push(format!(
-                "{}: --out is a file, not a folder. Choose another --out",
-                out.display()
-            ));
+    // The same rule `RunFolder` applies when the run starts.
+    match crate::run_folder::check_replaceable(out) {
+        Ok(()) => {}
+        Err(e @ crate::run_folder::RunFolderError::NotAFolder { .. }) => {
+            problems.push(e.to_string());
             return problems;
         }
-        let is_run = out.join("run.json").exists()
-            || out.join("predict.json").exists()
-            || std::fs::read_dir(out)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
-        if !is_run {
-            problems.push(format!(
-                "{}: the output folder exists and is not a nedra run or prediction folder (no run.json or predict.json). Choose another --out",
-                out.display()
-            ));
-        }
+        Err(e) => problems.push(e.to_string()),
     }
     // The run is written into a hidden sibling, so the parent (or the nearest folder that
     // exists above it) must be writable.

@@ -280,7 +280,7 @@ fn create_parents(dir: &Path) -> Result<Vec<PathBuf>, RunFolderError> {
 }
 
 /// Fails unless `out` is absent, empty, or a nedra run or prediction folder.
-fn check_replaceable(out: &Path) -> Result<(), RunFolderError> {
+pub(crate) fn check_replaceable(out: &Path) -> Result<(), RunFolderError> {
     if !out.exists() {
         return Ok(());
     }
