@@ -171,6 +171,11 @@ impl ScoreHistogram {
         bins
     }
 
+    /// Number of distinct scores held (the histogram's size in entries).
+    pub fn distinct_scores(&self) -> usize {
+        self.bins.len()
+    }
+
     /// Number of valid (non-NaN) cells.
     pub fn total_cells(&self) -> u64 {
         self.bins.values().map(|c| c.cells).sum()
