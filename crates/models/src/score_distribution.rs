@@ -178,6 +178,12 @@ impl ScoreSurvey {
         self.exact.is_some()
     }
 
+    /// The exact distribution, if the survey still holds its exact histogram (then no further
+    /// pass is needed).
+    pub fn into_exact(self) -> Option<ScoreDistribution> {
+        self.exact.map(ScoreDistribution::from_histogram)
+    }
+
     /// Entries held: distinct scores of the exact histogram plus deposit cells. Bounded by
     /// [`ScoreLimits::exact_scores`] + 1 + deposit cells, whatever the number of cells.
     pub fn held_entries(&self) -> usize {
