@@ -30,7 +30,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::validation::{crosses, crossing_between, validate_groups, DepositGroup};
+use crate::success_rate::trapezoid_area;
+use crate::validation::{crosses, crossing_between, groups_roc_auc, validate_groups, DepositGroup};
 use crate::{
     CurvePoint, Error, PaCrossing, ScoreHistogram, SuccessRateCurve, ValidationOptions,
     ValidationReport,
@@ -510,14 +511,7 @@ impl ScoreDistribution {
             push(point(g.cells_above + g.cells, d, g.score));
         }
         push(point(s.cells, deposits, s.lowest));
-        let auc = points
-            .windows(2)
-            .map(|w| {
-                (w[1].fraction_of_area - w[0].fraction_of_area)
-                    * (w[1].fraction_of_deposits + w[0].fraction_of_deposits)
-                    / 2.0
-            })
-            .sum();
+        let auc = trapezoid_area(&points);
         Ok(SuccessRateCurve { points, auc })
     }
 
@@ -527,30 +521,10 @@ impl ScoreDistribution {
     /// [`Error::ZeroDeposits`] if there are no presences; [`Error::NoAbsences`] if there are
     /// no absences.
     pub fn roc_auc(&self) -> Result<f64, Error> {
-        let s = match &self.form {
-            Form::Exact(h) => return h.roc_auc(),
-            Form::Streamed(s) => s,
-        };
-        let deposit_cells: u64 = s.groups.iter().map(|g| g.deposit_cells).sum();
-        let absences = u128::from(s.cells - deposit_cells);
-        let mut twice_wins: u128 = 0;
-        let mut presences: u128 = 0;
-        let mut deposit_cells_at_or_above = 0u64;
-        for g in &s.groups {
-            deposit_cells_at_or_above += g.deposit_cells;
-            let level = u128::from(g.cells - g.deposit_cells);
-            let at_or_above = u128::from(g.cells_above + g.cells - deposit_cells_at_or_above);
-            let below = absences - at_or_above;
-            twice_wins += u128::from(g.deposits) * (2 * below + level);
-            presences += u128::from(g.deposits);
+        match &self.form {
+            Form::Exact(h) => h.roc_auc(),
+            Form::Streamed(s) => groups_roc_auc(s.cells, &s.groups),
         }
-        if presences == 0 {
-            return Err(Error::ZeroDeposits);
-        }
-        if absences == 0 {
-            return Err(Error::NoAbsences);
-        }
-        Ok(twice_wins as f64 / (2 * presences * absences) as f64)
     }
 
     /// The P-A plot as rows (score, prediction rate, occupied area) by decreasing score, as

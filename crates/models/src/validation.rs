@@ -129,6 +129,29 @@ pub(crate) fn deposit_groups(bins: &[ScoreBin]) -> Vec<DepositGroup> {
     groups
 }
 
+/// ROC AUC by the Mann–Whitney statistic with ties ½ from the deposit groups of a map of
+/// `cells` valid cells (see [`ScoreHistogram::roc_auc`]), exactly in integers.
+pub(crate) fn groups_roc_auc(cells: u64, groups: &[DepositGroup]) -> Result<f64, Error> {
+    let deposit_cells: u64 = groups.iter().map(|g| g.deposit_cells).sum();
+    let absences = u128::from(cells - deposit_cells);
+    let (mut twice_wins, mut presences) = (0u128, 0u128);
+    let mut deposit_cells_at_or_above = 0u64;
+    for g in groups {
+        deposit_cells_at_or_above += g.deposit_cells;
+        let level = u128::from(g.cells - g.deposit_cells);
+        let at_or_above = u128::from(g.cells_above + g.cells - deposit_cells_at_or_above);
+        twice_wins += u128::from(g.deposits) * (2 * (absences - at_or_above) + level);
+        presences += u128::from(g.deposits);
+    }
+    if presences == 0 {
+        return Err(Error::ZeroDeposits);
+    }
+    if absences == 0 {
+        return Err(Error::NoAbsences);
+    }
+    Ok(twice_wins as f64 / (2 * presences * absences) as f64)
+}
+
 /// One deposit group with what each deposit point in it contributes.
 #[derive(Debug, Clone, Copy)]
 struct Contribution {
