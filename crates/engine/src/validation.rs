@@ -9,8 +9,8 @@ use anyhow::Result;
 use nedra_core::{stream_blocks, Grid};
 use nedra_io::{files, RasterReader};
 use nedra_models::{
-    thin_pa_plot, ScanError, ScoreDistribution, ScoreScan, ScoreSurvey, ValidationOptions,
-    ValidationReport,
+    thin_pa_plot, ScanError, ScoreDistribution, ScoreLimits, ScoreScan, ScoreSurvey,
+    ValidationOptions, ValidationReport,
 };
 use serde_json::{json, Value};
 
@@ -65,9 +65,23 @@ pub fn score_histograms(
     score: &RasterReader,
     sets: &[&Deposits],
 ) -> Result<Vec<ScoreDistribution>> {
+    score_histograms_with(grid, score, sets, ScoreLimits::default())
+}
+
+/// [`score_histograms`] with other limits (e.g. no exact histogram at all, to check the
+/// bounded path on real data).
+///
+/// # Errors
+/// Read failures.
+pub fn score_histograms_with(
+    grid: &Grid,
+    score: &RasterReader,
+    sets: &[&Deposits],
+    limits: ScoreLimits,
+) -> Result<Vec<ScoreDistribution>> {
     let windows = grid.windows(BLOCK_SIZE);
     let bar = progress(windows.len(), "validation histogram");
-    let mut totals = vec![ScoreSurvey::new(); sets.len()];
+    let mut totals = vec![ScoreSurvey::with_limits(limits); sets.len()];
     // Once the merged survey has given up its exact histogram, blocks skip building theirs.
     let exact = AtomicBool::new(true);
     stream_blocks(
@@ -82,7 +96,7 @@ pub fn score_histograms(
                     for (i, n) in d.in_window(w) {
                         at[i] = n;
                     }
-                    let mut s = ScoreSurvey::new();
+                    let mut s = ScoreSurvey::with_limits(limits);
                     if !keep_exact {
                         s.drop_exact();
                     }
