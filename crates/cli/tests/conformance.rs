@@ -183,22 +183,19 @@ fn ascending_breccia_at_5km_equals_the_binary_table() {
     assert_eq!(pts, 258);
 }
 
-/// Calculate Response from the four published binary tables: prior 258/31311.33, posterior
-/// values by the formula, and the published ROC AUC 0.714467740807205.
-#[test]
-#[ignore = "conformance: needs NEDRA_CONFORMANCE_DATA"]
-fn response_from_four_binary_maps_has_published_prior_and_auc() {
-    let d = data();
-    let dir = tempfile::tempdir().unwrap();
-    let maps = ["Dist2Breccia", "Dist2Fault", "FaultDensity", "StratNo"];
+/// The four published binary maps of Calculate Response.
+const RESPONSE_MAPS: [&str; 4] = ["Dist2Breccia", "Dist2Fault", "FaultDensity", "StratNo"];
+
+/// `nedra response` from the four published binary tables and maps into `out`; its stdout.
+fn response(d: &Path, out: &Path) -> String {
     let mut args: Vec<String> = vec!["response".into(), "--weights".into()];
-    args.extend(maps.iter().map(|m| {
+    args.extend(RESPONSE_MAPS.iter().map(|m| {
         d.join(format!("calculate_response/{m}_CT.csv"))
             .display()
             .to_string()
     }));
     args.push("--evidence".into());
-    args.extend(maps.iter().map(|m| {
+    args.extend(RESPONSE_MAPS.iter().map(|m| {
         d.join(format!("calculate_response/{m}.tif"))
             .display()
             .to_string()
@@ -207,9 +204,20 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
         "--deposits".into(),
         d.join("deposits/IOCG_Deposits.shp").display().to_string(),
         "--out".into(),
-        dir.path().display().to_string(),
+        out.display().to_string(),
     ]);
-    let stdout = nedra(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    nedra(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Calculate Response from the four published binary tables: prior 258/31311.33, posterior
+/// values by the formula, and the published ROC AUC 0.714467740807205.
+#[test]
+#[ignore = "conformance: needs NEDRA_CONFORMANCE_DATA"]
+fn response_from_four_binary_maps_has_published_prior_and_auc() {
+    let d = data();
+    let dir = tempfile::tempdir().unwrap();
+    let maps = RESPONSE_MAPS;
+    let stdout = response(&d, dir.path());
     let prior_line = stdout
         .lines()
         .find(|l| l.starts_with("prior probability:"))
@@ -298,6 +306,50 @@ fn response_from_four_binary_maps_has_published_prior_and_auc() {
     assert!(lo < roc && roc < hi, "{lo} {roc} {hi}");
     assert_eq!(v["training"]["deposits"], 258);
     assert_eq!(v["training"]["cells"], 3_131_133);
+}
+
+/// The bounded validation (no exact histogram: deposit ranks, bins and order statistics) of
+/// the written posterior gives the published ROC AUC, and every figure of the exact histogram
+/// bit for bit, bootstrap intervals and P-A crossing included.
+#[test]
+#[ignore = "conformance: needs NEDRA_CONFORMANCE_DATA"]
+fn bounded_validation_of_the_posterior_equals_the_exact_one() {
+    let d = data();
+    let dir = tempfile::tempdir().unwrap();
+    response(&d, dir.path());
+    let deposits_path = d.join("deposits/IOCG_Deposits.shp");
+    let post = nedra_io::RasterReader::open(&dir.path().join("posterior.tif")).unwrap();
+    let grid = post.grid().clone();
+    let (deposits, _) =
+        nedra_engine::run::deposits_for(&deposits_path, None, &grid, Some(&post)).unwrap();
+    let exact = nedra_engine::validation::score_histograms(&grid, &post, &[&deposits]).unwrap();
+    let bounded = nedra_engine::validation::score_histograms_with(
+        &grid,
+        &post,
+        &[&deposits],
+        nedra_models::ScoreLimits {
+            exact_scores: 0,
+            bins: 1 << 16,
+        },
+    )
+    .unwrap();
+    assert!(exact[0].is_exact() && !bounded[0].is_exact());
+    let options = nedra_models::ValidationOptions::default();
+    let (a, b) = (
+        exact[0].validate(&options).unwrap(),
+        bounded[0].validate(&options).unwrap(),
+    );
+    assert!(
+        (b.roc_auc - 0.714467740807205).abs() < 1e-12,
+        "{}",
+        b.roc_auc
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.cells, 3_131_133);
+    assert_eq!(
+        exact[0].success_rate().unwrap().vertices(),
+        bounded[0].success_rate().unwrap().vertices()
+    );
 }
 
 /// GTK till geochemistry end to end: censored values by a declared rule (`nedra geochem`),

@@ -61,7 +61,7 @@
 //! - [`classify`]: class breaks (quantiles, Jenks, concentration–area) and fuzzy memberships.
 //! - [`interpolate`]: IDW and ordinary kriging of point samples onto the grid.
 //! - [`geochem`]: censored values and rare-earth indices of a sample table.
-//! - [`validation`]: `validation.json` and its curves from score histograms.
+//! - [`validation`]: `validation.json` and its curves from score distributions bounded in memory.
 //! - [`targets`]: ranked target polygons with their evidence.
 //! - [`warnings`]: where the science is weak (conditional independence, empty classes, folds).
 //!

@@ -9,7 +9,8 @@ use anyhow::{bail, Context, Result};
 use nedra_core::{stream_blocks, Block, Classifier, Grid, Window};
 use nedra_io::{DataType, RasterReader, RasterWriter};
 use nedra_models::{
-    ClassCount, ConditionalIndependenceSums, LayerSummary, Response, ScoreHistogram, WeightsTable,
+    ClassCount, ConditionalIndependenceSums, LayerSummary, Response, ScoreDistribution,
+    ScoreSurvey, WeightsTable,
 };
 
 pub use nedra_core::BLOCK_SIZE;
@@ -351,13 +352,13 @@ impl ResponseLayer {
 
 /// One block's partial results in the response pass: scores, CI sums, cells, cells with
 /// missing layers.
-type BlockTallies = (ScoreHistogram, ConditionalIndependenceSums, u64, u64);
+type BlockTallies = (ScoreSurvey, ConditionalIndependenceSums, u64, u64);
 
 /// What the response pass measured.
 #[derive(Debug, Clone)]
 pub struct ResponseSummary {
-    /// Histogram of posterior probabilities with deposits, for validation curves.
-    pub histogram: ScoreHistogram,
+    /// Distribution of posterior probabilities with deposits, for validation curves.
+    pub histogram: ScoreDistribution,
     /// Cells where at least one layer was missing.
     pub cells_with_missing_data: u64,
     /// Sums for the conditional-independence diagnostics.
@@ -387,7 +388,7 @@ pub fn response_pass(
         .iter()
         .map(|l| (l.name.as_str(), &l.weights, l.table_path.as_path()))
         .collect();
-    let mut histogram = ScoreHistogram::new();
+    let mut survey = ScoreSurvey::new();
     let mut with_missing = 0u64;
     let mut ci = ConditionalIndependenceSums::default();
     write_streamed_many(
@@ -408,7 +409,7 @@ pub fn response_pass(
         },
         |w, (m, blocks)| -> Result<([Block; 3], BlockTallies)> {
             let mut out = [Block::empty(w), Block::empty(w), Block::empty(w)];
-            let mut hist = ScoreHistogram::new();
+            let mut hist = ScoreSurvey::new();
             let mut sums = ConditionalIndependenceSums::default();
             let mut dep_at = vec![0u64; w.len()];
             for (i, n) in deposits.in_window(w) {
@@ -468,11 +469,20 @@ pub fn response_pass(
         },
         |(hist, sums, n, nm)| {
             ci.merge(&sums);
-            histogram.merge(&hist);
+            survey.merge(hist);
             debug_assert!(nm <= n);
             with_missing += nm;
         },
     )?;
+    let histogram = if let Some(exact) = survey.into_exact() {
+        exact
+    } else {
+        // More distinct posteriors than an exact histogram holds: the later passes read the
+        // written (float32) posterior, so the first pass must read it too.
+        let posterior = RasterReader::open(&out_dir.join("posterior.tif"))?;
+        let mut d = crate::validation::score_histograms(grid, &posterior, &[deposits])?;
+        d.remove(0)
+    };
     Ok(ResponseSummary {
         histogram,
         conditional_independence: ci,

@@ -14,9 +14,10 @@ use nedra_core::regions::RegionLabeller;
 use nedra_core::{Block, Grid, Window};
 use nedra_io::polygons::{write_regions, Attribute, RegionRecord};
 use nedra_io::{files, DataType, RasterReader, RasterWriter};
-use nedra_models::{validate, ScoreHistogram, ValidationOptions};
+use nedra_models::{ScoreDistribution, ScoreScan, ValidationOptions};
 
 use crate::pipeline::{Deposits, ResponseLayer};
+use crate::validation::RasterScores;
 
 /// The files a targets stage writes into its folder.
 pub const TARGET_FILES: [&str; 4] = [
@@ -100,37 +101,31 @@ impl Stats {
     }
 }
 
-/// The score threshold of a rule.
+/// The score threshold of a rule, from the score map's distribution; `scores` reads the map
+/// again when the top-percent threshold needs it (a distribution bounded in memory).
 ///
 /// # Errors
-/// A percentage outside (0, 100], or no deposits for the P-A rule.
-pub fn threshold(rule: TargetRule, histogram: &ScoreHistogram) -> Result<f64> {
+/// A percentage outside (0, 100], no deposits for the P-A rule, read failures.
+pub fn threshold(
+    rule: TargetRule,
+    distribution: &ScoreDistribution,
+    scores: &impl ScoreScan,
+) -> Result<f64> {
     Ok(match rule {
         TargetRule::Threshold(v) => v,
         TargetRule::TopPercent(p) => {
             if !(p > 0.0 && p <= 100.0) {
                 bail!("top percent {p} must be in (0, 100]");
             }
-            let bins = histogram.bins();
-            let total: u64 = bins.iter().map(|b| b.cells).sum();
-            let need = (p / 100.0 * total as f64).ceil() as u64;
-            let mut acc = 0u64;
-            let mut t = f64::NEG_INFINITY;
-            for b in &bins {
-                acc += b.cells;
-                t = b.score;
-                if acc >= need {
-                    break;
-                }
-            }
-            t
+            let need = (p / 100.0 * distribution.total_cells() as f64).ceil() as u64;
+            distribution.score_at_rank(need, scores)?
         }
         TargetRule::PaCrossing => {
             let o = ValidationOptions {
                 bootstrap_replicates: 0,
                 ..ValidationOptions::default()
             };
-            validate(histogram, &o)?.pa_crossing.score
+            distribution.validate(&o)?.pa_crossing.score
         }
     })
 }
@@ -196,14 +191,19 @@ pub fn find_targets(
     mask: Option<&RasterReader>,
     evidence: TargetEvidence,
     deposits: &Deposits,
-    histogram: &ScoreHistogram,
+    histogram: &ScoreDistribution,
     options: &TargetOptions,
     out_dir: &Path,
 ) -> Result<(f64, Vec<Target>)> {
     if !(options.min_area_km2 >= 0.0 && options.min_area_km2.is_finite()) {
         bail!("min_area_km2 = {} must be ≥ 0", options.min_area_km2);
     }
-    let t = threshold(options.rule, histogram)?;
+    let scores = RasterScores {
+        grid,
+        reader: score,
+        what: "target threshold",
+    };
+    let t = threshold(options.rule, histogram, &scores)?;
     let rows = strip_rows(grid);
     let strips: Vec<Window> = (0..grid.height)
         .step_by(rows)

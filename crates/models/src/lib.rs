@@ -17,6 +17,8 @@
 //! - [`SuccessRateCurve`]: success-rate curve and its area by the trapezoid rule.
 //! - [`ScoreHistogram::roc_auc`]: ROC AUC by the Mann–Whitney statistic, ties counted as ½.
 //! - [`validate`]: capture figures, P-A crossing and bootstrap intervals of the AUCs.
+//! - [`ScoreSurvey`], [`ScoreDistribution`]: the same figures in memory bounded by deposits and
+//!   a fixed number of bins, from streaming passes over a [`ScoreScan`] (a raster).
 //!
 //! **Data-driven models** (Hastie, Tibshirani & Friedman 2009)
 //! - [`sample_training_set`], [`BackgroundPool`], [`TrainingSet`]: deposits and seeded
@@ -39,6 +41,7 @@ mod importance;
 mod logistic;
 mod pu_bagging;
 mod response;
+mod score_distribution;
 mod spatial_cv;
 mod success_rate;
 mod training;
@@ -55,6 +58,7 @@ pub use logistic::{LogisticModel, LogisticOptions};
 pub use nedra_core::random::{derive_seed, SplitMix64};
 pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPrediction};
 pub use response::{CellResponse, LayerSummary, Response};
+pub use score_distribution::{ScanError, ScoreDistribution, ScoreLimits, ScoreScan, ScoreSurvey};
 pub use spatial_cv::{
     block_folds, cross_validate, cross_validate_inspect, fold_indices, CrossValidation, FoldResult,
     FoldScheme, FoldSplit,
@@ -180,5 +184,24 @@ pub enum Error {
         deposit_cells: u64,
         /// Deposit points on cells with this score.
         deposits: u64,
+    },
+    /// Reading the score map again (for a later pass of validation) failed: see the cause.
+    #[error("reading the score map again: {source}")]
+    Scan {
+        /// What reading failed with.
+        #[source]
+        source: ScanError,
+    },
+    /// A later pass over the score map did not see what the first pass saw: check that
+    /// nothing rewrites the raster while it is being validated.
+    #[error(
+        "the score map changed between passes: the first pass counted {first}, a later one \
+         {later}"
+    )]
+    ScoresChanged {
+        /// The count (of valid cells, or of cells at a score) in the first pass.
+        first: u64,
+        /// The same count in a later pass.
+        later: u64,
     },
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::io;
 
+use crate::validation::{deposit_groups, groups_roc_auc};
 use crate::Error;
 
 /// Cells sharing one exact score.
@@ -171,6 +172,11 @@ impl ScoreHistogram {
         bins
     }
 
+    /// Number of distinct scores held (the histogram's size in entries).
+    pub fn distinct_scores(&self) -> usize {
+        self.bins.len()
+    }
+
     /// Number of valid (non-NaN) cells.
     pub fn total_cells(&self) -> u64 {
         self.bins.values().map(|c| c.cells).sum()
@@ -215,21 +221,16 @@ impl ScoreHistogram {
             score: f64::INFINITY,
         });
         let (mut cells, mut deposits) = (0u64, 0u64);
-        let mut auc = 0.0;
         for bin in &bins {
             cells += bin.cells;
             deposits += bin.deposits;
-            let point = CurvePoint {
+            points.push(CurvePoint {
                 fraction_of_area: cells as f64 / total_cells as f64,
                 fraction_of_deposits: deposits as f64 / total_deposits as f64,
                 score: bin.score,
-            };
-            let last = points[points.len() - 1];
-            auc += (point.fraction_of_area - last.fraction_of_area)
-                * (point.fraction_of_deposits + last.fraction_of_deposits)
-                / 2.0;
-            points.push(point);
+            });
         }
+        let auc = trapezoid_area(&points);
         Ok(SuccessRateCurve { points, auc })
     }
 
@@ -242,25 +243,19 @@ impl ScoreHistogram {
     /// [`Error::ZeroDeposits`] if there are no presences; [`Error::NoAbsences`] if there are
     /// no absences.
     pub fn roc_auc(&self) -> Result<f64, Error> {
-        let mut bins = self.bins();
-        bins.reverse(); // increasing score
-        let mut absences_below: u128 = 0;
-        let mut twice_wins: u128 = 0;
-        let mut presences: u128 = 0;
-        for bin in &bins {
-            let absences = u128::from(bin.cells - bin.deposit_cells);
-            twice_wins += u128::from(bin.deposits) * (2 * absences_below + absences);
-            absences_below += absences;
-            presences += u128::from(bin.deposits);
-        }
-        if presences == 0 {
-            return Err(Error::ZeroDeposits);
-        }
-        if absences_below == 0 {
-            return Err(Error::NoAbsences);
-        }
-        Ok(twice_wins as f64 / (2 * presences * absences_below) as f64)
+        let bins = self.bins();
+        let cells = bins.iter().map(|b| b.cells).sum();
+        groups_roc_auc(cells, &deposit_groups(&bins))
     }
+}
+
+/// Area under a polyline of curve points by the trapezoid rule, summed in order.
+pub(crate) fn trapezoid_area(points: &[CurvePoint]) -> f64 {
+    points.windows(2).fold(0.0, |auc, w| {
+        auc + (w[1].fraction_of_area - w[0].fraction_of_area)
+            * (w[1].fraction_of_deposits + w[0].fraction_of_deposits)
+            / 2.0
+    })
 }
 
 impl SuccessRateCurve {
@@ -320,14 +315,7 @@ mod tests {
             v.len(),
             curve.points.len()
         );
-        let area: f64 = v
-            .windows(2)
-            .map(|w| {
-                (w[1].fraction_of_area - w[0].fraction_of_area)
-                    * (w[1].fraction_of_deposits + w[0].fraction_of_deposits)
-                    / 2.0
-            })
-            .sum();
+        let area = trapezoid_area(&v);
         assert!((area - curve.auc).abs() < 1e-12, "{area} vs {}", curve.auc);
         assert_eq!(v[0], curve.points[0]);
         assert_eq!(v[v.len() - 1], curve.points[curve.points.len() - 1]);

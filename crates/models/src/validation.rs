@@ -1,7 +1,8 @@
 //! Validation of a score map against deposits: success-/prediction-rate AUC, ROC AUC, the
 //! area needed to capture a share of the deposits, the prediction–area (P-A) crossing, and
-//! bootstrap confidence intervals — all from a [`ScoreHistogram`], so a national grid costs
-//! one streaming pass.
+//! bootstrap confidence intervals — all from the deposits' ranks among the cells (the cells
+//! scoring above and level with each deposit's score) and, for the P-A crossing, one walk
+//! down the scores.
 //!
 //! Methods: success- and prediction-rate curves (Agterberg & Bonham-Carter 2005); ROC AUC as
 //! the Mann–Whitney statistic with ties ½ (Hanley & McNeil 1982); the P-A plot, its crossing
@@ -93,14 +94,72 @@ pub struct ValidationReport {
     pub seed: u64,
 }
 
-/// One bin with what each deposit point in it contributes.
+/// Deposit points sharing one score, with the valid cells level with and above it: all that
+/// the AUCs, capture figures and bootstrap intervals need of a score map.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct DepositGroup {
+    /// The score.
+    pub score: f64,
+    /// Deposit points on cells with this score.
+    pub deposits: u64,
+    /// Cells with this score holding at least one deposit point.
+    pub deposit_cells: u64,
+    /// Valid cells with this score.
+    pub cells: u64,
+    /// Valid cells with a higher score.
+    pub cells_above: u64,
+}
+
+/// The groups of a histogram's bins (by decreasing score) that hold deposits.
+pub(crate) fn deposit_groups(bins: &[ScoreBin]) -> Vec<DepositGroup> {
+    let mut cells_above = 0u64;
+    let mut groups = Vec::new();
+    for b in bins {
+        if b.deposits > 0 {
+            groups.push(DepositGroup {
+                score: b.score,
+                deposits: b.deposits,
+                deposit_cells: b.deposit_cells,
+                cells: b.cells,
+                cells_above,
+            });
+        }
+        cells_above += b.cells;
+    }
+    groups
+}
+
+/// ROC AUC by the Mann–Whitney statistic with ties ½ from the deposit groups of a map of
+/// `cells` valid cells (see [`ScoreHistogram::roc_auc`]), exactly in integers.
+pub(crate) fn groups_roc_auc(cells: u64, groups: &[DepositGroup]) -> Result<f64, Error> {
+    let deposit_cells: u64 = groups.iter().map(|g| g.deposit_cells).sum();
+    let absences = u128::from(cells - deposit_cells);
+    let (mut twice_wins, mut presences) = (0u128, 0u128);
+    let mut deposit_cells_at_or_above = 0u64;
+    for g in groups {
+        deposit_cells_at_or_above += g.deposit_cells;
+        let level = u128::from(g.cells - g.deposit_cells);
+        let at_or_above = u128::from(g.cells_above + g.cells - deposit_cells_at_or_above);
+        twice_wins += u128::from(g.deposits) * (2 * (absences - at_or_above) + level);
+        presences += u128::from(g.deposits);
+    }
+    if presences == 0 {
+        return Err(Error::ZeroDeposits);
+    }
+    if absences == 0 {
+        return Err(Error::NoAbsences);
+    }
+    Ok(twice_wins as f64 / (2 * presences * absences) as f64)
+}
+
+/// One deposit group with what each deposit point in it contributes.
 #[derive(Debug, Clone, Copy)]
 struct Contribution {
-    /// Area share with score > this bin's + ½ of this bin's (1 − this is the success AUC).
+    /// Area share with score > this group's + ½ of this group's (1 − this is the success AUC).
     area_tie_half: f64,
-    /// Absence share with score < this bin's + ½ of this bin's.
+    /// Absence share with score < this group's + ½ of this group's.
     absence_tie_half: f64,
-    /// Area share with score ≥ this bin's.
+    /// Area share with score ≥ this group's.
     area_at_or_above: f64,
 }
 
@@ -113,6 +172,15 @@ pub fn validate(
     histogram: &ScoreHistogram,
     options: &ValidationOptions,
 ) -> Result<ValidationReport, Error> {
+    let bins: Vec<ScoreBin> = histogram.bins(); // decreasing score
+    let cells: u64 = bins.iter().map(|b| b.cells).sum();
+    validate_groups(cells, &deposit_groups(&bins), options, |deposits| {
+        Ok(pa_crossing(&bins, cells, deposits))
+    })
+}
+
+/// Checks the options of [`validate`].
+fn check_options(options: &ValidationOptions) -> Result<(), Error> {
     for &s in &options.capture_shares {
         if !(s > 0.0 && s <= 1.0) {
             return Err(Error::InvalidOption {
@@ -129,34 +197,45 @@ pub fn validate(
             requirement: "in (0, 1)",
         });
     }
-    let bins: Vec<ScoreBin> = histogram.bins(); // decreasing score
-    let cells: u64 = bins.iter().map(|b| b.cells).sum();
-    let deposits: u64 = bins.iter().map(|b| b.deposits).sum();
+    Ok(())
+}
+
+/// [`validate`] from the deposit groups (by decreasing score) of a map of `cells` valid
+/// cells; `crossing` gives the P-A crossing from the number of deposit points, once the
+/// figures are known to be defined.
+pub(crate) fn validate_groups(
+    cells: u64,
+    groups: &[DepositGroup],
+    options: &ValidationOptions,
+    crossing: impl FnOnce(u64) -> Result<PaCrossing, Error>,
+) -> Result<ValidationReport, Error> {
+    check_options(options)?;
+    let deposits: u64 = groups.iter().map(|g| g.deposits).sum();
+    let deposit_cells: u64 = groups.iter().map(|g| g.deposit_cells).sum();
     if cells == 0 {
         return Err(Error::EmptyHistogram);
     }
     if deposits == 0 {
         return Err(Error::ZeroDeposits);
     }
-    let absences: u64 = bins.iter().map(|b| b.cells - b.deposit_cells).sum();
+    let absences = cells - deposit_cells;
     if absences == 0 {
         return Err(Error::NoAbsences);
     }
-    // Per-bin contributions, and the deposit points as bin indices (decreasing score).
-    let mut contributions = Vec::with_capacity(bins.len());
-    let mut absences_below = absences;
-    let mut cells_above = 0u64;
+    // Per-group contributions, and the deposit points as group indices (decreasing score).
+    let mut contributions = Vec::with_capacity(groups.len());
+    let mut deposit_cells_at_or_above = 0u64;
     let mut points: Vec<u32> = Vec::with_capacity(deposits as usize);
-    for (k, b) in bins.iter().enumerate() {
-        let here = b.cells - b.deposit_cells;
-        absences_below -= here;
+    for (k, g) in groups.iter().enumerate() {
+        let here = g.cells - g.deposit_cells;
+        deposit_cells_at_or_above += g.deposit_cells;
+        let absences_below = absences - ((g.cells_above + g.cells) - deposit_cells_at_or_above);
         contributions.push(Contribution {
-            area_tie_half: (cells_above as f64 + 0.5 * b.cells as f64) / cells as f64,
+            area_tie_half: (g.cells_above as f64 + 0.5 * g.cells as f64) / cells as f64,
             absence_tie_half: (absences_below as f64 + 0.5 * here as f64) / absences as f64,
-            area_at_or_above: (cells_above + b.cells) as f64 / cells as f64,
+            area_at_or_above: (g.cells_above + g.cells) as f64 / cells as f64,
         });
-        cells_above += b.cells;
-        points.extend(std::iter::repeat_n(k as u32, b.deposits as usize));
+        points.extend(std::iter::repeat_n(k as u32, g.deposits as usize));
     }
     let measure = |sample: &mut Vec<u32>| -> (f64, f64, Vec<f64>) {
         let n = sample.len() as f64;
@@ -183,7 +262,7 @@ pub fn validate(
         .iter()
         .map(|&q| {
             let rank = ((q * deposits as f64).ceil() as usize).clamp(1, points.len());
-            bins[points[rank - 1] as usize].score
+            groups[points[rank - 1] as usize].score
         })
         .collect();
 
@@ -233,7 +312,7 @@ pub fn validate(
         roc_auc,
         roc_auc_interval,
         captures,
-        pa_crossing: pa_crossing(&bins, cells, deposits),
+        pa_crossing: crossing(deposits)?,
         bootstrap_replicates: options.bootstrap_replicates,
         seed: options.seed,
     })
@@ -247,24 +326,40 @@ fn pa_crossing(bins: &[ScoreBin], cells: u64, deposits: u64) -> PaCrossing {
         c += b.cells;
         d += b.deposits;
         let (p1, o1) = (d as f64 / deposits as f64, c as f64 / cells as f64);
-        let f0 = p0 - (1.0 - o0);
-        let f1 = p1 - (1.0 - o1);
-        if f1 >= 0.0 {
-            let lambda = if f1 > f0 { -f0 / (f1 - f0) } else { 1.0 };
-            let p = p0 + lambda * (p1 - p0);
-            let o = o0 + lambda * (o1 - o0);
-            let nd = p / o;
-            return PaCrossing {
-                score: b.score,
-                prediction_rate: p,
-                occupied_area: o,
-                normalised_density: nd,
-                weight: nd.ln(),
-            };
+        if crosses(p1, o1) {
+            return crossing_between(b.score, (p0, o0), (p1, o1));
         }
         (p0, o0) = (p1, o1);
     }
     unreachable!("the last bin has P = 1 and O = 1, so f = 1 ≥ 0")
+}
+
+/// Whether the P-A plot has crossed at prediction rate `p` and occupied area `o`:
+/// f = P − (1 − O) ≥ 0.
+pub(crate) fn crosses(p: f64, o: f64) -> bool {
+    p - (1.0 - o) >= 0.0
+}
+
+/// The P-A crossing between the point (P, O) at the threshold just above `score` and the
+/// point at `score`, by linear interpolation of f = P − (1 − O).
+pub(crate) fn crossing_between(
+    score: f64,
+    (p0, o0): (f64, f64),
+    (p1, o1): (f64, f64),
+) -> PaCrossing {
+    let f0 = p0 - (1.0 - o0);
+    let f1 = p1 - (1.0 - o1);
+    let lambda = if f1 > f0 { -f0 / (f1 - f0) } else { 1.0 };
+    let p = p0 + lambda * (p1 - p0);
+    let o = o0 + lambda * (o1 - o0);
+    let nd = p / o;
+    PaCrossing {
+        score,
+        prediction_rate: p,
+        occupied_area: o,
+        normalised_density: nd,
+        weight: nd.ln(),
+    }
 }
 
 /// The P-A plot as rows (score, prediction rate, occupied area), by decreasing score.
