@@ -29,7 +29,8 @@ MAGMA = ["#000004", "#1c1044", "#4f127b", "#812581", "#b5367a",
 
 def color_ramp(colors):
     """A gradient through `colors`, evenly spaced."""
-    stops = [QgsGradientStop(i / (len(colors) - 1), QColor(c)) for i in range(1, len(colors) - 1)]
+    stops = [QgsGradientStop(i / (len(colors) - 1), QColor(colors[i]))
+             for i in range(1, len(colors) - 1)]
     return QgsGradientColorRamp(QColor(colors[0]), QColor(colors[-1]), False, stops)
 
 
@@ -71,7 +72,7 @@ def targets_by_rank(layer, classes=5):
         symbol = QgsFillSymbol.createSimple({
             "color": reds[min(i, len(reds) - 1)], "outline_color": "#000000",
             "outline_width": "0.3"})
-        symbol.setOpacity(0.8)
+        symbol.setOpacity(0.6)
         label = f"rank {low}" if low == high else f"ranks {low}–{high}"
         ranges.append(QgsRendererRange(low - 0.5, high + 0.5, symbol, label))
     layer.setRenderer(QgsGraduatedSymbolRenderer("rank", ranges))
