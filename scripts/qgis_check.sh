@@ -231,6 +231,15 @@ for f in posterior.tif posterior_std.tif targets.csv weights/faults.csv; do
   same "$q/run/$f" "$o/run/$f" "run $f"
 done
 
+qp --json run nedra:run -- PROJECT="$d/project.toml" OUTPUT=TEMPORARY_OUTPUT
+/usr/bin/python3 - "$work/qp.out" "$o/run" <<'PY'
+import json, os, sys
+results = json.load(open(sys.argv[1]))["results"]
+direct = json.load(open(os.path.join(sys.argv[2], "run.json")))["validation"]["success_rate_auc"]
+assert results.get("SUCCESS_RATE_AUC") == direct, results
+assert results["SCORE"] == os.path.join(results["OUTPUT"], "posterior.tif"), results
+print("  a temporary run folder: the same AUC, outputs inside it")
+PY
 qp run nedra:run -- PROJECT="$d/project.toml" OUTPUT="$q/dry" DRY_RUN=true
 grep -q "^plan of $d/project.toml" "$work/qp.out" || fail "dry run: no plan in the log"
 [ ! -e "$q/dry/run.json" ] || fail "dry run wrote run.json"

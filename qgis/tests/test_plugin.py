@@ -23,6 +23,7 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
+    QgsProcessingOutputLayerDefinition,
     QgsProject,
     QgsSingleBandPseudoColorRenderer,
     QgsVectorFileWriter,
@@ -122,6 +123,19 @@ if picture and posterior and targets:
     job.waitForFinished()
     job.renderedImage().save(picture)
     print(f"  map drawn: {picture}")
+
+# --- a raster destination as the toolbox gives it: loaded once, styled ----------------------
+definition = QgsProcessingOutputLayerDefinition("TEMPORARY_OUTPUT", project)
+definition.destinationName = "magnetic membership"
+results, ok, _ = execute("nedra:fuzzify", {
+    "RASTER": os.path.join(demo, "run", "evidence", "magnetic_values.tif"),
+    "MEMBERSHIP": "large", "A": 150, "B": 3, "OUTPUT": definition})
+check(ok and os.path.isfile(results["OUTPUT"]), "fuzzify to a temporary output")
+loaded = [layer for layer in project.mapLayers().values() if layer.source() == results["OUTPUT"]]
+check(len(loaded) == 1 and loaded[0].name() == "magnetic membership",
+      "… loaded once, under its name")
+check(bool(loaded) and isinstance(loaded[0].renderer(), QgsSingleBandPseudoColorRenderer),
+      "… with the viridis ramp")
 
 # --- deposits from a delimited-text layer, a selection only: exported, same table ---------
 occurrences = os.path.join(demo, "data", "occurrences.csv")

@@ -68,6 +68,7 @@ class NedraAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         from ..provider import binary
 
+        parameters = self.resolve_destinations(parameters, context)
         args = self.arguments(parameters, context, feedback)
         try:
             out, _ = runner.run(binary(), [self.command] + args, feedback)
@@ -82,10 +83,27 @@ class NedraAlgorithm(QgsProcessingAlgorithm):
         """The algorithm's outputs: by default every destination parameter's path."""
         results = {}
         for p in self.destinationParameterDefinitions():
-            path = self.parameterAsFileOutput(parameters, p.name(), context)
+            path = self.destination(parameters, p.name())
             if path:
                 results[p.name()] = path
         return results
+
+    def resolve_destinations(self, parameters, context):
+        """`parameters` with every destination as its path. Each call of parameterAsOutputLayer
+        or parameterAsFileOutput on TEMPORARY_OUTPUT makes a new temporary name (and queues
+        another layer to load), so they are called once, here."""
+        resolved = dict(parameters)
+        for p in self.destinationParameterDefinitions():
+            if p.type() in ("rasterDestination", "vectorDestination", "sink"):
+                path = self.parameterAsOutputLayer(parameters, p.name(), context)
+            else:
+                path = self.parameterAsFileOutput(parameters, p.name(), context)
+            resolved[p.name()] = path or None
+        return resolved
+
+    def destination(self, parameters, name):
+        """The path of a destination parameter (after resolve_destinations), or None."""
+        return parameters.get(name) or None
 
     # --- parameters ----------------------------------------------------------------------
 

@@ -1,7 +1,5 @@
 """nedra classify: classes of a continuous raster."""
 
-import os
-
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingParameterBoolean,
@@ -67,10 +65,7 @@ class Classify(NedraAlgorithm):
         return f"manual:{breaks}"
 
     def arguments(self, parameters, context, feedback):
-        report = self.parameterAsFileOutput(parameters, "REPORT", context)
-        if report and os.path.dirname(report):
-            os.makedirs(os.path.dirname(report), exist_ok=True)
         return [self.raster_path(parameters, "RASTER", context),
                 "--method", self.method(parameters, context),
-                "--out", self.parameterAsOutputLayer(parameters, "OUTPUT", context),
-                "--report", report]
+                "--out", self.destination(parameters, "OUTPUT"),
+                "--report", self.destination(parameters, "REPORT")]

@@ -36,5 +36,5 @@ class Density(NedraAlgorithm):
         args += ["--radius", self.number(parameters, "RADIUS", context)]
         if self.parameterAsBoolean(parameters, "POINTS", context):
             args.append("--points")
-        args += ["--out", self.parameterAsOutputLayer(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         return args

@@ -29,4 +29,4 @@ class Derivative(NedraAlgorithm):
         return [self.raster_path(parameters, "RASTER", context),
                 "--kind", self.parameterAsEnumString(parameters, "KIND", context),
                 "--halo", self.number(parameters, "HALO", context, integer=True),
-                "--out", self.parameterAsOutputLayer(parameters, "OUTPUT", context)]
+                "--out", self.destination(parameters, "OUTPUT")]

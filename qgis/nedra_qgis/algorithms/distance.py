@@ -57,5 +57,5 @@ class Distance(NedraAlgorithm):
         args += self.option("--max-distance", self.number(parameters, "MAX_DISTANCE", context))
         if self.parameterAsBoolean(parameters, "SIGNED", context):
             args.append("--signed")
-        args += ["--out", self.parameterAsOutputLayer(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         return args

@@ -51,9 +51,9 @@ class Fuzzify(NedraAlgorithm):
     def arguments(self, parameters, context, feedback):
         return [self.raster_path(parameters, "RASTER", context),
                 "--membership", self.membership(parameters, context),
-                "--out", self.parameterAsOutputLayer(parameters, "OUTPUT", context)]
+                "--out", self.destination(parameters, "OUTPUT")]
 
     def results(self, parameters, context, feedback, stdout_lines):
-        path = self.parameterAsOutputLayer(parameters, "OUTPUT", context)
+        path = self.destination(parameters, "OUTPUT")
         self.style_output(context, path, "membership")
         return {"OUTPUT": path}

@@ -65,7 +65,7 @@ class Geochem(NedraAlgorithm):
 
     def arguments(self, parameters, context, feedback):
         args = [self.parameterAsFile(parameters, "TABLE", context),
-                "--out", self.parameterAsFileOutput(parameters, "OUTPUT", context)]
+                "--out", self.destination(parameters, "OUTPUT")]
         censored = self.parameterAsEnumString(parameters, "CENSORED", context)
         if censored == "fraction":
             censored = "fraction=" + self.number(parameters, "FRACTION", context)
@@ -89,6 +89,6 @@ class Geochem(NedraAlgorithm):
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        path = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        path = self.destination(parameters, "OUTPUT")
         self.load(context, path, "geochemistry", "OUTPUT", vector=True)
         return {"OUTPUT": path}

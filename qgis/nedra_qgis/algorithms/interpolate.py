@@ -77,15 +77,15 @@ class Interpolate(NedraAlgorithm):
                                ("RANGE", "--range"), ("LAG_WIDTH", "--lag-width"),
                                ("MAX_LAG", "--max-lag")):
                 args += self.option(flag, self.number(parameters, name, context))
-        args += ["--out", self.parameterAsOutputLayer(parameters, "OUTPUT", context)]
-        variance = self.parameterAsOutputLayer(parameters, "VARIANCE", context)
+        args += ["--out", self.destination(parameters, "OUTPUT")]
+        variance = self.destination(parameters, "VARIANCE")
         if variance:
             args += ["--variance-out", variance]
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        results = {"OUTPUT": self.parameterAsOutputLayer(parameters, "OUTPUT", context)}
-        variance = self.parameterAsOutputLayer(parameters, "VARIANCE", context)
+        results = {"OUTPUT": self.destination(parameters, "OUTPUT")}
+        variance = self.destination(parameters, "VARIANCE")
         if variance:
             self.style_output(context, variance, "uncertainty")
             results["VARIANCE"] = variance

@@ -57,11 +57,11 @@ class Response(NedraAlgorithm):
         args = ["--weights"] + tables + ["--evidence"] + rasters
         args += self.deposits_arguments(parameters, context, feedback)
         args += ["--unit-cell-km2", self.number(parameters, "UNIT_CELL_KM2", context)]
-        args += ["--out", self.parameterAsFileOutput(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        folder = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        folder = self.destination(parameters, "OUTPUT")
         results = {"OUTPUT": folder}
         for output, file, style, label in (
                 ("POSTERIOR_STD", "posterior_std.tif", "uncertainty", "posterior s.d."),

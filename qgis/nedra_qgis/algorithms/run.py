@@ -47,13 +47,13 @@ class Run(NedraAlgorithm):
 
     def arguments(self, parameters, context, feedback):
         args = [self.parameterAsFile(parameters, "PROJECT", context)]
-        args += ["--out", self.parameterAsFileOutput(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         if self.parameterAsBoolean(parameters, "DRY_RUN", context):
             args.append("--dry-run")
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        folder = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        folder = self.destination(parameters, "OUTPUT")
         if self.parameterAsBoolean(parameters, "DRY_RUN", context):
             return {"OUTPUT": folder}
         return run_folder_results(self, folder, context)

@@ -66,11 +66,11 @@ class Targets(NedraAlgorithm):
                 raise QgsProcessingException("rule pa: give the deposit points")
             args.append("--pa")
         args += ["--min-area-km2", self.number(parameters, "MIN_AREA_KM2", context)]
-        args += ["--out", self.parameterAsFileOutput(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        folder = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        folder = self.destination(parameters, "OUTPUT")
         results = {"OUTPUT": folder}
         regions = os.path.join(folder, "targets.tif")
         if os.path.exists(regions):

@@ -47,11 +47,11 @@ class Validate(NedraAlgorithm):
             ("--deposits", "DEPOSITS"), ("--test-deposits", "TEST_DEPOSITS")))
         args += ["--bootstrap", self.number(parameters, "BOOTSTRAP", context, integer=True)]
         args += ["--seed", self.number(parameters, "SEED", context, integer=True)]
-        args += ["--out", self.parameterAsFileOutput(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        folder = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        folder = self.destination(parameters, "OUTPUT")
         path = os.path.join(folder, "validation.json")
         validation = read_json(path)
         results = {"OUTPUT": folder, "VALIDATION_JSON": path}

@@ -51,11 +51,11 @@ class Weights(NedraAlgorithm):
                  self.parameterAsEnumString(parameters, "GENERALISATION", context)]
         if self.parameterAsBoolean(parameters, "CATEGORICAL_POOLING", context):
             args.append("--categorical-pooling")
-        args += ["--out", self.parameterAsFileOutput(parameters, "OUTPUT", context)]
+        args += ["--out", self.destination(parameters, "OUTPUT")]
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
-        path = self.parameterAsFileOutput(parameters, "OUTPUT", context)
+        path = self.destination(parameters, "OUTPUT")
         self.load(context, path, "weights " + self.raster_name(parameters, context), "OUTPUT",
                   vector=True)
         return {"OUTPUT": path}
