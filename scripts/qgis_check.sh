@@ -58,11 +58,12 @@ mkdir -p "$plugins"
 /usr/bin/python3 -m zipfile -e "$work/nedra_qgis.zip" "$plugins"
 qp plugins enable nedra_qgis
 qp list
-for a in run report weights response validate targets distance density classify fuzzify \
-  derivative interpolate geochem; do
+algorithms=(run report predict template weights response validate targets distance density
+  classify fuzzify derivative interpolate geochem assess_run assess_deposits_pmf prospects)
+for a in "${algorithms[@]}"; do
   grep -q "nedra:$a\b" "$work/qp.out" || fail "nedra:$a not listed"
 done
-echo "  13 algorithms listed"
+echo "  ${#algorithms[@]} algorithms listed"
 
 echo "== demo"
 "$nedra" demo --out "$work/demo" >/dev/null 2>&1
@@ -248,6 +249,73 @@ echo "  dry run: the plan in the log, nothing computed"
 qp run nedra:report -- RUN="$q/run"
 [ -s "$q/run/report.html" ] || fail "report.html missing"
 echo "  report rebuilt"
+
+echo "== project, prediction and assessment commands: QGIS output = direct output"
+for name in carbonatite_ree pegmatite_li; do
+  qp run nedra:template -- NAME=$name OUTPUT="$q/$name.toml"
+  "$nedra" template $name >"$o/$name.toml"
+  same "$q/$name.toml" "$o/$name.toml" "template $name"
+done
+
+# A logistic-regression run of the demo, its model applied through nedra:predict.
+cp "$d/project.toml" "$d/project_logistic.toml"
+printf '\n[model]\nkind = "logistic"\nmodels = 3\n' >>"$d/project_logistic.toml"
+"$nedra" run "$d/project_logistic.toml" --out "$o/logistic" >/dev/null 2>&1
+r="$o/logistic"
+qp run nedra:predict -- MODEL="$r/model.json" LAYERS="magnetic=$r/evidence/magnetic_values.tif
+thorium=$d/data/thorium.tif;faults=$r/evidence/faults_values.tif
+units=$r/evidence/units.tif" MASK="$r/mask.tif" DEPOSITS="$d/data/hidden_deposits.csv" \
+  DEPOSITS_CRS=$utm OUTPUT="$q/predict"
+"$nedra" predict "$r/model.json" --layer "magnetic=$r/evidence/magnetic_values.tif" \
+  --layer "thorium=$d/data/thorium.tif" --layer "faults=$r/evidence/faults_values.tif" \
+  --layer "units=$r/evidence/units.tif" --mask "$r/mask.tif" \
+  --deposits "$d/data/hidden_deposits.csv" --deposits-crs $utm --out "$o/predict" >/dev/null 2>&1
+for f in prospectivity.tif uncertainty.tif drivers.tif contributions/units.tif validation.json; do
+  same "$q/predict/$f" "$o/predict/$f" "predict $f"
+done
+
+qp run nedra:assess_run -- ASSESSMENT="$d/assessment.toml" OUTPUT="$q/assessment"
+"$nedra" assess run "$d/assessment.toml" --out "$o/assessment" >/dev/null 2>&1
+same "$q/assessment/assessment.json" "$o/assessment/assessment.json" "assess run assessment.json"
+same "$q/assessment/tracts.tif" "$o/assessment/tracts.tif" "assess run tracts.tif"
+
+printf 'name,weight,n90,n50,n10\nA,1,2,5,10\nB,2,1,4,12\nC,1,3,6,9\n' >"$work/experts.csv"
+for rule in negative-binomial mark3; do
+  csv="$work/experts.csv"
+  if [ $rule = mark3 ]; then head -2 "$work/experts.csv" >"$work/consensus.csv"; csv="$work/consensus.csv"; fi
+  qp run nedra:assess_deposits_pmf -- EXPERTS="$csv" RULE=$rule OUTPUT="$q/pmf_$rule.json"
+  "$nedra" assess deposits-pmf --experts "$csv" --rule $rule --out "$o/pmf_$rule.json" >/dev/null 2>&1
+  same "$q/pmf_$rule.json" "$o/pmf_$rule.json" "assess deposits-pmf ($rule)"
+done
+
+cat >"$work/prospects.toml" <<'TOML'
+[options]
+seed = 7
+trials = 5000
+
+[[play]]
+name = "Upper Jurassic sands"
+source = 0.8
+reservoir = 0.9
+seal = 0.7
+charge = 0.85
+
+[[prospect]]
+name = "Alpha"
+play = "Upper Jurassic sands"
+reservoir = 0.7
+charge = 0.6
+fluid = "oil"
+gross_rock_volume_mm3 = { kind = "log_normal", p90 = 20.0, p10 = 180.0 }
+net_to_gross = { kind = "triangular", min = 0.4, mode = 0.6, max = 0.8 }
+porosity = { kind = "pert", min = 0.12, mode = 0.18, max = 0.25 }
+water_saturation = { kind = "triangular", min = 0.2, mode = 0.3, max = 0.45 }
+formation_volume_factor = { kind = "fixed", value = 1.25 }
+economics = { dry_hole_cost = 25.0, recovery_factor = 0.3, value_per_unit = 2.0, development_cost = 40.0 }
+TOML
+qp run nedra:prospects -- PROSPECTS="$work/prospects.toml" OUTPUT="$q/prospects"
+"$nedra" prospects "$work/prospects.toml" --out "$o/prospects" >/dev/null 2>&1
+same "$q/prospects/prospects.json" "$o/prospects/prospects.json" "prospects prospects.json"
 
 echo "== nedra's errors become a failed algorithm with nedra's message"
 printf 'x,y\n100,100\n' >"$work/far.csv"

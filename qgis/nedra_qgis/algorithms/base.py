@@ -37,13 +37,14 @@ class NedraAlgorithm(QgsProcessingAlgorithm):
 
     _GROUPS = {
         "project": "Projects",
+        "assessment": "Resource assessment",
         "stages": "Weights of evidence",
         "evidence": "Evidence layers",
         "geochemistry": "Geochemistry",
     }
 
     def name(self):
-        return self.command
+        return self.command.replace(" ", "_").replace("-", "_")
 
     def displayName(self):  # noqa: N802
         return self.label
@@ -71,7 +72,7 @@ class NedraAlgorithm(QgsProcessingAlgorithm):
         parameters = self.resolve_destinations(parameters, context)
         args = self.arguments(parameters, context, feedback)
         try:
-            out, _ = runner.run(binary(), [self.command] + args, feedback)
+            out, _ = runner.run(binary(), self.command.split() + args, feedback)
         except runner.NedraError as e:
             raise QgsProcessingException(f"nedra {self.command}: {e}") from e
         return self.results(parameters, context, feedback, out)
