@@ -10,6 +10,7 @@ Usage (QGIS_CUSTOM_CONFIG_PATH set to a temporary profile, the plugin installed 
 import csv
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from qgis.core import (
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
     QgsProcessingOutputLayerDefinition,
+    QgsProcessingUtils,
     QgsProject,
     QgsSingleBandPseudoColorRenderer,
     QgsVectorFileWriter,
@@ -227,6 +229,8 @@ check(not ok and any(f"{not_a_binary} (from the provider setting)" in e
 ProcessingConfig.setSettingValue("NEDRA_BIN", "")
 
 plugin.unload()
+shutil.rmtree(work, ignore_errors=True)
+shutil.rmtree(QgsProcessingUtils.tempFolder(), ignore_errors=True)
 if failures:
     print(f"{len(failures)} check(s) failed")
 sys.stdout.flush()
