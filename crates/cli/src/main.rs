@@ -481,7 +481,9 @@ enum AssessCommand {
 fn main() -> ExitCode {
     nedra_engine::init();
     let cli = Cli::parse();
-    let result = nedra_engine::observe(std::sync::Arc::new(terminal::Terminal), || dispatch(cli));
+    let result = nedra_engine::observe(std::sync::Arc::new(terminal::Terminal::from_env()), || {
+        dispatch(cli)
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1456,3 +1456,48 @@ fn duplicate_deposits_follow_the_declared_rule_and_are_counted() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn progress_lines_report_every_block_pass_on_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let run = |lines: bool, out: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_nedra"));
+        c.args(["run", p.to_str().unwrap(), "--out"]);
+        c.arg(dir.path().join(out));
+        if lines {
+            c.env("NEDRA_PROGRESS", "lines");
+        } else {
+            c.env_remove("NEDRA_PROGRESS");
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (out_lines, err_lines) = run(true, "a");
+    let (out_plain, err_plain) = run(false, "b");
+    let passes: Vec<&str> = err_lines
+        .lines()
+        .filter(|l| l.starts_with("pass "))
+        .collect();
+    assert!(!passes.is_empty(), "no pass lines in: {err_lines}");
+    // Every pass ends with a line DONE/TOTAL where DONE = TOTAL.
+    let ended = passes.iter().filter(|l| {
+        let counts = l.rsplit_once(": ").unwrap().1.trim_end_matches(" blocks");
+        let (done, total) = counts.split_once('/').unwrap();
+        done == total
+    });
+    assert_eq!(ended.count() * 2, passes.len(), "{passes:?}");
+    assert!(err_lines.contains("[1/"), "{err_lines}");
+    // Without the variable a pipe gets no pass lines; the rest is the same.
+    assert!(!err_plain.contains("pass "), "{err_plain}");
+    let rest: Vec<&str> = err_lines
+        .lines()
+        .filter(|l| !l.starts_with("pass "))
+        .collect();
+    assert_eq!(rest, err_plain.lines().collect::<Vec<_>>());
+    assert_eq!(out_lines.replace("/a", "/b"), out_plain);
+}

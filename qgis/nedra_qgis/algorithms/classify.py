@@ -1,0 +1,71 @@
+"""nedra classify: classes of a continuous raster."""
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .base import NedraAlgorithm
+
+METHODS = ["quantiles", "jenks", "ca", "manual"]
+
+
+class Classify(NedraAlgorithm):
+    command = "classify"
+    label = "Classify a continuous raster"
+    group_id = "evidence"
+    help = (
+        "Classes 1…k of a continuous raster (Int32), from one streaming histogram:\n"
+        "quantiles: equal-count classes (ties may give fewer);\n"
+        "jenks: natural breaks, exact (Fisher 1958); 'grouped fallback' allows rasters with "
+        "more than 4096 distinct values;\n"
+        "ca: concentration–area fractal thresholds (Cheng et al. 1994): breakpoints of log "
+        "area against log threshold, with SEGMENTS straight segments fitted over THRESHOLDS "
+        "candidate thresholds;\n"
+        "manual: inclusive upper edges B1,B2,… (strictly increasing).\n\n"
+        "The JSON report holds the breaks, the class counts and, for jenks and ca, the fit.\n\n"
+        "Runs: nedra classify RASTER --method quantiles:K|jenks:K|ca:S:T|manual:B1,B2 "
+        "--out C.tif --report C.json")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterRasterLayer("RASTER", "Continuous raster"))
+        self.add_enum("METHOD", "Method", METHODS)
+        self.add_number("CLASSES", "Classes (quantiles, jenks)", 5, integer=True, minimum=1)
+        self.addParameter(QgsProcessingParameterBoolean(
+            "GROUP", "jenks: grouped fallback above 4096 distinct values", False))
+        self.add_number("SEGMENTS", "ca: segments", 2, integer=True, minimum=1)
+        self.add_number("THRESHOLDS", "ca: candidate thresholds", 100, integer=True, minimum=2)
+        self.addParameter(QgsProcessingParameterString(
+            "BREAKS", "manual: upper class edges, comma separated (e.g. 10,20,50)",
+            optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", "Classes"))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            "REPORT", "Report (breaks, counts, fit)", "JSON files (*.json)"))
+
+    def method(self, parameters, context):
+        """The --method value."""
+        method = self.parameterAsEnumString(parameters, "METHOD", context)
+        classes = self.number(parameters, "CLASSES", context, integer=True)
+        if method == "quantiles":
+            return f"quantiles:{classes}"
+        if method == "jenks":
+            group = self.parameterAsBoolean(parameters, "GROUP", context)
+            return f"jenks:{classes}" + (":group" if group else "")
+        if method == "ca":
+            segments = self.number(parameters, "SEGMENTS", context, integer=True)
+            thresholds = self.number(parameters, "THRESHOLDS", context, integer=True)
+            return f"ca:{segments}:{thresholds}"
+        breaks = self.parameterAsString(parameters, "BREAKS", context).replace(" ", "")
+        if not breaks:
+            raise QgsProcessingException("manual: give the class edges, e.g. 10,20,50")
+        return f"manual:{breaks}"
+
+    def arguments(self, parameters, context, feedback):
+        return [self.raster_path(parameters, "RASTER", context),
+                "--method", self.method(parameters, context),
+                "--out", self.destination(parameters, "OUTPUT"),
+                "--report", self.destination(parameters, "REPORT")]

@@ -1,0 +1,29 @@
+"""nedra report: rebuild report.html of a run folder."""
+
+import os
+
+from qgis.core import QgsProcessingOutputHtml, QgsProcessingParameterFile
+
+from .base import NedraAlgorithm
+
+
+class Report(NedraAlgorithm):
+    command = "report"
+    label = "Rebuild a run's report"
+    group_id = "project"
+    help = (
+        "(Re)builds report.html of a run folder: maps, validation curves, weights, targets and "
+        "provenance in one offline file, shown in the Processing results viewer.\n\n"
+        "Runs: nedra report RUN_FOLDER")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFile(
+            "RUN", "Run folder", behavior=QgsProcessingParameterFile.Folder))
+        self.addOutput(QgsProcessingOutputHtml("OUTPUT", "Report"))
+
+    def arguments(self, parameters, context, feedback):
+        return [self.parameterAsFile(parameters, "RUN", context)]
+
+    def results(self, parameters, context, feedback, stdout_lines):
+        return {"OUTPUT": os.path.join(self.parameterAsFile(parameters, "RUN", context),
+                                       "report.html")}
