@@ -263,6 +263,9 @@ mod tests {
                 cells,
                 total,
                 dropped: 0,
+                exact_duplicates: 0,
+                stacked_cells: 0,
+                merged: 0,
             }
         };
         let (train, test) = (deposits(997, 0), deposits(1301, 13 * 7));
