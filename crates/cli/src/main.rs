@@ -13,7 +13,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use choice::Range;
+
+/// The most bootstrap replicates `nedra validate` draws: intervals settle long before this,
+/// and each replicate costs a pass over the deposits.
+const MAX_BOOTSTRAP: usize = 100_000;
 use nedra_core::geochem::Substitution;
 use nedra_engine::options::{
     DerivativeKind, Generalisation, Interpolation, Pattern, PmfRule, Spec, VariogramChoice,
@@ -82,10 +88,10 @@ enum Command {
         #[arg(long = "type", value_parser = choice::choice::<Pattern>())]
         kind: Pattern,
         /// Minimum studentised contrast for generalisation (ArcSDM's confidence level).
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = 2.0, value_parser = choice::number(Range::Finite))]
         threshold: f64,
         /// Unit cell in km².
-        #[arg(long, default_value_t = 1.0)]
+        #[arg(long, default_value_t = 1.0, value_parser = choice::number(Range::Positive))]
         unit_cell_km2: f64,
         /// Generalisation rule: arcsdm (max contrast among rows passing the threshold) or ga-r
         /// (max contrast overall if any row passes).
@@ -103,7 +109,8 @@ enum Command {
     /// Give one weights table per evidence raster, in the same order. The rasters must share
     /// one grid; the study area is every cell where at least one raster has data.
     Response {
-        /// Weights tables (CSV with CLASS, WEIGHT, W_STD columns; ArcSDM/GA tables work).
+        /// Weights tables as `nedra weights` writes them (ArcSDM/GA tables work): CLASS,
+        /// GEN_CLASS, WEIGHT, W_STD, and CLASS_AREA and NO_POINTS for the missing-data variance.
         #[arg(long, num_args = 1.., required = true)]
         weights: Vec<PathBuf>,
         /// Class rasters, one per table.
@@ -116,7 +123,7 @@ enum Command {
         #[arg(long)]
         deposits_crs: Option<String>,
         /// Unit cell in km².
-        #[arg(long, default_value_t = 1.0)]
+        #[arg(long, default_value_t = 1.0, value_parser = choice::number(Range::Positive))]
         unit_cell_km2: f64,
         /// Output folder for posterior.tif, posterior_std.tif, confidence.tif.
         #[arg(long)]
@@ -141,7 +148,7 @@ enum Command {
         #[arg(long)]
         deposits_crs: Option<String>,
         /// Bootstrap replicates for the intervals (0: none).
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000, value_parser = choice::count(0, MAX_BOOTSTRAP))]
         bootstrap: usize,
         /// Seed of the bootstrap.
         #[arg(long, default_value_t = 42)]
@@ -165,7 +172,7 @@ enum Command {
         #[arg(long)]
         crs: Option<String>,
         /// Cells farther than this (CRS units) are NoData.
-        #[arg(long)]
+        #[arg(long, value_parser = choice::number(Range::Positive))]
         max_distance: Option<f64>,
         /// Distance to polygon boundaries, negative inside polygons (contacts).
         #[arg(long)]
@@ -183,7 +190,7 @@ enum Command {
         #[arg(long)]
         like: PathBuf,
         /// Radius of the circle, CRS units (metres).
-        #[arg(long)]
+        #[arg(long, value_parser = choice::number(Range::Positive))]
         radius: f64,
         /// Count points instead of measuring line length.
         #[arg(long)]
@@ -208,7 +215,7 @@ enum Command {
         #[arg(long, value_parser = choice::choice::<DerivativeKind>())]
         kind: DerivativeKind,
         /// Halo of neighbour cells read around each 512 × 512 block.
-        #[arg(long, default_value_t = 64)]
+        #[arg(long, default_value_t = 64, value_parser = choice::count(1, 4096))]
         halo: usize,
         /// Output raster (Float32).
         #[arg(long)]
@@ -245,34 +252,34 @@ enum Command {
         #[arg(long, value_parser = choice::choice::<Interpolation>(), default_value = "idw")]
         method: Interpolation,
         /// IDW power.
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = 2.0, value_parser = choice::number(Range::Positive))]
         power: f64,
         /// Nearest samples used per cell [default: all for IDW, 16 for kriging].
-        #[arg(long)]
+        #[arg(long, value_parser = choice::count(1, usize::MAX))]
         neighbours: Option<usize>,
         /// Search radius, CRS units.
-        #[arg(long)]
+        #[arg(long, value_parser = choice::number(Range::Positive))]
         search_radius: Option<f64>,
         /// Fewest samples needed for an estimate.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_parser = choice::count(1, usize::MAX))]
         min_points: usize,
         /// Variogram model to fit: best, spherical, exponential or gaussian.
         #[arg(long, value_parser = choice::choice::<VariogramChoice>(), default_value = "best")]
         variogram: VariogramChoice,
         /// Fixed variogram instead of a fit: nugget (with --partial-sill and --range).
-        #[arg(long, requires_all = ["partial_sill", "range"])]
+        #[arg(long, requires_all = ["partial_sill", "range"], value_parser = choice::number(Range::NonNegative))]
         nugget: Option<f64>,
         /// Fixed variogram: partial sill.
-        #[arg(long)]
+        #[arg(long, value_parser = choice::number(Range::Positive))]
         partial_sill: Option<f64>,
         /// Fixed variogram: practical range, CRS units.
-        #[arg(long)]
+        #[arg(long, value_parser = choice::number(Range::Positive))]
         range: Option<f64>,
         /// Lag width of the experimental variogram.
-        #[arg(long, requires = "max_lag")]
+        #[arg(long, requires = "max_lag", value_parser = choice::number(Range::Positive))]
         lag_width: Option<f64>,
         /// Largest lag of the experimental variogram.
-        #[arg(long)]
+        #[arg(long, value_parser = choice::number(Range::Positive))]
         max_lag: Option<f64>,
         /// Output raster (Float32).
         #[arg(long)]
@@ -343,16 +350,16 @@ enum Command {
         #[arg(long)]
         deposits_crs: Option<String>,
         /// Select the highest-scoring PERCENT of the valid area [default rule: 5].
-        #[arg(long, conflicts_with_all = ["threshold", "pa"])]
+        #[arg(long, conflicts_with_all = ["threshold", "pa"], value_parser = choice::number(Range::Percent))]
         top_percent: Option<f64>,
         /// Select cells with score ≥ VALUE.
-        #[arg(long, conflicts_with = "pa")]
+        #[arg(long, conflicts_with = "pa", value_parser = choice::number(Range::Finite))]
         threshold: Option<f64>,
         /// Select by the prediction–area crossing (needs --deposits).
         #[arg(long)]
         pa: bool,
         /// Smallest target kept, km².
-        #[arg(long, default_value_t = 1.0)]
+        #[arg(long, default_value_t = 1.0, value_parser = choice::number(Range::NonNegative))]
         min_area_km2: f64,
         /// Output folder.
         #[arg(long)]
@@ -430,7 +437,7 @@ enum Command {
         #[arg(long)]
         sum_with_y: bool,
         /// k of the median + k·MAD anomaly threshold (on log10 values).
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = 2.0, value_parser = choice::number(Range::NonNegative))]
         anomaly_k: f64,
     },
     /// (Re)build `report.html` of a run folder: maps, validation curves, weights, targets and
@@ -480,10 +487,21 @@ enum AssessCommand {
 
 fn main() -> ExitCode {
     nedra_engine::init();
-    let cli = Cli::parse();
+    let matches = choice::allow_negative_numbers(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = nedra_engine::observe(std::sync::Arc::new(terminal::Terminal::from_env()), || {
         dispatch(cli)
     });
+    // A run reports these itself, as warnings in run.json; a stage command here.
+    for (path, cells) in nedra_io::non_finite::take() {
+        say(&format!(
+            "warning: {}",
+            nedra_io::non_finite::warning(&path, cells)
+        ));
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -68,12 +68,12 @@ impl Block {
         }
     }
 
-    /// A block from raw values where `nodata` (if any) and NaN mark missing cells.
+    /// A block from raw values where `nodata` (if any), NaN and ±Inf mark missing cells.
     pub fn from_raw(window: Window, values: Vec<f64>, nodata: Option<f64>) -> Self {
         assert_eq!(values.len(), window.len(), "buffer does not match window");
         let valid = values
             .iter()
-            .map(|v| !v.is_nan() && Some(*v) != nodata)
+            .map(|v| v.is_finite() && Some(*v) != nodata)
             .collect();
         Self {
             window,
@@ -185,6 +185,8 @@ mod tests {
             height: 1,
         };
         let b = Block::from_raw(w, vec![1.0, -9999.0, f64::NAN], Some(-9999.0));
+        let inf = Block::from_raw(w, vec![f64::INFINITY, 2.0, f64::NEG_INFINITY], None);
+        assert_eq!(inf.valid, vec![false, true, false]);
         assert_eq!(b.valid, vec![true, false, false]);
         assert_eq!(b.get(0), Some(1.0));
         assert_eq!(b.get(1), None);

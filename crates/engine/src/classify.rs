@@ -281,6 +281,14 @@ pub fn classify(
             raster.display()
         );
     }
+    if hist.distinct_values() == 1 && !matches!(method, ClassMethod::Manual(_)) {
+        bail!(
+            "{}: every valid cell holds the same value {}: there is nothing to class by {}. Check the raster (a constant layer carries no information)",
+            raster.display(),
+            hist.range().map_or(f64::NAN, |r| r.0),
+            method.name()
+        );
+    }
     let (requested, breaks, natural, ca) = breaks_for(&hist, &method, grid.cell_area_km2())
         .with_context(|| format!("classifying {} by {}", raster.display(), method.name()))?;
     write_classes(&reader, &windows, &breaks, out_raster)?;

@@ -386,6 +386,7 @@ pub fn parse_censoring(name: &str) -> Result<nedra_core::geochem::Substitution> 
 /// (negative concentrations included), a censored cell whose limit is unknown under a rule
 /// that needs it, or an output that cannot be written; each names the file, line and column.
 pub fn geochem(table: &Path, out_csv: &Path, options: &GeochemOptions) -> Result<GeochemSummary> {
+    crate::run_folder::refuse_overwriting_input(table, out_csv)?;
     options.censoring.below.validate()?;
     options.anomaly.validate()?;
     let reference = reference_by_name(&options.reference)?;

@@ -388,6 +388,31 @@ pub fn interpolate(
         .with_context(|| format!("reading the template grid of {}", like.display()))?
         .grid()
         .clone();
+    let min_points = match &method {
+        Method::Idw(p) => p.min_points,
+        Method::OrdinaryKriging { kriging, .. } => kriging.min_points,
+    };
+    if min_points > samples.values.len() {
+        bail!(
+            "at least {min_points} samples are asked for each estimate (--min-points / min_points), but {} has only {} samples: every cell would be NoData. Lower the minimum or add samples",
+            points_csv.display(),
+            samples.values.len()
+        );
+    }
+    let inside = samples
+        .locations
+        .iter()
+        .filter(|p| grid.cell_of(p[0], p[1]).is_some())
+        .count();
+    if inside == 0 {
+        bail!(
+            "{}: all {} samples lie outside the grid of {} (its extent is {:?} in its CRS). Check the x/y columns and that the samples are in the template's CRS",
+            points_csv.display(),
+            samples.values.len(),
+            like.display(),
+            grid.extent()
+        );
+    }
     let index = SampleIndex::new(&samples.locations, &samples.values)
         .with_context(|| format!("indexing the samples of {}", points_csv.display()))?;
     let (estimator, method_text, variogram_summary) = match method {
@@ -465,11 +490,7 @@ pub fn interpolate(
     if let Some(vw) = variance_writer {
         vw.finish().context("finishing the kriging variance")?;
     }
-    let samples_outside_grid = samples
-        .locations
-        .iter()
-        .filter(|p| grid.cell_of(p[0], p[1]).is_none())
-        .count();
+    let samples_outside_grid = samples.values.len() - inside;
     Ok(InterpolationSummary {
         points_csv: points_csv.to_path_buf(),
         value_column: value_column.to_string(),

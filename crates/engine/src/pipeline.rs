@@ -288,6 +288,11 @@ pub fn classify_layer(
     if counts.is_empty() {
         bail!("layer {label}: no cell of the study area has data. Check that the layer covers the study area and that its NoData value is right");
     }
+    if let [(class, (cells, _))] = counts.iter().collect::<Vec<_>>()[..] {
+        bail!(
+            "layer {label}: all {cells} cells with data are class {class}. A layer with one class carries no information (its weights only restate the prior): check its classification (class_width, breaks) and its values, or leave it out"
+        );
+    }
     let mut counts: Vec<ClassCount> = counts
         .into_iter()
         .map(|(class, (cells, deposits))| ClassCount {

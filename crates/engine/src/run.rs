@@ -180,6 +180,7 @@ fn run_into(
     let n_steps = project.evidence.len() + 3;
 
     // 1. Grid and study area.
+    let _ = nedra_io::non_finite::take();
     say(&format!("[1/{n_steps}] grid and study area"));
     let g = &project.grid;
     let (grid, mask, study_area_note) = if let Some(t) = &g.template {
@@ -242,7 +243,7 @@ fn run_into(
         }
         let grid = Grid::covering(wkt, e, cell_size_m).with_context(|| {
             format!(
-                "{}: cannot build the grid over the study area",
+                "[grid] cell_size_m = {cell_size_m}: cannot build the grid over the study area of {}",
                 path.display()
             )
         })?;
@@ -604,6 +605,9 @@ fn run_into(
     let success_rate_auc = validation["success_rate_auc"].as_f64().unwrap_or(f64::NAN);
     let roc_auc = validation["roc_auc"].as_f64().unwrap_or(f64::NAN);
     for w in crate::warnings::cross_validation(&model_json, roc_auc) {
+        warn(w, &mut warnings);
+    }
+    for w in crate::warnings::non_finite(&nedra_io::non_finite::take(), dir) {
         warn(w, &mut warnings);
     }
     time("targets", &mut lap);

@@ -628,6 +628,25 @@ fn is_running(_pid: u32) -> bool {
     true
 }
 
+/// Refuses an output path that is the input file itself (inputs are never modified).
+///
+/// # Errors
+/// When `output` names the same file as `input` (compared after resolving links).
+pub fn refuse_overwriting_input(input: &Path, output: &Path) -> anyhow::Result<()> {
+    let same = match (input.canonicalize(), output.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        anyhow::bail!(
+            "{}: the output would overwrite the input {}; nedra never modifies its inputs. Give another output path",
+            output.display(),
+            input.display()
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

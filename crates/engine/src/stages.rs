@@ -40,6 +40,7 @@ pub fn weights(a: &WeightsArgs) -> Result<()> {
             a.raster.display()
         ));
     }
+    reader.require_data()?;
     let (deposits, _) = deposits_for(&a.deposits, a.deposits_crs.as_deref(), &grid, Some(&reader))
         .with_context(|| {
             format!(
@@ -57,7 +58,8 @@ pub fn weights(a: &WeightsArgs) -> Result<()> {
         &deposits,
         None,
         "classes",
-    )?;
+    )
+    .with_context(|| format!("class raster {}", a.raster.display()))?;
     if a.kind == WeightsType::Binary && pass.counts.len() != 2 {
         bail!(
             "{}: --type binary needs exactly 2 classes, the raster has {}. Use categorical, or make a binary pattern first",
@@ -329,6 +331,7 @@ pub fn targets(
     out: &Path,
 ) -> Result<()> {
     let reader = RasterReader::open(score)?;
+    reader.require_data()?;
     let grid = reader.grid().clone();
     let unc = match uncertainty {
         Some(p) => {
@@ -436,6 +439,14 @@ pub fn derivative(
             t[5].abs()
         );
     }
+    if nedra_io::crs::is_geographic(&grid.crs_wkt) {
+        bail!(
+            "{}: the grid is geographic (cells of {} degrees): a derivative per degree mixes units, as a degree of longitude is shorter than one of latitude. Warp the raster onto a projected grid in metres first (e.g. gdalwarp -t_srs EPSG:<UTM zone>)",
+            raster.display(),
+            t[1]
+        );
+    }
+    reader.require_data()?;
     crate::pipeline::write_derivative(&grid, &reader, which, halo, out, "derivative")?;
     crate::emit!("{which:?} of {} → {}", raster.display(), out.display());
     Ok(())

@@ -369,7 +369,12 @@ pub fn find_targets(
             tg.centroid.1.to_string(),
             tg.mean_score.to_string(),
             tg.peak_score.to_string(),
-            tg.mean_uncertainty.to_string(),
+            // Empty, not "NaN", when no uncertainty raster was given.
+            if tg.mean_uncertainty.is_finite() {
+                tg.mean_uncertainty.to_string()
+            } else {
+                String::new()
+            },
             tg.deposits.to_string(),
             top_evidence(tg),
         ])?;

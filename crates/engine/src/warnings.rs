@@ -14,7 +14,9 @@
 //!   project declares `duplicates = "one-per-cell"` (or `"error"`);
 //! - a spatial cross-validation fold with fewer than three held-out deposits: its AUC is noise;
 //! - a cross-validated ROC AUC far below the fitted one: the model learnt its training
-//!   deposits (over-fitting), and the held-out figure is the one to quote.
+//!   deposits (over-fitting), and the held-out figure is the one to quote;
+//! - NaN or ±Inf cells in an input or a computed layer: they are NoData by nedra's one rule
+//!   ([`nedra_io::non_finite`]), which changes the study area the layer covers.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -49,6 +51,24 @@ impl Warning {
             message,
         }
     }
+}
+
+/// Non-finite cells read from inputs or produced by a computation (taken as NoData), from
+/// [`nedra_io::non_finite::take`]; files under `run_dir` are named relative to it.
+pub fn non_finite(cells: &[(std::path::PathBuf, u64)], run_dir: &std::path::Path) -> Vec<Warning> {
+    cells
+        .iter()
+        .map(|(path, n)| {
+            let message = match path.strip_prefix(run_dir) {
+                Ok(rel) => format!(
+                    "{}: the computation gave {n} cells NaN or ±Inf; they were written as NoData",
+                    rel.display()
+                ),
+                Err(_) => nedra_io::non_finite::warning(path, *n),
+            };
+            Warning::new("non_finite_cells", message)
+        })
+        .collect()
 }
 
 /// Conditional independence of the weights-of-evidence layers.

@@ -35,6 +35,12 @@ pub fn spatial_ref(wkt: &str) -> Result<SpatialRef, Error> {
     Ok(srs)
 }
 
+/// Whether a CRS (WKT) is geographic, with coordinates in degrees; `false` for an empty or
+/// unreadable definition.
+pub fn is_geographic(wkt: &str) -> bool {
+    !wkt.is_empty() && spatial_ref(wkt).is_ok_and(|s| s.is_geographic())
+}
+
 /// Whether two WKTs describe the same CRS (GDAL's `OSRIsSame`, ignoring axis-order metadata).
 pub fn same(a: &str, b: &str) -> bool {
     if a == b {

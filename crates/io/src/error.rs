@@ -31,7 +31,7 @@ pub enum Error {
         origin: Option<PathBuf>,
     },
     /// A file has no CRS and none was given.
-    #[error("{path}: the file has no coordinate reference system. Add a .prj / embedded CRS to it, or declare `crs` for it in the project file")]
+    #[error("{path}: the file has no coordinate reference system. Add a .prj / embedded CRS to it, or declare its CRS: `crs` in the project file, or --crs / --deposits-crs on the command line (e.g. EPSG:32635)")]
     MissingCrs {
         /// The file without a CRS.
         path: PathBuf,
@@ -64,8 +64,24 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// A raster whose every cell is NoData.
+    #[error(
+        "{path}: no cell has data (every cell is NoData). Check the raster and its NoData value"
+    )]
+    AllNoData {
+        /// The raster.
+        path: PathBuf,
+    },
+    /// An output path that cannot take the output.
+    #[error("{path}: {reason}")]
+    Output {
+        /// The output path given.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// Reading or writing a file failed at the operating-system level.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", describe_io(source))]
     Io {
         /// The file concerned.
         path: PathBuf,
@@ -102,6 +118,16 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// An OS error in words a user acts on: a full disk says so (GDAL and the OS may otherwise
+/// report it as a short write or a corrupt file).
+fn describe_io(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(28) => "the disk is full (no space left on the device): free space or write the output elsewhere".to_string(),
+        Some(122) => "the disk quota is exceeded: free space or write the output elsewhere".to_string(),
+        _ => e.to_string(),
     }
 }
 

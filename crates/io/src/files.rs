@@ -24,6 +24,33 @@ pub fn temporary_sibling(path: &Path, tag: &str) -> PathBuf {
     path.with_file_name(format!(".{stem}.{tag}-{}.tmp{ext}", std::process::id()))
 }
 
+/// Fails unless `path` can be an output file: not an existing folder, in a folder that exists.
+///
+/// # Errors
+/// [`Error::Output`] saying what to change.
+pub fn check_output_file(path: &Path) -> Result<(), Error> {
+    if path.is_dir() {
+        return Err(Error::Output {
+            path: path.to_path_buf(),
+            reason: "is a folder: give a file name for this output".to_string(),
+        });
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::Output {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the folder {} does not exist: create it first or write elsewhere",
+                parent.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The process id in `name` when `name` is the file name [`temporary_sibling`] gives `path`
 /// for `tag` in some process (e.g. one that was killed), `None` otherwise.
 pub fn temporary_sibling_pid(path: &Path, tag: &str, name: &str) -> Option<u32> {
@@ -55,6 +82,7 @@ pub fn atomic_rename(from: &Path, to: &Path) -> Result<(), Error> {
 /// # Errors
 /// [`Error::Io`] when writing or renaming fails.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    check_output_file(path)?;
     let tmp = temporary_sibling(path, "write");
     std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
     atomic_rename(&tmp, path)

@@ -19,6 +19,8 @@ pub mod columns;
 pub mod crs;
 pub mod error;
 pub mod files;
+pub mod gdal_errors;
+pub mod non_finite;
 pub mod polygons;
 pub mod raster;
 pub mod vector;
@@ -37,13 +39,14 @@ pub const GDAL_CACHE_MIB: usize = 256;
 /// byte-reproducible.
 pub const REPRODUCIBLE_DATE: &str = "2000-01-01T00:00:00.000Z";
 
-/// Prepares GDAL for nedra: errors come back as [`Error`] values instead of being printed, and
+/// Prepares GDAL for nedra: errors come back as [`Error`] values instead of being printed (and
+/// failures GDAL reports without returning them are recorded for [`gdal_errors::Trap`]), and
 /// the block cache is bounded ([`GDAL_CACHE_MIB`], or the `GDAL_CACHEMAX` environment variable),
 /// and GeoPackages carry a fixed date ([`REPRODUCIBLE_DATE`]).
 ///
 /// Call once at program start; library code never prints.
 pub fn init_gdal() {
-    gdal::config::set_error_handler(|_, _, _| {});
+    gdal::config::set_error_handler(gdal_errors::record);
     if std::env::var_os("GDAL_CACHEMAX").is_none() {
         let _ = gdal::config::set_config_option("GDAL_CACHEMAX", &GDAL_CACHE_MIB.to_string());
     }

@@ -17,7 +17,7 @@ use crate::{crs, Error};
 pub enum Attribute {
     /// An integer.
     Integer(i64),
-    /// A real number.
+    /// A real number (a non-finite one is written as null).
     Real(f64),
     /// Text.
     Text(String),
@@ -165,6 +165,8 @@ fn write_layer(
         for (i, (_, value)) in r.attributes.iter().enumerate() {
             match value {
                 Attribute::Integer(v) => f.set_field_integer64(i, *v),
+                // A value that is not there (NaN) is a null field, not the text "NaN".
+                Attribute::Real(v) if !v.is_finite() => f.set_field_null(i),
                 Attribute::Real(v) => f.set_field_double(i, *v),
                 Attribute::Text(v) => f.set_field_string(i, v),
             }

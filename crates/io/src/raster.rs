@@ -81,6 +81,8 @@ impl RasterReader {
             .dataset
             .rasterband(1)
             .map_err(|e| Error::gdal(&self.path, "reading band 1", e))?;
+        let action = || format!("reading window {window:?}");
+        let trap = crate::gdal_errors::Trap::new();
         let buf: Buffer<f64> = band
             .read_as(
                 (window.col_off as isize, window.row_off as isize),
@@ -88,13 +90,35 @@ impl RasterReader {
                 (window.width, window.height),
                 None,
             )
-            .map_err(|e| Error::gdal(&self.path, format!("reading window {window:?}"), e))?;
+            .map_err(|e| Error::gdal(&self.path, action(), e))?;
+        trap.check(&self.path, &action())?;
         let (_, values) = buf.into_shape_and_vec();
+        let non_finite = values
+            .iter()
+            .filter(|v| !v.is_finite() && Some(**v) != self.nodata)
+            .count();
+        crate::non_finite::record(&self.path, window, non_finite as u64);
         Ok(Block::from_raw(window, values, self.nodata))
     }
 }
 
 impl RasterReader {
+    /// Fails when no cell has data; reads blocks until it finds one (one block for most
+    /// rasters, every block for an all-NoData one).
+    ///
+    /// # Errors
+    /// [`Error::AllNoData`], or [`Error::Gdal`] when GDAL fails to read.
+    pub fn require_data(&self) -> Result<(), Error> {
+        for window in self.grid.windows(nedra_core::BLOCK_SIZE) {
+            if self.read(window)?.valid.iter().any(|v| *v) {
+                return Ok(());
+            }
+        }
+        Err(Error::AllNoData {
+            path: self.path.clone(),
+        })
+    }
+
     /// Reads `window` resampled (nearest neighbour) to `width × height` cells, for previews;
     /// GDAL uses the file's overviews where they exist. The returned block's window is
     /// `0, 0, width, height` (preview pixel space).
@@ -234,6 +258,7 @@ impl RasterWriter {
     /// # Errors
     /// [`Error::Gdal`] when GDAL cannot create the file.
     pub fn create(path: &Path, grid: &Grid, data_type: DataType) -> Result<Self, Error> {
+        crate::files::check_output_file(path)?;
         let staging = temporary_sibling(path, "staging");
         let ctx = |e| Error::gdal(path, "creating the raster", e);
         let driver = DriverManager::get_driver_by_name("GTiff").map_err(ctx)?;
@@ -301,12 +326,21 @@ impl RasterWriter {
     pub fn write(&mut self, block: &Block) -> Result<(), Error> {
         let w = block.window;
         let nodata = self.data_type.nodata();
+        let mut non_finite = 0;
         let values: Vec<f64> = block
             .values
             .iter()
             .zip(&block.valid)
-            .map(|(v, ok)| if *ok { *v } else { nodata })
+            .map(|(v, ok)| match (*ok, v.is_finite()) {
+                (true, true) => *v,
+                (true, false) => {
+                    non_finite += 1;
+                    nodata
+                }
+                (false, _) => nodata,
+            })
             .collect();
+        crate::non_finite::record(&self.path, w, non_finite);
         let ds = self.dataset.as_ref().expect("writer already finished");
         let mut band = ds
             .rasterband(1)

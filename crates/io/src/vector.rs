@@ -131,6 +131,7 @@ fn for_each_geometry(
     } else {
         Some(crs::transform(&from_wkt, to_wkt)?)
     };
+    let trap = crate::gdal_errors::Trap::new();
     for feature in layer.features() {
         let Some(g) = feature.geometry() else {
             continue;
@@ -145,7 +146,7 @@ fn for_each_geometry(
             None => f(g, &feature)?,
         }
     }
-    Ok(())
+    trap.check(path, "reading the features")
 }
 
 /// Appends the points and segments of a geometry (recursively through collections).

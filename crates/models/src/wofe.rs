@@ -606,8 +606,8 @@ impl WeightsTable {
                 s_contrast: floats[8],
                 studentized_contrast: floats[9],
                 gen_class: field.int(gen_col)?,
-                weight: field.float(weight_col)?,
-                w_std: field.float(w_std_col)?,
+                weight: field.finite(weight_col)?,
+                w_std: field.non_negative(w_std_col)?,
             });
         }
         if rows.is_empty() {
@@ -687,6 +687,28 @@ impl Field<'_> {
             return Ok(f64::NAN);
         }
         text.parse::<f64>().map_err(|_| self.error(col, "a number"))
+    }
+
+    /// A number that must be given and finite (a weight).
+    fn finite(&self, col: usize) -> Result<f64, Error> {
+        match self.text(col).parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(self.error(col, "a finite number")),
+        }
+    }
+
+    /// A standard deviation: missing (`NA`, empty) reads as NaN — unknown, so
+    /// the uncertainty of cells in that class is unknown too — otherwise it
+    /// must be finite and ≥ 0.
+    fn non_negative(&self, col: usize) -> Result<f64, Error> {
+        let text = self.text(col);
+        if Self::is_missing(text) {
+            return Ok(f64::NAN);
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            _ => Err(self.error(col, "a finite number ≥ 0")),
+        }
     }
 
     fn count(&self, col: usize) -> Result<Option<u64>, Error> {
@@ -971,8 +993,15 @@ mod tests {
         }
         assert_eq!(
             err.to_string(),
-            "b.csv: line 3, column WEIGHT: cannot read \"abc\" as a number"
+            "b.csv: line 3, column WEIGHT: cannot read \"abc\" as a finite number"
         );
+        for (row, column) in [("1,1,inf,0", "WEIGHT"), ("1,1,0,-0.1", "W_STD")] {
+            let text = format!("CLASS,GEN_CLASS,WEIGHT,W_STD\n{row}\n");
+            match WeightsTable::read_csv(text.as_bytes(), "e.csv").unwrap_err() {
+                Error::MalformedField { column: c, .. } => assert_eq!(c, column),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
 
         let err = WeightsTable::read_csv(
             "CLASS,GEN_CLASS,WEIGHT,W_STD\n1,1,0,0\n1,1,0,0\n".as_bytes(),
