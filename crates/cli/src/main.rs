@@ -17,9 +17,6 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use choice::Range;
 
-/// The most bootstrap replicates `nedra validate` draws: intervals settle long before this,
-/// and each replicate costs a pass over the deposits.
-const MAX_BOOTSTRAP: usize = 100_000;
 use nedra_core::geochem::Substitution;
 use nedra_engine::options::{
     DerivativeKind, Generalisation, Interpolation, Pattern, PmfRule, Spec, VariogramChoice,
@@ -40,6 +37,47 @@ pub fn say(line: &str) {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    limits: LimitFlags,
+}
+
+/// The limits every command obeys (see `nedra_core::limits`): a request above one is refused
+/// with a message naming it. Raise one only for a grid or file that really is that large.
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Limits")]
+struct LimitFlags {
+    /// Largest grid, in cells (width × height).
+    #[arg(long, global = true, value_name = "N", default_value_t = nedra_core::limits::Limits::DEFAULT.max_cells as usize,
+          value_parser = choice::count(1, nedra_core::limits::CEILING_CELLS as usize))]
+    max_cells: usize,
+    /// Most classes of one layer.
+    #[arg(long, global = true, value_name = "N", default_value_t = nedra_core::limits::Limits::DEFAULT.max_classes,
+          value_parser = choice::count(2, usize::MAX))]
+    max_classes: usize,
+    /// Most features (points, lines, polygons, CSV rows) read from one file.
+    #[arg(long, global = true, value_name = "N", default_value_t = nedra_core::limits::Limits::DEFAULT.max_features as usize,
+          value_parser = choice::count(1, usize::MAX))]
+    max_features: usize,
+    /// Most bootstrap replicates of validation.
+    #[arg(long, global = true, value_name = "N", default_value_t = nedra_core::limits::Limits::DEFAULT.max_bootstrap,
+          value_parser = choice::count(0, usize::MAX))]
+    max_bootstrap: usize,
+    /// Most Monte Carlo trials of an assessment or prospects file.
+    #[arg(long, global = true, value_name = "N", default_value_t = nedra_core::limits::Limits::DEFAULT.max_trials,
+          value_parser = choice::count(1, usize::MAX))]
+    max_trials: usize,
+}
+
+impl LimitFlags {
+    fn limits(&self) -> nedra_core::limits::Limits {
+        nedra_core::limits::Limits {
+            max_cells: self.max_cells as u64,
+            max_classes: self.max_classes,
+            max_features: self.max_features as u64,
+            max_bootstrap: self.max_bootstrap,
+            max_trials: self.max_trials,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,8 +185,8 @@ enum Command {
         /// CRS of CSV deposit coordinates [default: the raster's CRS].
         #[arg(long)]
         deposits_crs: Option<String>,
-        /// Bootstrap replicates for the intervals (0: none).
-        #[arg(long, default_value_t = 1000, value_parser = choice::count(0, MAX_BOOTSTRAP))]
+        /// Bootstrap replicates for the intervals (0: none; at most --max-bootstrap).
+        #[arg(long, default_value_t = 1000, value_parser = choice::count(0, usize::MAX))]
         bootstrap: usize,
         /// Seed of the bootstrap.
         #[arg(long, default_value_t = 42)]
@@ -492,6 +530,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    nedra_core::limits::set(cli.limits.limits());
     let result = nedra_engine::observe(std::sync::Arc::new(terminal::Terminal::from_env()), || {
         dispatch(cli)
     });

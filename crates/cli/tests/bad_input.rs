@@ -340,6 +340,10 @@ fn fixture(dir: &Path) {
         "prospects_trials.toml",
         &prospect("").replace("trials = 1000", "trials = 0"),
     );
+    w(
+        "prospects_many_trials.toml",
+        &prospect("").replace("trials = 1000", "trials = 1000000000"),
+    );
 
     // A project.
     w("project.toml", PROJECT);
@@ -1084,6 +1088,49 @@ fn the_project_file_refuses_bad_inputs() {
 }
 
 /// NaN and ±Inf are NoData everywhere: counted, reported, never written and never a score.
+#[test]
+fn limits_refuse_work_above_them_and_name_the_flag() {
+    let weights =
+        "weights {d}/classes.tif --deposits {d}/deposits.csv --type ascending --out {d}/out.csv";
+    let cases = vec![
+        case(
+            &format!("{weights} --max-cells 1000"),
+            &["classes.tif", "max_cells = 1000", "--max-cells"],
+        ),
+        case(
+            &format!("{weights} --max-features 2"),
+            &["deposits.csv", "max_features = 2", "--max-features"],
+        ),
+        case(
+            &format!("{weights} --max-classes 2"),
+            &["classes", "max_classes = 2", "--max-classes"],
+        ),
+        case(
+            "validate {d}/score.tif --deposits {d}/deposits.csv --bootstrap 11 --max-bootstrap 10 --out {d}/v",
+            &["--bootstrap", "11", "max_bootstrap = 10", "--max-bootstrap"],
+        ),
+        case(
+            "prospects {d}/prospects_many_trials.toml --out {d}/p",
+            &["prospects_many_trials.toml", "trials", "1000000000", "--max-trials"],
+        ),
+        case(
+            "prospects {d}/prospects_ok.toml --max-trials 999 --out {d}/p",
+            &["prospects_ok.toml", "trials", "max_trials = 999"],
+        ),
+        case(
+            "run {d}/project.toml --max-cells 100 --out {d}/out/run",
+            &["max_cells = 100", "--max-cells"],
+        ),
+        case(&format!("--max-cells 0 {weights}"), &["--max-cells", "0"]),
+        case(&format!("--max-classes 1 {weights}"), &["--max-classes", "1"]),
+        case(
+            &format!("--max-cells 200000000000 {weights}"),
+            &["--max-cells", "200000000000"],
+        ),
+    ];
+    check(cases);
+}
+
 #[test]
 fn non_finite_cells_are_nodata_counted_and_reported() {
     let dir = tempfile::tempdir().unwrap();

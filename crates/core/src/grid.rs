@@ -3,9 +3,6 @@
 use crate::block::Window;
 use crate::Error;
 
-/// Largest grid accepted, in cells (10^11): a guard against absurd project files.
-pub const MAX_CELLS: u64 = 100_000_000_000;
-
 /// A north-up raster grid: CRS, GDAL-style affine transform and shape.
 ///
 /// The transform follows GDAL's order `[x0, pixel_width, row_rotation, y0, col_rotation,
@@ -40,13 +37,14 @@ impl Grid {
                 reason: format!("the grid has {width} × {height} cells"),
             });
         }
-        if (width as u64).saturating_mul(height as u64) > MAX_CELLS {
-            return Err(Error::InvalidGrid {
-                reason: format!(
-                    "{width} × {height} cells exceeds the limit of {MAX_CELLS} cells; use a larger cell size"
-                ),
-            });
-        }
+        crate::limits::check(
+            "max_cells",
+            format!("the number of cells of the grid ({width} × {height})"),
+            (width as u64).saturating_mul(height as u64),
+        )
+        .map_err(|e| Error::InvalidGrid {
+            reason: e.to_string(),
+        })?;
         if transform.iter().any(|v| !v.is_finite()) {
             return Err(Error::InvalidGrid {
                 reason: format!("the transform {transform:?} is not finite"),
@@ -91,13 +89,17 @@ impl Grid {
         let y_top = (max_y / cell_size).ceil() * cell_size;
         let width = ((max_x - x0) / cell_size).ceil().max(1.0);
         let height = ((y_top - min_y) / cell_size).ceil().max(1.0);
-        if width * height > MAX_CELLS as f64 {
-            return Err(Error::InvalidGrid {
-                reason: format!(
-                    "{width} × {height} cells exceeds the limit of {MAX_CELLS} cells; use a larger cell size"
-                ),
-            });
-        }
+        // Checked here, before the sizes become integers: an absurd cell size must not wrap.
+        crate::limits::check(
+            "max_cells",
+            format!(
+                "the number of cells of the grid ({width} × {height}) at cell size {cell_size}"
+            ),
+            (width * height).min(u64::MAX as f64) as u64,
+        )
+        .map_err(|e| Error::InvalidGrid {
+            reason: e.to_string(),
+        })?;
         Self::new(
             crs_wkt,
             [x0, cell_size, 0.0, y_top, 0.0, -cell_size],

@@ -22,6 +22,8 @@
 //! - **Interpolation**: [`interpolate`] — IDW, variograms and ordinary kriging from point samples.
 //! - **Dense linear algebra**: [`linalg`] — Cholesky factorisation, solve and inverse; LU
 //!   solve with partial pivoting.
+//! - **Limits**: [`limits`] — the largest grid, classes per layer, features per file, bootstrap
+//!   replicates and Monte Carlo trials accepted, each overridable by a flag.
 //! - **Random numbers**: [`random`] — seeded SplitMix64 and xoshiro256** streams named by
 //!   (seed, index), normal/gamma/beta deviates: the one generator every crate draws from.
 //! - **Special functions**: [`special`] — erfc, the standard normal distribution function,
@@ -38,6 +40,7 @@ pub mod fuzzy;
 pub mod geochem;
 pub mod grid;
 pub mod interpolate;
+pub mod limits;
 pub mod linalg;
 pub mod random;
 pub mod regions;

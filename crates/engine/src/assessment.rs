@@ -187,6 +187,11 @@ pub fn read_spec(path: &Path) -> Result<AssessmentSpec> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file: AssessmentFile = toml::from_str(&text)
         .with_context(|| format!("{}: not a valid assessment file", path.display()))?;
+    nedra_core::limits::check(
+        "max_trials",
+        format!("{}: [assessment] trials", path.display()),
+        file.assessment.trials as u64,
+    )?;
     Ok(file.assessment)
 }
 

@@ -113,6 +113,19 @@ pub struct RunManifest {
     pub stages: Vec<StageEntry>,
     /// Seconds per stage, and `total`.
     pub timings_s: std::collections::BTreeMap<String, f64>,
+    /// The limits in force (see `nedra_core::limits`): the largest grid, classes, features,
+    /// bootstrap replicates and trials this run would accept.
+    #[serde(default)]
+    pub limits: std::collections::BTreeMap<String, u64>,
+}
+
+/// The limits in force, by name, for [`RunManifest::limits`].
+pub fn limits_entry() -> std::collections::BTreeMap<String, u64> {
+    nedra_core::limits::get()
+        .rows()
+        .iter()
+        .map(|(name, _, value)| (name.to_string(), *value))
+        .collect()
 }
 
 /// A cacheable stage of a run.

@@ -267,6 +267,11 @@ pub fn classify_layer(
                 e.0 += n;
                 e.1 += d;
             }
+            nedra_core::limits::check(
+                "max_classes",
+                format!("layer {label}: the number of classes found so far"),
+                counts.len() as u64,
+            )?;
             missing_cells += mc;
             missing_deposits += md;
             if let Some(wr) = writer.as_mut() {

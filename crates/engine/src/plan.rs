@@ -59,6 +59,8 @@ pub struct Input {
     pub raster: bool,
     /// Raster size in cells (columns × rows), when GDAL opens it as a raster.
     pub cells: Option<(usize, usize)>,
+    /// Why GDAL could not open a raster input (`cells` is then `None`).
+    pub open_error: Option<String>,
 }
 
 /// One stage of the plan.
@@ -94,12 +96,13 @@ fn input(role: &str, path: PathBuf, raster: bool) -> Input {
         .iter()
         .map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
         .sum::<Option<u64>>();
-    let cells = if raster && bytes.is_some() {
-        nedra_io::RasterReader::open(&path)
-            .ok()
-            .map(|r| (r.grid().width, r.grid().height))
+    let (cells, open_error) = if raster && bytes.is_some() {
+        match nedra_io::RasterReader::open(&path) {
+            Ok(r) => (Some((r.grid().width, r.grid().height)), None),
+            Err(e) => (None, Some(e.to_string())),
+        }
     } else {
-        None
+        (None, None)
     };
     Input {
         role: role.to_string(),
@@ -107,6 +110,7 @@ fn input(role: &str, path: PathBuf, raster: bool) -> Input {
         bytes,
         raster,
         cells,
+        open_error,
     }
 }
 
@@ -327,6 +331,8 @@ impl Plan {
                         i.role,
                         s.name
                     ));
+                } else if let (true, None, Some(e)) = (i.raster, i.cells, &i.open_error) {
+                    problems.push(format!("{e} ({} of stage {})", i.role, s.name));
                 } else if i.raster && i.cells.is_none() {
                     problems.push(format!(
                         "{}: GDAL cannot open it as a raster ({} of stage {}). Give a GeoTIFF or another raster GDAL reads",

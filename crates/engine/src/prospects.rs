@@ -364,27 +364,65 @@ fn distribution(
     Ok(d)
 }
 
-/// `nedra prospects`: reads `prospects_toml`, writes `out_dir/prospects.json` and the play
-/// rasters.
-///
-/// # Errors
-/// Unknown keys, chances outside [0, 1], negative porosity or other out-of-range inputs,
-/// P90 > P10, unknown plays or segments, maps on different grids — each naming the file,
-/// the play or prospect, and the field.
-pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
+/// Reads a prospects file and checks its `[options]` (trials within the limit).
+fn read(prospects_toml: &Path) -> Result<(String, ProspectsFile)> {
     let file = prospects_toml.display().to_string();
     let text =
         std::fs::read_to_string(prospects_toml).with_context(|| format!("reading {file}"))?;
     let spec: ProspectsFile =
         toml::from_str(&text).with_context(|| format!("{file}: not a valid prospects file"))?;
+    if spec.options.trials == 0 {
+        bail!("{file}: [options] trials = 0: give at least 1 trial per prospect (default 20000)");
+    }
+    nedra_core::limits::check(
+        "max_trials",
+        format!("{file}: [options] trials"),
+        spec.options.trials as u64,
+    )?;
+    Ok((file, spec))
+}
+
+/// Reads and checks a prospects file — every field, and the chance maps if it has any (into a
+/// temporary folder that is removed) — without the Monte Carlo simulation. Returns the number
+/// of plays and prospects.
+///
+/// # Errors
+/// Those of [`run`] before its simulation.
+pub fn check(prospects_toml: &Path) -> Result<(usize, usize)> {
+    let (file, spec) = read(prospects_toml)?;
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch =
+        std::env::temp_dir().join(format!("nedra-prospects-check-{}-{n}", std::process::id()));
+    // Staged and never published: dropping it removes whatever the maps wrote.
+    let folder = OutputFolder::begin(&scratch)?;
+    let prepared = prepare(prospects_toml, &file, &spec, folder.dir())?;
+    Ok((prepared.plays.len(), prepared.prospects.len()))
+}
+
+/// The plays and prospects of a file, checked, with the maps' rasters written into `dir`.
+struct Prepared {
+    plays: Vec<PlayInput>,
+    prospects: Vec<ProspectInput>,
+    play_json: Vec<Value>,
+    inputs: Vec<Value>,
+    rasters: Vec<PathBuf>,
+}
+
+/// Checks every play and prospect of `spec` (read from `prospects_toml`, named `file` in
+/// messages), writing the chance maps of plays with maps into `dir`.
+fn prepare(
+    prospects_toml: &Path,
+    file: &str,
+    spec: &ProspectsFile,
+    dir: &Path,
+) -> Result<Prepared> {
+    let file = file.to_string();
     let base = prospects_toml
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    // A new folder is staged and appears only when complete: see `run_folder`.
-    let folder = OutputFolder::begin(out_dir)?;
-    let dir = folder.dir();
     let mut inputs = vec![input_entry("prospects file", prospects_toml)?];
     let mut rasters = vec![];
 
@@ -564,6 +602,34 @@ pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
         });
     }
 
+    Ok(Prepared {
+        plays,
+        prospects,
+        play_json,
+        inputs,
+        rasters,
+    })
+}
+
+/// `nedra prospects`: reads `prospects_toml`, writes `out_dir/prospects.json` and the play
+/// rasters.
+///
+/// # Errors
+/// Unknown keys, chances outside [0, 1], negative porosity or other out-of-range inputs,
+/// P90 > P10, unknown plays or segments, maps on different grids — each naming the file,
+/// the play or prospect, and the field.
+pub fn run(prospects_toml: &Path, out_dir: &Path) -> Result<ProspectsSummary> {
+    let (file, spec) = read(prospects_toml)?;
+    // A new folder is staged and appears only when complete: see `run_folder`.
+    let folder = OutputFolder::begin(out_dir)?;
+    let dir = folder.dir();
+    let Prepared {
+        plays,
+        prospects,
+        play_json,
+        inputs,
+        rasters,
+    } = prepare(prospects_toml, &file, &spec, dir)?;
     let report = evaluate_prospects(&plays, &prospects, spec.options.trials, spec.options.seed)
         .with_context(|| format!("{file}: evaluating the prospects"))?;
     let document = json!({

@@ -695,6 +695,7 @@ fn run_into(
             .map(|(stage, reused)| StageEntry { stage, reused })
             .collect(),
         timings_s: timings,
+        limits: crate::manifest::limits_entry(),
     };
     manifest.write(dir)?;
     crate::report::write_report(dir)?;

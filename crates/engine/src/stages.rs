@@ -259,6 +259,7 @@ pub struct ValidateArgs {
 /// # Errors
 /// Input problems, named.
 pub fn validate(a: &ValidateArgs) -> Result<()> {
+    nedra_core::limits::check("max_bootstrap", "--bootstrap", a.bootstrap as u64)?;
     let reader = RasterReader::open(&a.score)?;
     let grid = reader.grid().clone();
     let crs = a.deposits_crs.as_deref();

@@ -132,7 +132,10 @@ fn for_each_geometry(
         Some(crs::transform(&from_wkt, to_wkt)?)
     };
     let trap = crate::gdal_errors::Trap::new();
+    let mut count = 0u64;
     for feature in layer.features() {
+        count += 1;
+        check_feature_count(path, count)?;
         let Some(g) = feature.geometry() else {
             continue;
         };
@@ -147,6 +150,16 @@ fn for_each_geometry(
         }
     }
     trap.check(path, "reading the features")
+}
+
+/// Refuses a file with more features than [`nedra_core::limits::Limits::max_features`].
+fn check_feature_count(path: &Path, count: u64) -> Result<(), Error> {
+    nedra_core::limits::check("max_features", "the number of features", count).map_err(|e| {
+        Error::BadVector {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
+    })
 }
 
 /// Appends the points and segments of a geometry (recursively through collections).
@@ -248,6 +261,7 @@ fn read_csv_points(source: &VectorSource) -> Result<Vec<[f64; 2]>, Error> {
                 })
         };
         points.push([parse(xi)?, parse(yi)?]);
+        check_feature_count(path, points.len() as u64)?;
     }
     Ok(points)
 }
