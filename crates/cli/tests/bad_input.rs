@@ -140,6 +140,13 @@ fn fixture(dir: &Path) {
     // Bad rasters.
     write_raster(&dir.join("const.tif"), &grid, |_, _| Some(3.0));
     write_raster(&dir.join("allnodata.tif"), &grid, |_, _| None);
+    // NoData over the west half, where every deposit lies; over a strip, where some lie.
+    write_raster(&dir.join("west_nodata.tif"), &grid, |r, c| {
+        (c >= N / 2).then_some(1.0 - c as f64 / N as f64 + r as f64 * 1e-4)
+    });
+    write_raster(&dir.join("strip_nodata.tif"), &grid, |r, c| {
+        (r >= 10).then_some(1.0 - c as f64 / N as f64 + r as f64 * 1e-4)
+    });
     // NaN and ±Inf cells: a raw Float64 file under a VRT (nedra's writer never writes them).
     write_raw_vrt(&dir.join("inf.vrt"), X0, Y0, N, |r, c| {
         non_finite_field(r, c)
@@ -493,6 +500,8 @@ fn check(cases: Vec<Case>) {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
     let n = cases.len();
+    // Shown with `--nocapture`: the suite's size, for the README.
+    eprintln!("bad-input cases: {n}");
     let failures = run_cases(dir.path(), &cases);
     assert!(
         failures.is_empty(),
@@ -656,6 +665,26 @@ fn response_validate_and_targets_refuse_bad_inputs() {
         ),
         val("missing.tif", "", &["missing.tif", "not found"]),
         val("allnodata.tif", "", &["allnodata.tif"]),
+        val(
+            "west_nodata.tif",
+            "",
+            &[
+                "deposits.csv",
+                "all 10 deposits",
+                "outside the study area",
+                "west_nodata.tif",
+            ],
+        ),
+        val(
+            "strip_nodata.tif",
+            "",
+            &[
+                "deposits.csv",
+                "0 beyond the grid's extent",
+                "on cells of the grid outside the study area",
+                "strip_nodata.tif",
+            ],
+        ),
         val(
             "score.tif",
             "--bootstrap 100000000",
@@ -1187,4 +1216,31 @@ fn non_finite_cells_are_nodata_counted_and_reported() {
             }
         }
     }
+}
+
+/// Features that all lie beyond the grid still give distances (a coastline outside the study
+/// area is legitimate), but never silently: the warning names the file and the gap.
+#[test]
+fn features_beyond_the_grid_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let o = Command::new(env!("CARGO_BIN_EXE_nedra"))
+        .args([
+            "distance",
+            "far_area.geojson",
+            "--like",
+            "field.tif",
+            "--out",
+            "d.tif",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: far_area.geojson: no feature lies within the grid's extent"),
+        "{err}"
+    );
+    assert!(err.contains("Check the layer's CRS"), "{err}");
 }

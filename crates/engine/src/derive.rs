@@ -25,6 +25,53 @@ pub enum FieldKind {
     PointDensity(f64),
 }
 
+/// A warning when no feature of a layer lies within the grid's extent (a CRS or coordinate
+/// mistake, most often: distances are then all large and densities all zero), with the gap.
+pub fn far_features_warning(
+    path: &str,
+    f: &nedra_io::vector::Features,
+    grid: &Grid,
+) -> Option<String> {
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut add = |p: &[f64; 2]| {
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
+    };
+    f.points.iter().for_each(&mut add);
+    for (a, c) in &f.segments {
+        add(a);
+        add(c);
+    }
+    if b[0] > b[2] {
+        return None;
+    }
+    let [x0, y0, x1, y1] = grid.extent();
+    let dx = (b[0] - x1).max(x0 - b[2]).max(0.0);
+    let dy = (b[1] - y1).max(y0 - b[3]).max(0.0);
+    if dx == 0.0 && dy == 0.0 {
+        return None;
+    }
+    Some(format!(
+        "{path}: no feature lies within the grid's extent — the features span x {:.1}..{:.1}, y {:.1}..{:.1}, \
+         {:.1} (CRS units) from the grid's extent x {x0:.1}..{x1:.1}, y {y0:.1}..{y1:.1}, in the grid's CRS. \
+         Check the layer's CRS; if the features really lie outside, distances are measured to them all the same",
+        b[0],
+        b[2],
+        b[1],
+        b[3],
+        dx.hypot(dy)
+    ))
+}
+
 /// Reads the features of `source` onto `grid`'s CRS and builds the field with a description.
 ///
 /// # Errors
@@ -37,6 +84,9 @@ pub fn field(
 ) -> Result<(FieldFn, String)> {
     let f = read_features(source, &grid.crs_wkt)?;
     let path = source.path.display().to_string();
+    if let Some(w) = far_features_warning(&path, &f, grid) {
+        crate::progress::say(&format!("warning: {w}"));
+    }
     let cap = move |mut v: Vec<f64>| {
         if let Some(m) = max_distance {
             v.iter_mut()
@@ -135,4 +185,28 @@ pub fn write_field(grid: &Grid, f: &FieldFn, out: &Path, label: &str) -> Result<
         |_| Ok(()),
         |w, ()| Block::from_raw(w, f(grid, w), None),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_beyond_the_grid_are_warned_about_with_the_gap() {
+        let grid = Grid::new("", [0.0, 10.0, 0.0, 100.0, 0.0, -10.0], 10, 10).unwrap();
+        let near = nedra_io::vector::Features {
+            points: vec![[50.0, 50.0], [5000.0, 50.0]],
+            ..Default::default()
+        };
+        assert_eq!(far_features_warning("a", &near, &grid), None);
+        // Segments only, 300 east and 400 north of the grid's corner (100, 100): 500 away.
+        let far = nedra_io::vector::Features {
+            segments: vec![([400.0, 500.0], [900.0, 800.0])],
+            ..Default::default()
+        };
+        let w = far_features_warning("far.gpkg", &far, &grid).unwrap();
+        assert!(w.starts_with("far.gpkg: no feature lies within"), "{w}");
+        assert!(w.contains("500.0 (CRS units)"), "{w}");
+        assert_eq!(far_features_warning("e", &Default::default(), &grid), None);
+    }
 }

@@ -66,12 +66,15 @@ pub fn locate_deposits(
     points: &[[f64; 2]],
     grid: &Grid,
     mask: Option<&RasterReader>,
+    study_area: &str,
     drop_outside: bool,
     duplicates: DuplicateRule,
     source: &Path,
 ) -> Result<Deposits> {
     let mut per_cell: HashMap<(usize, usize), u64> = HashMap::new();
     let mut outside = Vec::new();
+    // Of the points outside: those inside the grid's extent, on a cell the mask leaves out.
+    let mut on_masked = 0usize;
     let mut seen = std::collections::HashSet::new();
     let mut exact: Vec<[f64; 2]> = Vec::new();
     for p in points {
@@ -95,7 +98,10 @@ pub fn locate_deposits(
         };
         match inside {
             Some(cell) => *per_cell.entry(cell).or_default() += 1,
-            None => outside.push(*p),
+            None => {
+                on_masked += usize::from(grid.cell_of(p[0], p[1]).is_some());
+                outside.push(*p)
+            }
         }
     }
     if points.is_empty() {
@@ -104,11 +110,31 @@ pub fn locate_deposits(
             source.display()
         );
     }
+    // Where the points outside are: beyond the grid (a CRS or coordinate problem) or on cells
+    // of the grid that the study area (the mask's valid cells) leaves out.
+    let whereabouts = |n: usize| -> String {
+        match (mask, on_masked) {
+            (Some(_), k) if k > 0 => format!(
+                " ({} beyond the grid's extent, {k} on cells of the grid outside the study area, \
+                 which is {study_area})",
+                n - k
+            ),
+            _ => " (all beyond the grid's extent)".to_string(),
+        }
+    };
     if per_cell.is_empty() {
+        if on_masked == points.len() {
+            bail!(
+                "{}: all {} deposits fall on cells of the grid outside the study area, which is {study_area}. Check that it covers the deposits (for a raster: its NoData value)",
+                source.display(),
+                points.len()
+            );
+        }
         bail!(
-            "{}: none of the {} deposits lies inside the study area. Check the deposits' CRS (x/y columns and `crs`) and the study area",
+            "{}: none of the {} deposits lies inside the study area{}. Check the deposits' CRS (x/y columns and `crs`) and the study area",
             source.display(),
-            points.len()
+            points.len(),
+            whereabouts(outside.len())
         );
     }
     if !outside.is_empty() && !drop_outside {
@@ -118,10 +144,11 @@ pub fn locate_deposits(
             .map(|p| format!("({:.1}, {:.1})", p[0], p[1]))
             .collect();
         bail!(
-            "{}: {} of {} deposits lie outside the study area, e.g. {} (coordinates in the grid's CRS). Remove them, fix their CRS, or set `outside = \"drop\"` under [deposits] to leave them out",
+            "{}: {} of {} deposits lie outside the study area{}, e.g. {} (coordinates in the grid's CRS). Remove them, fix their CRS, or set `outside = \"drop\"` under [deposits] to leave them out",
             source.display(),
             outside.len(),
             points.len(),
+            whereabouts(outside.len()),
             shown.join(", ")
         );
     }

@@ -304,6 +304,7 @@ fn run_into(
         &points,
         &grid,
         Some(&mask),
+        &study_area_note,
         d.outside == Outside::Drop,
         d.duplicates,
         &dep_path,
@@ -1034,7 +1035,11 @@ pub fn deposits_for(
         src.crs = Some(grid.crs_wkt.clone());
     }
     let points = read_features(&src, &grid.crs_wkt)?.points;
-    let d = locate_deposits(&points, grid, mask, false, DuplicateRule::Keep, path)?;
+    let area = match mask {
+        Some(m) => format!("the cells with data of {}", m.path().display()),
+        None => "the grid".to_string(),
+    };
+    let d = locate_deposits(&points, grid, mask, &area, false, DuplicateRule::Keep, path)?;
     if let Some(w) = crate::warnings::duplicate_deposits(&d, DuplicateRule::Keep) {
         say(&format!("warning: {}", w.message));
     }
