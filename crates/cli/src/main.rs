@@ -24,6 +24,7 @@ use nedra_engine::options::{
 
 /// Prints a progress line to stderr (stdout is kept for results).
 pub fn say(line: &str) {
+    let line = nedra_io::files::published_names(line);
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 

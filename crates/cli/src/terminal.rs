@@ -75,9 +75,11 @@ impl Pass for Lines {
 
 impl Observer for Terminal {
     fn message(&self, line: &str) {
+        let line = nedra_io::files::published_names(line);
         let _ = writeln!(std::io::stderr(), "{line}");
     }
     fn result(&self, line: &str) {
+        let line = nedra_io::files::published_names(line);
         let _ = writeln!(std::io::stdout(), "{line}");
     }
     fn begin(&self, what: &str, total: u64) -> Box<dyn Pass> {

@@ -1244,3 +1244,119 @@ fn features_beyond_the_grid_are_warned_about() {
     );
     assert!(err.contains("Check the layer's CRS"), "{err}");
 }
+
+/// A full disk: on a small tmpfs (mounting needs root; elsewhere the test says so and stops),
+/// every size of disk either gives a complete, readable output or fails saying the disk is
+/// full, leaving the disk empty — never a truncated file or a blame on the input.
+#[test]
+fn a_full_disk_is_reported_as_full_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4k", "tmpfs"])
+        .arg(&mnt)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("a_full_disk…: cannot mount a tmpfs here (needs root); not run");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(&mnt);
+    let commands: [&[&str]; 3] = [
+        &[
+            "distance",
+            "faults.geojson",
+            "--like",
+            "field.tif",
+            "--out",
+            "mnt/out.tif",
+        ],
+        &[
+            "weights",
+            "classes.tif",
+            "--deposits",
+            "deposits.csv",
+            "--type",
+            "ascending",
+            "--out",
+            "mnt/out.csv",
+        ],
+        &["run", "project.toml", "--out", "mnt/run"],
+    ];
+    let mut full = 0;
+    for args in commands {
+        let mut succeeded = false;
+        for kib in (4..=512).step_by(4) {
+            let remount = Command::new("mount")
+                .args(["-o", &format!("remount,size={kib}k")])
+                .arg(&mnt)
+                .status()
+                .unwrap();
+            assert!(remount.success());
+            let o = Command::new(env!("CARGO_BIN_EXE_nedra"))
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            let left: Vec<_> = std::fs::read_dir(&mnt)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            if o.status.success() {
+                // The output is whole: every raster reads to the end.
+                for entry in walk(&mnt) {
+                    if entry.extension().is_some_and(|e| e == "tif") {
+                        let r = nedra_io::RasterReader::open(&entry)
+                            .unwrap_or_else(|e| panic!("{kib} KiB: {e}"));
+                        for w in r.grid().windows(256) {
+                            r.read(w).unwrap_or_else(|e| panic!("{kib} KiB: {e}"));
+                        }
+                    }
+                }
+                succeeded = true;
+                break;
+            }
+            assert_eq!(o.status.code(), Some(2), "{args:?} at {kib} KiB: {err}");
+            assert!(
+                err.contains("the disk is full"),
+                "{args:?} at {kib} KiB: {err}"
+            );
+            assert!(
+                !err.contains(".tmp"),
+                "{args:?} at {kib} KiB names a temporary file: {err}"
+            );
+            assert!(left.is_empty(), "{args:?} at {kib} KiB left {left:?}");
+            full += 1;
+        }
+        assert!(succeeded, "{args:?} never succeeded up to 512 KiB");
+        for e in std::fs::read_dir(&mnt).unwrap() {
+            let p = e.unwrap().path();
+            let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+        }
+    }
+    eprintln!("full-disk cases: {full}");
+    assert!(full >= 3, "only {full} runs met a full disk");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -17,6 +17,84 @@ fn stem_and_extension(path: &Path) -> (String, String) {
     }
 }
 
+/// Bytes free for this process on the file system holding `path` (or its nearest existing
+/// folder), from GDAL's `VSIGetDiskFreeSpace`; `None` when unknown.
+pub fn free_space(path: &Path) -> Option<u64> {
+    let mut dir = if path.is_dir() {
+        Some(path)
+    } else {
+        path.parent()
+    };
+    while let Some(d) = dir {
+        if d.as_os_str().is_empty() {
+            dir = Some(Path::new("."));
+            continue;
+        }
+        if d.is_dir() {
+            let c = std::ffi::CString::new(d.to_string_lossy().as_bytes()).ok()?;
+            // SAFETY: a valid NUL-terminated path; the call only reads it.
+            let free = unsafe { gdal_sys::VSIGetDiskFreeSpace(c.as_ptr()) };
+            return u64::try_from(free).ok();
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Below this many free bytes, a failed write is taken as a full disk.
+const NEARLY_FULL: u64 = 8 << 20;
+
+/// `e`, a GDAL error raised while writing `out`, as the full disk it most likely is when the
+/// file system holding `out` has less than 8 MiB free: GDAL reports a full disk as a short
+/// write or a corrupt TIFF directory, blaming the file instead of the disk.
+pub fn or_disk_full(out: &Path, e: Error) -> Error {
+    match (&e, free_space(out)) {
+        (Error::Gdal { .. }, Some(free)) if free < NEARLY_FULL => Error::Io {
+            path: out.to_path_buf(),
+            source: std::io::Error::from_raw_os_error(28),
+        },
+        _ => e,
+    }
+}
+
+/// A message with every hidden temporary name (`.name.<tag>-<pid>.tmp.ext`, from
+/// [`temporary_sibling`] and the staged run folders) replaced by the name it is published as,
+/// so that a user reads the file or folder they asked for, never a hidden one.
+pub fn published_names(message: &str) -> String {
+    let is_delimiter = |c: char| c.is_whitespace() || "/\\\"'`:,;()[]{}".contains(c);
+    let mut out = String::with_capacity(message.len());
+    let mut word = String::new();
+    for c in message.chars() {
+        if is_delimiter(c) {
+            out.push_str(&published_name(&word).unwrap_or_else(|| word.clone()));
+            word.clear();
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    out.push_str(&published_name(&word).unwrap_or(word));
+    out
+}
+
+/// `name` + `ext` for a temporary name `.name.<tag>-<pid>.tmp<ext>`, else `None`.
+fn published_name(word: &str) -> Option<String> {
+    let rest = word.strip_prefix('.')?;
+    let at = rest.rfind(".tmp")?;
+    let (head, ext) = (&rest[..at], &rest[at + 4..]);
+    if !(ext.is_empty() || ext.starts_with('.')) {
+        return None;
+    }
+    let (head, pid) = head.rsplit_once('-')?;
+    let (stem, tag) = head.rsplit_once('.')?;
+    let ok = !stem.is_empty()
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && !tag.is_empty()
+        && tag.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    ok.then(|| format!("{stem}{ext}"))
+}
+
 /// The hidden temporary sibling of `path` used while it is being written
 /// (`.name.<tag>-<pid>.tmp.ext`), on the same file system so that a rename is atomic.
 pub fn temporary_sibling(path: &Path, tag: &str) -> PathBuf {
@@ -90,6 +168,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn hidden_temporary_names_become_the_published_names() {
+        let tmp = temporary_sibling(Path::new("/out/evidence/mag.tif"), "warp");
+        let text = format!("error: {}: the disk is full", tmp.display());
+        assert_eq!(
+            published_names(&text),
+            "error: /out/evidence/mag.tif: the disk is full"
+        );
+        let pid = std::process::id();
+        assert_eq!(
+            published_names(&format!(
+                "writing /x/.run.partial-{pid}.tmp/evidence/.a.b.staging-{pid}.tmp.tif (band 1)"
+            )),
+            "writing /x/run/evidence/a.b.tif (band 1)"
+        );
+        // Names that only look alike are kept.
+        for keep in [
+            ".hidden.tmp",
+            ".x.tag-12a.tmp",
+            "x.warp-1.tmp",
+            ".x.Tag-1.tmp",
+            ".x.tag-1.tmpl",
+        ] {
+            assert_eq!(published_names(keep), keep);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -121,7 +121,7 @@ fn write_layer(
     records: &[RegionRecord],
     shapes: &BTreeMap<i64, Vec<Geometry>>,
 ) -> Result<(), Error> {
-    let ctx = |e| Error::gdal(path, "writing target polygons", e);
+    let ctx = |e| crate::files::or_disk_full(path, Error::gdal(path, "writing target polygons", e));
     let drv = DriverManager::get_driver_by_name(driver).map_err(ctx)?;
     let mut ds = drv.create_vector_only(path).map_err(ctx)?;
     let srs = if wkt.is_empty() {

@@ -260,7 +260,7 @@ impl RasterWriter {
     pub fn create(path: &Path, grid: &Grid, data_type: DataType) -> Result<Self, Error> {
         crate::files::check_output_file(path)?;
         let staging = temporary_sibling(path, "staging");
-        let ctx = |e| Error::gdal(path, "creating the raster", e);
+        let ctx = |e| crate::files::or_disk_full(path, Error::gdal(path, "creating the raster", e));
         let driver = DriverManager::get_driver_by_name("GTiff").map_err(ctx)?;
         let options = staging_options();
         let mut ds = match data_type {
@@ -342,16 +342,21 @@ impl RasterWriter {
             .collect();
         crate::non_finite::record(&self.path, w, non_finite);
         let ds = self.dataset.as_ref().expect("writer already finished");
-        let mut band = ds
-            .rasterband(1)
-            .map_err(|e| Error::gdal(&self.path, "writing", e))?;
+        let mut band = ds.rasterband(1).map_err(|e| {
+            crate::files::or_disk_full(&self.path, Error::gdal(&self.path, "writing", e))
+        })?;
         let mut buf = Buffer::new((w.width, w.height), values);
         band.write(
             (w.col_off as isize, w.row_off as isize),
             (w.width, w.height),
             &mut buf,
         )
-        .map_err(|e| Error::gdal(&self.path, format!("writing window {w:?}"), e))
+        .map_err(|e| {
+            crate::files::or_disk_full(
+                &self.path,
+                Error::gdal(&self.path, format!("writing window {w:?}"), e),
+            )
+        })
     }
 
     /// Converts the staging file into a cloud-optimised GeoTIFF at the final path.
@@ -360,7 +365,16 @@ impl RasterWriter {
     /// [`Error::Gdal`] when the COG conversion fails, [`Error::Io`] when the rename fails.
     pub fn finish(mut self) -> Result<PathBuf, Error> {
         let ds = self.dataset.take().expect("writer already finished");
-        let ctx = |e| Error::gdal(&self.path, "writing the cloud-optimised GeoTIFF", e);
+        let path = self.path.clone();
+        let ctx = |e| {
+            crate::files::or_disk_full(
+                &path,
+                Error::gdal(&path, "writing the cloud-optimised GeoTIFF", e),
+            )
+        };
+        // GDAL may report a failed write (a full disk) through CPLError only, and close
+        // "successfully" with a truncated file: watch for it.
+        let trap = crate::gdal_errors::Trap::new();
         ds.close().map_err(ctx)?;
         let staged = Dataset::open(&self.staging).map_err(ctx)?;
         let cog_tmp = temporary_sibling(&self.path, "cog");
@@ -376,12 +390,16 @@ impl RasterWriter {
         ]);
         let copy = staged.create_copy(&driver, &cog_tmp, &options);
         drop(staged);
-        match copy {
-            Ok(out) => out.close().map_err(ctx)?,
-            Err(e) => {
-                let _ = std::fs::remove_file(&cog_tmp);
-                return Err(ctx(e));
-            }
+        let closed = match copy {
+            Ok(out) => out.close().map_err(ctx),
+            Err(e) => Err(ctx(e)),
+        };
+        let reported = trap
+            .check(&self.path, "writing the cloud-optimised GeoTIFF")
+            .map_err(|e| crate::files::or_disk_full(&self.path, e));
+        if let Err(e) = closed.and(reported) {
+            let _ = std::fs::remove_file(&cog_tmp);
+            return Err(e);
         }
         atomic_rename(&cog_tmp, &self.path)?;
         let _ = std::fs::remove_file(&self.staging);

@@ -155,12 +155,16 @@ pub fn warp_to_grid(
     let tmp = temporary_sibling(dst, "warp");
     let result = run_gdalwarp(&ds, &tmp, &args);
     if let Err(message) = result {
+        let e = crate::files::or_disk_full(
+            dst,
+            Error::Gdal {
+                path: src.into(),
+                action: "warping onto the project grid".into(),
+                message,
+            },
+        );
         let _ = std::fs::remove_file(&tmp);
-        return Err(Error::Gdal {
-            path: src.into(),
-            action: "warping onto the project grid".into(),
-            message,
-        });
+        return Err(e);
     }
     atomic_rename(&tmp, dst)
 }
