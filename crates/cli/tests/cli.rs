@@ -1047,6 +1047,38 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
         assert!(err.contains(needle), "{needle:?} not in {err}");
         assert!(!bad.exists());
     }
+    // A layer with no data on the grid is named as the cause of an empty prediction.
+    let grid = nedra_io::RasterReader::open(&run.join("evidence/mag_values.tif"))
+        .unwrap()
+        .grid()
+        .clone();
+    let empty = dir.path().join("empty_mag.tif");
+    let mut w = RasterWriter::create(&empty, &grid, DataType::Float64).unwrap();
+    for win in grid.windows(256) {
+        w.write(&Block::empty(win)).unwrap();
+    }
+    w.finish().unwrap();
+    let faults = run.join("evidence/faults_values.tif");
+    let o = nedra(&[
+        "predict",
+        run.to_str().unwrap(),
+        "--layer",
+        &format!("mag={}", empty.display()),
+        "--layer",
+        &format!("faults={}", faults.display()),
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "no cell has every layer: mag ({}) has no cell with data",
+            empty.display()
+        )),
+        "{err}"
+    );
+    assert!(!bad.exists());
     let o = nedra(&[
         "predict",
         dir.path().to_str().unwrap(),

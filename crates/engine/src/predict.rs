@@ -143,11 +143,29 @@ pub fn predict(o: &PredictOptions) -> Result<Value> {
         grid.height
     ));
     let summary = predict_grid(&grid, mask.as_ref(), &readers, &model, &dir, o.explain)?;
+    if summary.predicted_cells == 0 {
+        // Name the layers that have no data at all on the grid: the usual cause.
+        let mut empty = vec![];
+        for ((feature, path), reader) in model.features.iter().zip(&paths).zip(&readers) {
+            if reader.require_data().is_err() {
+                empty.push(format!("{} ({})", feature.name, path.display()));
+            }
+        }
+        if !empty.is_empty() {
+            bail!(
+                "no cell has every layer: {} {} no cell with data on the grid of {}. Check {} CRS and extent, and its NoData value",
+                empty.join(", "),
+                if empty.len() == 1 { "has" } else { "have" },
+                template.display(),
+                if empty.len() == 1 { "its" } else { "their" }
+            );
+        }
+    }
     drop(readers);
     let _ = std::fs::remove_dir_all(&warped_dir);
     if summary.predicted_cells == 0 {
         bail!(
-            "no cell has every layer ({}): check that the layers cover the same area",
+            "no cell has every layer ({}): each has data, but not in the same cells. Check that the layers cover the same area",
             model
                 .features
                 .iter()
