@@ -568,6 +568,11 @@ fn weights_refuses_bad_rasters_deposits_and_options() {
             "weights {d}/classes.tif --deposits {d}/deposits.csv --deposits-crs EPSG:999999 --type ascending --out {d}/out.csv",
             &["EPSG:999999"],
         ),
+        // A valid CRS whose coordinates do not fit it (metres declared as degrees).
+        case(
+            "weights {d}/classes.tif --deposits {d}/deposits.csv --deposits-crs EPSG:4326 --type ascending --out {d}/out.csv",
+            &["deposits.csv", "(500600, 5900700) cannot be transformed from WGS 84", "do not fit WGS 84", "Check the CRS"],
+        ),
         case(
             "weights {d}/classes.tif --deposits {d}/deposits.csv --type sideways --out {d}/out.csv",
             &["sideways", "ascending"],

@@ -79,30 +79,43 @@ pub fn short(wkt: &str) -> String {
     name
 }
 
-/// Transforms points in place from one CRS to another.
+/// Transforms points in place from one CRS to another; `source` (the file the points come
+/// from) is named in errors.
 ///
 /// # Errors
-/// [`Error::UnknownCrs`] when the transformation fails.
+/// [`Error::UnknownCrs`] when no transformation between the two CRSs exists,
+/// [`Error::Reprojection`] (with a failing point) when some points do not fit `from_wkt`.
 pub fn transform_points(
     from_wkt: &str,
     to_wkt: &str,
     xs: &mut [f64],
     ys: &mut [f64],
+    source: &std::path::Path,
 ) -> Result<(), Error> {
     if same(from_wkt, to_wkt) || xs.is_empty() {
         return Ok(());
     }
     let t = transform(from_wkt, to_wkt)?;
+    let (x0, y0) = (xs.to_vec(), ys.to_vec());
     let mut zs = vec![0.0; xs.len()];
-    t.transform_coords(xs, ys, &mut zs)
-        .map_err(|e| Error::UnknownCrs {
-            definition: format!(
-                "transforming points from {} to {}: {e}",
-                short(from_wkt),
-                short(to_wkt)
-            ),
-            origin: None,
-        })
+    if t.transform_coords(xs, ys, &mut zs).is_ok()
+        && xs.iter().chain(ys.iter()).all(|v| v.is_finite())
+    {
+        return Ok(());
+    }
+    // Find one point that fails, for the message.
+    let failing = x0.iter().zip(&y0).find(|(x, y)| {
+        let (mut px, mut py, mut pz) = ([**x], [**y], [0.0]);
+        t.transform_coords(&mut px, &mut py, &mut pz).is_err()
+            || !(px[0].is_finite() && py[0].is_finite())
+    });
+    let (x, y) = failing.map_or((x0[0], y0[0]), |(x, y)| (*x, *y));
+    Err(Error::Reprojection {
+        path: source.to_path_buf(),
+        example: format!("({x}, {y})"),
+        from: short(from_wkt),
+        to: short(to_wkt),
+    })
 }
 
 #[cfg(test)]
@@ -129,7 +142,7 @@ mod tests {
         // 27° E is the central meridian of zone 35: easting 500 000 m; the northing of 53° N is
         // k0 · (meridian arc), 5 872 270.5276 m by Krüger's series (computed independently).
         let (mut xs, mut ys) = (vec![27.0], vec![53.0]);
-        transform_points(&geo, &utm, &mut xs, &mut ys).unwrap();
+        transform_points(&geo, &utm, &mut xs, &mut ys, std::path::Path::new("test")).unwrap();
         assert!((xs[0] - 500_000.0).abs() < 1e-6, "{}", xs[0]);
         assert!((ys[0] - 5_872_270.527_6).abs() < 1e-3, "{}", ys[0]);
     }

@@ -88,6 +88,19 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Coordinates that cannot be transformed between two valid CRSs: they do not fit the
+    /// source CRS (a valid CRS is not "unknown").
+    #[error("{path}: coordinates such as {example} cannot be transformed from {from} to {to}: they do not fit {from}. Check the CRS declared for the file (degrees given as metres, a wrong UTM zone, x and y swapped)")]
+    Reprojection {
+        /// The file whose coordinates these are.
+        path: PathBuf,
+        /// One coordinate pair that fails, as text.
+        example: String,
+        /// The source CRS, short.
+        from: String,
+        /// The target CRS, short.
+        to: String,
+    },
     /// A grid could not be built from a file's georeferencing.
     #[error("{path}: {source}")]
     Grid {

@@ -84,7 +84,7 @@ pub fn read_features(source: &VectorSource, to_wkt: &str) -> Result<Features, Er
         };
         let mut points = read_csv_points(source)?;
         let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = points.iter().map(|p| (p[0], p[1])).unzip();
-        crs::transform_points(&wkt, to_wkt, &mut xs, &mut ys)?;
+        crs::transform_points(&wkt, to_wkt, &mut xs, &mut ys, &source.path)?;
         for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
             *p = [x, y];
         }
@@ -141,15 +141,33 @@ fn for_each_geometry(
         };
         match &transform {
             Some(t) => {
-                let g2 = g
-                    .transform(t)
-                    .map_err(|e| Error::gdal(path, "reprojecting a geometry", e))?;
+                let g2 = g.transform(t).map_err(|_| {
+                    let (x, y, _) = first_point(g);
+                    Error::Reprojection {
+                        path: path.clone(),
+                        example: format!("({x}, {y})"),
+                        from: crs::short(&from_wkt),
+                        to: crs::short(to_wkt),
+                    }
+                })?;
                 f(&g2, &feature)?;
             }
             None => f(g, &feature)?,
         }
     }
     trap.check(path, "reading the features")
+}
+
+/// The first vertex of a geometry (through collections and rings).
+fn first_point(g: &Geometry) -> (f64, f64, f64) {
+    if g.geometry_count() > 0 {
+        return first_point(&g.get_geometry(0));
+    }
+    if g.point_count() > 0 {
+        g.get_point(0)
+    } else {
+        (f64::NAN, f64::NAN, 0.0)
+    }
 }
 
 /// Refuses a file with more features than [`nedra_core::limits::Limits::max_features`].

@@ -50,7 +50,13 @@ pub fn extent_in(grid: &Grid, to_wkt: &str) -> Result<[f64; 4], Error> {
             ys.push(t[3] + c * t[4] + r * t[5]);
         }
     }
-    crs::transform_points(&grid.crs_wkt, to_wkt, &mut xs, &mut ys)?;
+    crs::transform_points(
+        &grid.crs_wkt,
+        to_wkt,
+        &mut xs,
+        &mut ys,
+        Path::new("the grid's extent"),
+    )?;
     let mut e = [
         f64::INFINITY,
         f64::INFINITY,
