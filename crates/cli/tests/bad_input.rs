@@ -140,6 +140,11 @@ fn fixture(dir: &Path) {
     // Bad rasters.
     write_raster(&dir.join("const.tif"), &grid, |_, _| Some(3.0));
     write_raster(&dir.join("allnodata.tif"), &grid, |_, _| None);
+    // A raster without a CRS.
+    let bare = Grid::new("", grid.transform, N, N).unwrap();
+    write_raster(&dir.join("nocrs.tif"), &bare, |_, c| {
+        Some((1 + c * 4 / N) as f64)
+    });
     // NoData over the west half, where every deposit lies; over a strip, where some lie.
     write_raster(&dir.join("west_nodata.tif"), &grid, |r, c| {
         (c >= N / 2).then_some(1.0 - c as f64 / N as f64 + r as f64 * 1e-4)
@@ -567,6 +572,14 @@ fn weights_refuses_bad_rasters_deposits_and_options() {
         case(
             "weights {d}/classes.tif --deposits {d}/deposits.csv --deposits-crs EPSG:999999 --type ascending --out {d}/out.csv",
             &["EPSG:999999"],
+        ),
+        case(
+            "weights {d}/nocrs.tif --deposits {d}/deposits.csv --deposits-crs EPSG:32635 --type ascending --out {d}/out.csv",
+            &["deposits.csv", "in WGS 84 / UTM zone 35N", "the grid they go onto has no CRS"],
+        ),
+        case(
+            "distance {d}/faults.geojson --like {d}/nocrs.tif --out {d}/d.tif",
+            &["nocrs.tif", "has no CRS", "Give it a CRS"],
         ),
         // A valid CRS whose coordinates do not fit it (metres declared as degrees).
         case(
@@ -1003,6 +1016,11 @@ fn the_project_file_refuses_bad_inputs() {
             &["case.toml", "colour"],
         ),
         project_case(
+            "source = \"field.tif\"",
+            "source = \"nocrs.tif\"",
+            &["nocrs.tif", "no coordinate reference system"],
+        ),
+        project_case(
             "cell_size_m = 250",
             "cell_size_m = 0",
             &["cell_size_m", "0"],
@@ -1364,4 +1382,38 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A raster without a CRS takes CSV points without one in its own coordinates (with a
+/// warning): the weights equal those of the same raster with its CRS.
+#[test]
+fn a_raster_without_a_crs_takes_csv_points_in_its_own_coordinates() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let weights = |raster: &str, out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_nedra"))
+            .args([
+                "weights",
+                raster,
+                "--deposits",
+                "deposits.csv",
+                "--type",
+                "ascending",
+            ])
+            .args(["--out", out])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let bare = weights("nocrs.tif", "bare.csv");
+    let err = String::from_utf8_lossy(&bare.stderr);
+    assert!(bare.status.success(), "{err}");
+    assert!(
+        err.contains("nocrs.tif has no CRS; deposits are taken to be in the raster's coordinates"),
+        "{err}"
+    );
+    let with_crs = weights("classes.tif", "with_crs.csv");
+    assert!(with_crs.status.success());
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    assert_eq!(read("bare.csv"), read("with_crs.csv"));
 }

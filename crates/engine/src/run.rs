@@ -1028,6 +1028,7 @@ pub fn deposits_for(
     let mut src = VectorSource::new(path);
     src.crs = crs_def.map(str::to_string);
     if src.crs.is_none()
+        && !grid.crs_wkt.is_empty()
         && path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"))

@@ -95,6 +95,15 @@ pub fn transform_points(
     if same(from_wkt, to_wkt) || xs.is_empty() {
         return Ok(());
     }
+    if to_wkt.trim().is_empty() {
+        return Err(Error::BadVector {
+            path: source.to_path_buf(),
+            reason: format!(
+                "its coordinates are in {}, but the grid they go onto has no CRS, so they cannot be placed on it. Give the raster a CRS (e.g. gdal_edit.py -a_srs EPSG:…), or leave out the points' CRS to take them in the raster's own coordinates",
+                short(from_wkt)
+            ),
+        });
+    }
     let t = transform(from_wkt, to_wkt)?;
     let (x0, y0) = (xs.to_vec(), ys.to_vec());
     let mut zs = vec![0.0; xs.len()];

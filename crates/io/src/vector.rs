@@ -76,6 +76,9 @@ pub fn read_features(source: &VectorSource, to_wkt: &str) -> Result<Features, Er
     if source.is_csv() {
         let wkt = match &source.crs {
             Some(def) => crs::resolve(def, Some(&source.path))?,
+            // Neither the points nor the grid has a CRS: the points are in the grid's own
+            // coordinates (the caller has said so).
+            None if to_wkt.is_empty() => String::new(),
             None => {
                 return Err(Error::MissingCrs {
                     path: source.path.clone(),
@@ -83,6 +86,12 @@ pub fn read_features(source: &VectorSource, to_wkt: &str) -> Result<Features, Er
             }
         };
         let mut points = read_csv_points(source)?;
+        if wkt.is_empty() {
+            return Ok(Features {
+                points,
+                ..Features::default()
+            });
+        }
         let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = points.iter().map(|p| (p[0], p[1])).unzip();
         crs::transform_points(&wkt, to_wkt, &mut xs, &mut ys, &source.path)?;
         for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
@@ -126,6 +135,15 @@ fn for_each_geometry(
             None => return Err(Error::MissingCrs { path: path.clone() }),
         },
     };
+    if to_wkt.trim().is_empty() && !from_wkt.trim().is_empty() {
+        return Err(Error::BadVector {
+            path: path.clone(),
+            reason: format!(
+                "its features are in {}, but the grid they go onto has no CRS, so they cannot be placed on it. Give the raster a CRS (e.g. gdal_edit.py -a_srs EPSG:…)",
+                crs::short(&from_wkt)
+            ),
+        });
+    }
     let transform = if crs::same(&from_wkt, to_wkt) {
         None
     } else {
