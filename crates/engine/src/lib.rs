@@ -104,6 +104,7 @@ pub mod targets;
 pub mod templates;
 pub mod validation;
 pub mod warnings;
+pub mod wofe_cv;
 
 pub use progress::{observe, Observer, Pass, Silent};
 

@@ -964,15 +964,22 @@ fn page(run: &Path) -> Result<Page> {
         },
         warnings: manifest.warnings.clone(),
         summary: Summary {
-            cross_validation: crate::run::CrossValidationSummary::from_model(&manifest.model).map(
-                |cv| CvRows {
+            cross_validation: crate::run::CrossValidationSummary::from_model(&manifest.model)
+                .or_else(|| {
+                    // Weights of evidence: its cross-validation is in validation.json.
+                    crate::run::CrossValidationSummary::from_model(
+                        &serde_json::json!({ "spatial_cv": v["spatial_cv"] }),
+                    )
+                })
+                .map(|cv| CvRows {
                     folds: cv.fold_roc_auc.len(),
                     mean_roc_auc: cv.mean_roc_auc,
                     sd_roc_auc: cv.sd_roc_auc(),
                     mean_prediction_rate_auc: cv.mean_prediction_rate_auc,
-                },
-            ),
-            fitted_label: if manifest.project.model.kind.is_data_driven() {
+                }),
+            fitted_label: if manifest.project.model.kind.is_data_driven()
+                || !v["spatial_cv"].is_null()
+            {
                 "fitted: scored on its own training deposits, optimistic".to_string()
             } else {
                 "fitted on all deposits, not cross-validated".to_string()

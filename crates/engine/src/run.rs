@@ -47,13 +47,13 @@ pub struct RunSummary {
     pub maps: (String, String),
     /// Stages taken from an earlier run instead of computed (see [`crate::stage_cache`]).
     pub reused_stages: Vec<String>,
-    /// Held-out figures of the spatial block cross-validation (data-driven models only).
+    /// Held-out figures of the spatial block cross-validation (every model).
     pub cross_validation: Option<CrossValidationSummary>,
     /// Where the science is weak (see [`crate::warnings`]).
     pub warnings: Vec<Warning>,
 }
 
-/// The spatial block cross-validation of a data-driven model: the figures to lead with.
+/// The spatial block cross-validation of the model: the figures to lead with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossValidationSummary {
     /// ROC AUC of each fold's held-out deposits against its held-out background.
@@ -74,7 +74,7 @@ impl CrossValidationSummary {
             fold_roc_auc: cv["folds"]
                 .as_array()?
                 .iter()
-                .map(|f| f["roc_auc"].as_f64().unwrap_or(f64::NAN))
+                .filter_map(|f| f["roc_auc"].as_f64())
                 .collect(),
             mean_roc_auc: cv["mean_roc_auc"].as_f64().unwrap_or(f64::NAN),
             mean_prediction_rate_auc: cv["mean_prediction_rate_auc"].as_f64().unwrap_or(f64::NAN),
@@ -453,6 +453,59 @@ fn run_into(
     });
     time("response", &mut lap);
 
+    // 4a. Weights of evidence cross-validated: weights, generalisation and prior learnt
+    // inside each training fold, every held-out cell scored (see `wofe_cv`). The headline of
+    // a weights-of-evidence run; the baseline's held-out figure beside a data-driven model.
+    let wofe_cv = {
+        let m = &project.model;
+        let cv_layers: Vec<crate::wofe_cv::CvLayer> = layers
+            .iter()
+            .filter_map(|l| {
+                let e = project.evidence.iter().find(|e| e.name == l.name)?;
+                Some(crate::wofe_cv::CvLayer {
+                    name: &l.name,
+                    classes: &l.classes,
+                    options: self::weights_options(e, w, cell_km2, unit),
+                })
+            })
+            .collect();
+        let scheme = crate::wofe_cv::CvScheme {
+            block_km: m.cv_block_km,
+            folds: m.cv_folds,
+            seed: m.seed,
+        };
+        match crate::wofe_cv::cross_validate(
+            &grid,
+            &mask,
+            &cv_layers,
+            &deposits,
+            cell_km2 / unit,
+            scheme,
+        )
+        .context("spatial cross-validation of weights of evidence")?
+        {
+            Ok(cv) => {
+                let (mean, sd) = cv.roc_auc_mean_sd();
+                say(&format!(
+                    "      spatial block CV ({} km blocks, {} folds, every held-out cell): ROC AUC {mean:.4} ± {sd:.4}, pooled {:.4}",
+                    m.cv_block_km,
+                    m.cv_folds,
+                    cv.pooled_roc_auc.unwrap_or(f64::NAN)
+                ));
+                validation["spatial_cv"] = cv.to_json();
+                time("cross-validation", &mut lap);
+                cv.to_json()
+            }
+            Err(blocks) => {
+                warn(
+                    crate::warnings::no_cross_validation(blocks, m.cv_block_km, m.cv_folds),
+                    &mut warnings,
+                );
+                Value::Null
+            }
+        }
+    };
+
     // 4b. A data-driven model, when the project asks for one: it becomes the prospectivity
     // map that is validated and targeted; weights of evidence stays as the baseline.
     let mut model_json = Value::Null;
@@ -524,6 +577,7 @@ fn run_into(
             validation["weights_of_evidence_baseline"] = json!({
                 "success_rate_auc": wofe["success_rate_auc"],
                 "roc_auc": wofe["roc_auc"],
+                "spatial_cv": wofe["spatial_cv"],
             });
             validation["conditional_independence"] = wofe["conditional_independence"].clone();
             if !model_json["spatial_cv"].is_null() {
@@ -605,7 +659,12 @@ fn run_into(
     ));
     let success_rate_auc = validation["success_rate_auc"].as_f64().unwrap_or(f64::NAN);
     let roc_auc = validation["roc_auc"].as_f64().unwrap_or(f64::NAN);
-    for w in crate::warnings::cross_validation(&model_json, roc_auc) {
+    let cv_holder = if project.model.kind == ModelKind::WeightsOfEvidence {
+        json!({ "spatial_cv": wofe_cv })
+    } else {
+        model_json.clone()
+    };
+    for w in crate::warnings::cross_validation(&cv_holder, roc_auc) {
         warn(w, &mut warnings);
     }
     for w in crate::warnings::non_finite(&nedra_io::non_finite::take(), dir) {
@@ -709,7 +768,8 @@ fn run_into(
         targets,
         maps: (score_file.to_string(), uncertainty_file.to_string()),
         reused_stages: cache.reused.clone(),
-        cross_validation: CrossValidationSummary::from_model(&manifest.model),
+        cross_validation: CrossValidationSummary::from_model(&manifest.model)
+            .or_else(|| CrossValidationSummary::from_model(&cv_holder)),
         warnings,
     })
 }
@@ -724,6 +784,20 @@ struct EvidenceMemo {
     values: PathBuf,
     /// One line for the console.
     summary: String,
+}
+
+/// The options a layer's weights are computed with (in the run and in each CV fold).
+fn weights_options(
+    e: &EvidenceSpec,
+    w: &crate::project::WeightsSpec,
+    cell_km2: f64,
+    unit: f64,
+) -> WeightsOptions {
+    WeightsOptions::new(cell_km2, e.pattern.into())
+        .unit_cell_km2(unit)
+        .studentized_contrast_threshold(w.studentized_contrast_threshold)
+        .generalisation(w.generalisation.into())
+        .categorical_pooling(w.categorical_pooling)
 }
 
 /// One evidence layer: values on the grid, classes (counted with the deposits), weights.
@@ -767,11 +841,7 @@ fn evidence_stage(
         &e.name,
     )
     .with_context(|| format!("evidence layer {:?} from {}", e.name, source.display()))?;
-    let options = WeightsOptions::new(cell_km2, e.pattern.into())
-        .unit_cell_km2(unit)
-        .studentized_contrast_threshold(w.studentized_contrast_threshold)
-        .generalisation(w.generalisation.into())
-        .categorical_pooling(w.categorical_pooling);
+    let options = weights_options(e, w, cell_km2, unit);
     let table = calculate_weights(&pass.counts, &options)
         .with_context(|| format!("evidence layer {:?}: computing weights", e.name))?;
     let table_path = dir.join("weights").join(format!("{}.csv", e.name));

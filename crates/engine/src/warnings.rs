@@ -13,6 +13,7 @@
 //! - deposits listed twice or stacked in one cell: each counts as a deposit unless the
 //!   project declares `duplicates = "one-per-cell"` (or `"error"`);
 //! - a spatial cross-validation fold with fewer than three held-out deposits: its AUC is noise;
+//!   a study area too small for the folds at the block size: no held-out figure at all;
 //! - a cross-validated ROC AUC far below the fitted one: the model learnt its training
 //!   deposits (over-fitting), and the held-out figure is the one to quote;
 //! - NaN or ±Inf cells in an input or a computed layer: they are NoData by nedra's one rule
@@ -150,6 +151,17 @@ pub fn duplicate_deposits(
             ),
         )
     })
+}
+
+/// Weights of evidence could not be cross-validated: fewer blocks than folds.
+pub fn no_cross_validation(blocks: usize, block_km: f64, folds: usize) -> Warning {
+    Warning::new(
+        "no_cross_validation",
+        format!(
+            "weights of evidence is not cross-validated: the study area covers {blocks} block{} of cv_block_km = {block_km} km, fewer than cv_folds = {folds}. Its figures are fitted ones; set a smaller [model] cv_block_km (or fewer cv_folds) for a held-out figure",
+            if blocks == 1 { "" } else { "s" }
+        ),
+    )
 }
 
 /// A data-driven model's cross-validation: small folds, and a held-out AUC far below the

@@ -1,0 +1,911 @@
+//! Spatial block cross-validation of weights of evidence, scored against every held-out cell.
+//!
+//! Weights of evidence learns from the deposits: the weights W+ and W−, the contrast that
+//! chooses the generalisation cut, the pooling of categorical classes and the prior. A
+//! figure computed on the deposits that made the weights (the fitted, resubstitution figure)
+//! is optimistic. Here every one of those is learnt again inside each training fold, and the
+//! fold's model scores its held-out area:
+//!
+//! - **Folds** (Roberts et al. 2017, Ecography 40: 913–929; Valavi et al. 2019, blockCV): the
+//!   map is cut into squares of `block_km` anchored at the grid's origin (its top-left corner;
+//!   block (i, j) covers rows and columns whose cell centres fall in the i-th and j-th
+//!   `block_km` band from it); the blocks holding study-area cells are shuffled with the seed
+//!   (SplitMix64, Fisher–Yates) and dealt to the k folds in turn.
+//! - **Training**: the class counts (cells and deposits per class) of the other folds — the
+//!   whole area's counts minus the fold's — give the fold's weights tables through the same
+//!   [`calculate_weights`] and options as the run, and the other folds' cells and deposits
+//!   give its prior. A class unseen in training counts as missing evidence (weight 0).
+//! - **Scoring**: every valid cell of the held-out blocks gets the posterior probability of
+//!   the fold's model; the ROC AUC (Mann–Whitney, ties ½) and the prediction-rate AUC
+//!   (Agterberg & Bonham-Carter 2005) rank the held-out deposits against **every** held-out
+//!   cell, per fold (mean ± sd over the folds that hold a deposit) and pooled over all folds.
+//!
+//! Two streaming passes over the class rasters, with memory bounded by the blocks × classes
+//! table and the bounded score distributions of [`ScoreSurvey`]. Class breaks (class widths,
+//! quantiles, natural breaks) come from the layers' values alone, never from the deposits, so
+//! they are shared by the folds.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use nedra_core::random::SplitMix64;
+use nedra_core::{stream_blocks, Block, Grid, Window, BLOCK_SIZE};
+use nedra_io::RasterReader;
+use nedra_models::{
+    calculate_weights, ClassCount, LayerSummary, Response, ScanError, ScoreDistribution, ScoreScan,
+    ScoreSurvey, ValidationOptions, WeightsOptions,
+};
+use serde_json::{json, Value};
+
+use crate::pipeline::{blocks_in_flight, progress, Deposits};
+
+/// One evidence layer: its class raster on the grid and the options of its weights.
+pub struct CvLayer<'a> {
+    /// The layer's name, for messages.
+    pub name: &'a str,
+    /// Class raster on the grid.
+    pub classes: &'a RasterReader,
+    /// The options the run computed its weights with.
+    pub options: WeightsOptions,
+}
+
+/// How the folds are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CvScheme {
+    /// Side of a block, km (the grid's CRS in metres).
+    pub block_km: f64,
+    /// Number of folds k ≥ 2.
+    pub folds: usize,
+    /// Seed of the shuffle of blocks.
+    pub seed: u64,
+}
+
+/// What one fold measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CvFold {
+    /// Fold index.
+    pub fold: usize,
+    /// Blocks held out.
+    pub blocks: usize,
+    /// Held-out valid cells.
+    pub test_cells: u64,
+    /// Held-out deposits.
+    pub test_deposits: u64,
+    /// Deposits the fold's weights were learnt from.
+    pub train_deposits: u64,
+    /// ROC AUC of the held-out deposits against every held-out cell (None without a held-out
+    /// deposit, or when the training folds have none).
+    pub roc_auc: Option<f64>,
+    /// Prediction-rate AUC on the held-out area.
+    pub prediction_rate_auc: Option<f64>,
+}
+
+/// The cross-validation of a weights-of-evidence model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WofeCrossValidation {
+    /// The scheme.
+    pub scheme: CvScheme,
+    /// The grid's origin the blocks are anchored at (x, y of its top-left corner).
+    pub origin: [f64; 2],
+    /// One entry per fold.
+    pub folds: Vec<CvFold>,
+    /// ROC AUC of every held-out score together (each cell scored by its own fold's model).
+    pub pooled_roc_auc: Option<f64>,
+    /// Prediction-rate AUC of every held-out score together.
+    pub pooled_prediction_rate_auc: Option<f64>,
+}
+
+impl WofeCrossValidation {
+    /// The folds' ROC AUCs where defined.
+    pub fn fold_roc_auc(&self) -> Vec<f64> {
+        self.folds.iter().filter_map(|f| f.roc_auc).collect()
+    }
+
+    /// Mean and sample standard deviation of the defined fold ROC AUCs.
+    pub fn roc_auc_mean_sd(&self) -> (f64, f64) {
+        mean_sd(&self.fold_roc_auc())
+    }
+
+    /// Mean and sample standard deviation of the defined fold prediction-rate AUCs.
+    pub fn prediction_rate_auc_mean_sd(&self) -> (f64, f64) {
+        let v: Vec<f64> = self
+            .folds
+            .iter()
+            .filter_map(|f| f.prediction_rate_auc)
+            .collect();
+        mean_sd(&v)
+    }
+
+    /// The `spatial_cv` entry of `validation.json` and `run.json`.
+    pub fn to_json(&self) -> Value {
+        let (mean_roc, sd_roc) = self.roc_auc_mean_sd();
+        let (mean_rate, sd_rate) = self.prediction_rate_auc_mean_sd();
+        json!({
+            "scheme": format!(
+                "square blocks of {} km anchored at the grid's origin ({}, {}), dealt to {} folds by a seeded shuffle (seed {}); weights, generalisation and prior learnt inside each training fold; scored against every held-out valid cell",
+                self.scheme.block_km, self.origin[0], self.origin[1], self.scheme.folds, self.scheme.seed
+            ),
+            "block_km": self.scheme.block_km,
+            "folds_k": self.scheme.folds,
+            "seed": self.scheme.seed,
+            "block_origin": self.origin,
+            "scored_against": "every held-out valid cell",
+            "mean_roc_auc": mean_roc,
+            "sd_roc_auc": sd_roc,
+            "mean_prediction_rate_auc": mean_rate,
+            "sd_prediction_rate_auc": sd_rate,
+            "pooled_roc_auc": self.pooled_roc_auc,
+            "pooled_prediction_rate_auc": self.pooled_prediction_rate_auc,
+            "folds": self.folds.iter().map(|f| json!({
+                "fold": f.fold,
+                "blocks": f.blocks,
+                "test_cells": f.test_cells,
+                "test_positives": f.test_deposits,
+                "train_positives": f.train_deposits,
+                "roc_auc": f.roc_auc,
+                "prediction_rate_auc": f.prediction_rate_auc,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() < 2 {
+        f64::NAN
+    } else {
+        (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    };
+    (mean, sd)
+}
+
+/// Cells and deposits per class of each layer, and in all, for one block of the fold map.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    cells: u64,
+    deposits: u64,
+    classes: Vec<HashMap<i64, (u64, u64)>>,
+}
+
+impl Tally {
+    fn new(layers: usize) -> Self {
+        Tally {
+            cells: 0,
+            deposits: 0,
+            classes: vec![HashMap::new(); layers],
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.cells += other.cells;
+        self.deposits += other.deposits;
+        for (mine, theirs) in self.classes.iter_mut().zip(other.classes) {
+            for (c, (n, d)) in theirs {
+                let e = mine.entry(c).or_default();
+                e.0 += n;
+                e.1 += d;
+            }
+        }
+    }
+}
+
+/// Which fold block a cell is in.
+struct Blocks {
+    /// Cell sizes (x, y) in map units, and the block side in map units.
+    cell: (f64, f64),
+    side: f64,
+}
+
+impl Blocks {
+    fn of(&self, row: usize, col: usize) -> (usize, usize) {
+        (
+            (((row as f64 + 0.5) * self.cell.1) / self.side).floor() as usize,
+            (((col as f64 + 0.5) * self.cell.0) / self.side).floor() as usize,
+        )
+    }
+}
+
+/// A fold's model: the weight and W_STD of each class of each layer, the layers' summaries
+/// and the prior, learnt from the other folds.
+struct FoldModel {
+    weights: Vec<HashMap<i64, (f64, f64)>>,
+    summaries: Vec<LayerSummary>,
+    response: Response,
+}
+
+/// The rasters a pass reads: the study area and the class rasters.
+struct Readers<'a> {
+    mask: &'a RasterReader,
+    layers: &'a [CvLayer<'a>],
+}
+
+impl Readers<'_> {
+    fn read(&self, w: Window) -> Result<(Block, Vec<Block>), nedra_io::Error> {
+        let m = self.mask.read(w)?;
+        let classes = self
+            .layers
+            .iter()
+            .map(|l| l.classes.read(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((m, classes))
+    }
+}
+
+/// Scores each valid cell with its fold's model (shared by the parallel workers).
+struct Scoring {
+    blocks: Blocks,
+    fold_of: HashMap<(usize, usize), usize>,
+    models: Vec<Option<FoldModel>>,
+}
+
+impl Scoring {
+    /// `(fold, index in window, posterior)` of every valid cell whose fold has a model.
+    fn scores(&self, w: Window, m: &Block, classes: &[Block]) -> Vec<(usize, usize, f64)> {
+        let mut out = Vec::new();
+        let mut evidence = vec![None; classes.len()];
+        for r in 0..w.height {
+            for c in 0..w.width {
+                let i = r * w.width + c;
+                if !m.valid[i] {
+                    continue;
+                }
+                let key = self.blocks.of(w.row_off + r, w.col_off + c);
+                let Some(&fold) = self.fold_of.get(&key) else {
+                    continue;
+                };
+                let Some(model) = &self.models[fold] else {
+                    continue;
+                };
+                for (k, b) in classes.iter().enumerate() {
+                    evidence[k] = if b.valid[i] {
+                        model.weights[k].get(&(b.values[i] as i64)).copied()
+                    } else {
+                        None
+                    };
+                }
+                let p = model
+                    .response
+                    .cell(&model.summaries, &evidence)
+                    .posterior_probability;
+                out.push((fold, i, p));
+            }
+        }
+        out
+    }
+}
+
+/// The grid, its rasters and the fold models.
+struct Scorer<'a> {
+    grid: &'a Grid,
+    readers: Readers<'a>,
+    scoring: Scoring,
+}
+
+/// The scores of one fold (or of every fold), for the second pass of bounded validation.
+struct FoldScan<'a> {
+    scorer: &'a Scorer<'a>,
+    fold: Option<usize>,
+}
+
+impl ScoreScan for FoldScan<'_> {
+    fn reduce<A, B, M>(&self, total: &mut A, block: B, mut merge: M) -> Result<(), ScanError>
+    where
+        A: Send,
+        B: Fn(&[f64]) -> A + Sync,
+        M: FnMut(&mut A, A),
+    {
+        let windows = self.scorer.grid.windows(BLOCK_SIZE);
+        let (readers, scoring, fold) = (&self.scorer.readers, &self.scorer.scoring, self.fold);
+        stream_blocks(
+            &windows,
+            blocks_in_flight(),
+            |w| -> Result<_, ScanError> { Ok(readers.read(w)?) },
+            |w, (m, classes)| {
+                let scores: Vec<f64> = scoring
+                    .scores(w, &m, &classes)
+                    .into_iter()
+                    .filter(|(f, _, _)| fold.is_none_or(|x| x == *f))
+                    .map(|(_, _, p)| p)
+                    .collect();
+                block(&scores)
+            },
+            |_, partial| {
+                merge(total, partial);
+                Ok(())
+            },
+        )
+    }
+}
+
+/// Cross-validates weights of evidence over `layers` on the study area `mask` (see the
+/// module's documentation).
+///
+/// `Ok(Err(blocks))` when the study area covers fewer blocks than folds: no cross-validation
+/// is possible at that block size (the caller says so and suggests smaller blocks).
+///
+/// # Errors
+/// Read failures; a block size that is not positive, or fewer than 2 folds.
+pub fn cross_validate(
+    grid: &Grid,
+    mask: &RasterReader,
+    layers: &[CvLayer],
+    deposits: &Deposits,
+    area_units_per_cell: f64,
+    scheme: CvScheme,
+) -> Result<Result<WofeCrossValidation, usize>> {
+    if !(scheme.block_km > 0.0 && scheme.block_km.is_finite()) || scheme.folds < 2 {
+        anyhow::bail!(
+            "[model] cv_block_km = {} and cv_folds = {}: the block must be > 0 km and the folds ≥ 2",
+            scheme.block_km,
+            scheme.folds
+        );
+    }
+    let t = &grid.transform;
+    let blocks = Blocks {
+        cell: (t[1].abs(), t[5].abs()),
+        side: scheme.block_km * 1000.0,
+    };
+    let windows = grid.windows(BLOCK_SIZE);
+
+    // Pass 1: class counts per fold block.
+    let mut tallies: HashMap<(usize, usize), Tally> = HashMap::new();
+    {
+        let bar = progress(windows.len(), "cross-validation: class counts per block");
+        let readers = Readers { mask, layers };
+        let (blocks, n_layers) = (&blocks, layers.len());
+        stream_blocks(
+            &windows,
+            blocks_in_flight(),
+            |w| readers.read(w),
+            |w, (m, classes)| {
+                let mut local: HashMap<(usize, usize), Tally> = HashMap::new();
+                let mut dep_at = vec![0u64; w.len()];
+                for (i, n) in deposits.in_window(w) {
+                    dep_at[i] = n;
+                }
+                for r in 0..w.height {
+                    for c in 0..w.width {
+                        let i = r * w.width + c;
+                        if !m.valid[i] {
+                            continue;
+                        }
+                        let key = blocks.of(w.row_off + r, w.col_off + c);
+                        let t = local.entry(key).or_insert_with(|| Tally::new(n_layers));
+                        t.cells += 1;
+                        t.deposits += dep_at[i];
+                        for (k, b) in classes.iter().enumerate() {
+                            if b.valid[i] {
+                                let e = t.classes[k].entry(b.values[i] as i64).or_default();
+                                e.0 += 1;
+                                e.1 += dep_at[i];
+                            }
+                        }
+                    }
+                }
+                local
+            },
+            |_, local| -> Result<(), nedra_io::Error> {
+                for (key, t) in local {
+                    tallies
+                        .entry(key)
+                        .or_insert_with(|| Tally::new(layers.len()))
+                        .merge(t);
+                }
+                bar.inc(1);
+                Ok(())
+            },
+        )?;
+    }
+
+    // Folds: the occupied blocks, shuffled and dealt.
+    let mut keys: Vec<(usize, usize)> = tallies.keys().copied().collect();
+    keys.sort_unstable();
+    if keys.len() < scheme.folds {
+        return Ok(Err(keys.len()));
+    }
+    SplitMix64::new(scheme.seed).shuffle(&mut keys);
+    let fold_of: HashMap<(usize, usize), usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (*k, i % scheme.folds))
+        .collect();
+    let mut per_fold: Vec<Tally> = (0..scheme.folds)
+        .map(|_| Tally::new(layers.len()))
+        .collect();
+    let mut all = Tally::new(layers.len());
+    let mut blocks_in_fold = vec![0usize; scheme.folds];
+    for (key, t) in tallies {
+        let f = fold_of[&key];
+        blocks_in_fold[f] += 1;
+        all.merge(t.clone());
+        per_fold[f].merge(t);
+    }
+
+    // Each fold's model from the other folds' counts.
+    let mut models = Vec::with_capacity(scheme.folds);
+    for held in &per_fold {
+        let train_deposits = all.deposits - held.deposits;
+        let train_cells = all.cells - held.cells;
+        if train_deposits == 0 {
+            models.push(None);
+            continue;
+        }
+        let mut weights = Vec::with_capacity(layers.len());
+        let mut summaries = Vec::with_capacity(layers.len());
+        for (k, layer) in layers.iter().enumerate() {
+            let counts: Vec<ClassCount> = all.classes[k]
+                .iter()
+                .map(|(&class, &(n, d))| {
+                    let (hn, hd) = held.classes[k].get(&class).copied().unwrap_or((0, 0));
+                    ClassCount {
+                        class,
+                        cells: n - hn,
+                        deposits: d - hd,
+                    }
+                })
+                .filter(|c| c.cells > 0)
+                .collect();
+            let table = calculate_weights(&counts, &layer.options).with_context(|| {
+                format!(
+                    "cross-validation: weights of layer {:?} in a training fold",
+                    layer.name
+                )
+            })?;
+            weights.push(
+                table
+                    .rows
+                    .iter()
+                    .map(|r| (r.class, (r.weight, r.w_std)))
+                    .collect(),
+            );
+            summaries.push(LayerSummary::from_table(&table)?);
+        }
+        let response = Response::new(train_deposits, train_cells as f64 * area_units_per_cell)?;
+        models.push(Some(FoldModel {
+            weights,
+            summaries,
+            response,
+        }));
+    }
+
+    // Pass 2: every held-out cell scored by its fold's model.
+    let scorer = Scorer {
+        grid,
+        readers: Readers { mask, layers },
+        scoring: Scoring {
+            blocks,
+            fold_of,
+            models,
+        },
+    };
+    let (readers, scoring) = (&scorer.readers, &scorer.scoring);
+    let mut surveys: Vec<ScoreSurvey> = (0..scheme.folds).map(|_| ScoreSurvey::new()).collect();
+    let mut pooled = ScoreSurvey::new();
+    {
+        let bar = progress(windows.len(), "cross-validation: held-out scores");
+        stream_blocks(
+            &windows,
+            blocks_in_flight(),
+            |w| readers.read(w),
+            |w, (m, classes)| {
+                let mut dep_at = vec![0u64; w.len()];
+                for (i, n) in deposits.in_window(w) {
+                    dep_at[i] = n;
+                }
+                let mut local: Vec<ScoreSurvey> =
+                    (0..scheme.folds).map(|_| ScoreSurvey::new()).collect();
+                let mut all_folds = ScoreSurvey::new();
+                for (f, i, p) in scoring.scores(w, &m, &classes) {
+                    local[f].add_cell(p, dep_at[i]);
+                    all_folds.add_cell(p, dep_at[i]);
+                }
+                (local, all_folds)
+            },
+            |_, (local, all_folds)| -> Result<(), nedra_io::Error> {
+                for (s, l) in surveys.iter_mut().zip(local) {
+                    s.merge(l);
+                }
+                pooled.merge(all_folds);
+                bar.inc(1);
+                Ok(())
+            },
+        )?;
+    }
+
+    let options = ValidationOptions {
+        bootstrap_replicates: 0,
+        ..ValidationOptions::default()
+    };
+    let aucs = |survey: ScoreSurvey, fold: Option<usize>| -> Result<(Option<f64>, Option<f64>)> {
+        if survey.deposits() == 0 || survey.cells() == 0 {
+            return Ok((None, None));
+        }
+        let scan = FoldScan {
+            scorer: &scorer,
+            fold,
+        };
+        let dist = ScoreDistribution::from_surveys(vec![survey], &scan)?
+            .into_iter()
+            .next()
+            .context("cross-validation: no score distribution")?;
+        let report = dist.validate(&options)?;
+        Ok((Some(report.roc_auc), Some(report.rate_auc)))
+    };
+    let mut folds = Vec::with_capacity(scheme.folds);
+    for (f, survey) in surveys.into_iter().enumerate() {
+        let test_deposits = per_fold[f].deposits;
+        let has_model = scorer.scoring.models[f].is_some();
+        let (roc, rate) = if has_model {
+            aucs(survey, Some(f))?
+        } else {
+            (None, None)
+        };
+        folds.push(CvFold {
+            fold: f,
+            blocks: blocks_in_fold[f],
+            test_cells: per_fold[f].cells,
+            test_deposits,
+            train_deposits: all.deposits - test_deposits,
+            roc_auc: roc,
+            prediction_rate_auc: rate,
+        });
+    }
+    let (pooled_roc_auc, pooled_prediction_rate_auc) = aucs(pooled, None)?;
+    Ok(Ok(WofeCrossValidation {
+        scheme,
+        origin: [t[0], t[3]],
+        folds,
+        pooled_roc_auc,
+        pooled_prediction_rate_auc,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nedra_io::{DataType, RasterWriter};
+    use nedra_models::{WeightsTable, WeightsType};
+
+    const N: usize = 80;
+    const CELL: f64 = 1000.0;
+
+    fn grid() -> Grid {
+        Grid::new("", [500_000.0, CELL, 0.0, 6_000_000.0, 0.0, -CELL], N, N).unwrap()
+    }
+
+    fn write(path: &std::path::Path, f: impl Fn(usize, usize) -> Option<f64>) -> RasterReader {
+        let g = grid();
+        let mut w = RasterWriter::create(path, &g, DataType::Int32).unwrap();
+        for win in g.windows(32) {
+            let mut b = Block::empty(win);
+            for r in 0..win.height {
+                for c in 0..win.width {
+                    if let Some(v) = f(win.row_off + r, win.col_off + c) {
+                        b.values[r * win.width + c] = v;
+                        b.valid[r * win.width + c] = true;
+                    }
+                }
+            }
+            w.write(&b).unwrap();
+        }
+        RasterReader::open(&w.finish().unwrap()).unwrap()
+    }
+
+    /// The synthetic truth: the chance of a deposit in a cell rises with the class of layer A
+    /// (bands west to east); layers B–D are categorical noise in 5 × 5 patches of 30 classes.
+    fn truth(r: usize, c: usize) -> f64 {
+        let _ = r;
+        [0.002, 0.005, 0.012, 0.03][c * 4 / N]
+    }
+
+    fn noise(layer: u64, r: usize, c: usize) -> f64 {
+        let mut g = SplitMix64::stream(layer, ((r / 5) * 1000 + c / 5) as u64);
+        (1 + g.below(30)) as f64
+    }
+
+    struct Stack {
+        _dir: tempfile::TempDir,
+        mask: RasterReader,
+        layers: Vec<RasterReader>,
+        class: Vec<Vec<i64>>,
+        deposits: Deposits,
+        at: Vec<u64>,
+    }
+
+    fn stack(seed: u64) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        let mask = write(&dir.path().join("mask.tif"), |_, _| Some(1.0));
+        let mut layers = vec![write(&dir.path().join("a.tif"), |_, c| {
+            Some((1 + c * 4 / N) as f64)
+        })];
+        for k in 1..4u64 {
+            layers.push(write(&dir.path().join(format!("n{k}.tif")), move |r, c| {
+                Some(noise(k, r, c))
+            }));
+        }
+        let class: Vec<Vec<i64>> = (0..N * N)
+            .map(|i| {
+                let (r, c) = (i / N, i % N);
+                let mut v = vec![(1 + c * 4 / N) as i64];
+                v.extend((1..4u64).map(|k| noise(k, r, c) as i64));
+                v
+            })
+            .collect();
+        let mut g = SplitMix64::new(seed);
+        let mut cells = vec![];
+        let mut at = vec![0u64; N * N];
+        for r in 0..N {
+            for c in 0..N {
+                if g.uniform() < truth(r, c) {
+                    cells.push((r, c, 1));
+                    at[r * N + c] = 1;
+                }
+            }
+        }
+        let deposits = Deposits {
+            total: cells.len() as u64,
+            cells,
+            ..Deposits::default()
+        };
+        Stack {
+            _dir: dir,
+            mask,
+            layers,
+            class,
+            deposits,
+            at,
+        }
+    }
+
+    fn options() -> WeightsOptions {
+        WeightsOptions::new(1.0, WeightsType::Categorical)
+    }
+
+    fn run(s: &Stack, scheme: CvScheme) -> WofeCrossValidation {
+        let names = ["a", "n1", "n2", "n3"];
+        let layers: Vec<CvLayer> = s
+            .layers
+            .iter()
+            .zip(names)
+            .map(|(r, name)| CvLayer {
+                name,
+                classes: r,
+                options: options(),
+            })
+            .collect();
+        cross_validate(&grid(), &s.mask, &layers, &s.deposits, 1.0, scheme)
+            .unwrap()
+            .unwrap()
+    }
+
+    /// ROC AUC by brute force over every pair (presence points × absence cells, ties ½).
+    fn brute_auc(scores: &[(f64, u64)]) -> f64 {
+        let (mut wins, mut pairs) = (0.0, 0.0);
+        for &(sp, dp) in scores.iter().filter(|s| s.1 > 0) {
+            for &(sa, _) in scores.iter().filter(|s| s.1 == 0) {
+                pairs += dp as f64;
+                if sp > sa {
+                    wins += dp as f64;
+                } else if sp == sa {
+                    wins += 0.5 * dp as f64;
+                }
+            }
+        }
+        wins / pairs
+    }
+
+    /// AUC of scores with presence and absence weights per cell: Σ over pairs of
+    /// w_presence(i) · w_absence(j) · [s_i > s_j, ½ if equal] / (Σ w_presence · Σ w_absence).
+    fn weighted_auc(mut cells: Vec<(f64, f64, f64)>) -> f64 {
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total_presence: f64 = cells.iter().map(|c| c.1).sum();
+        let total_absence: f64 = cells.iter().map(|c| c.2).sum();
+        let (mut below_absence, mut wins) = (0.0, 0.0);
+        let mut i = 0;
+        while i < cells.len() {
+            let mut j = i;
+            let (mut pres, mut abs) = (0.0, 0.0);
+            while j < cells.len() && cells[j].0 == cells[i].0 {
+                pres += cells[j].1;
+                abs += cells[j].2;
+                j += 1;
+            }
+            wins += pres * (below_absence + 0.5 * abs);
+            below_absence += abs;
+            i = j;
+        }
+        wins / (total_presence * total_absence)
+    }
+
+    #[test]
+    fn weighted_auc_equals_pairs_for_unit_weights() {
+        let scores = [(0.1, 1), (0.4, 0), (0.4, 1), (0.9, 0), (0.2, 0), (0.9, 1)];
+        let weighted = scores
+            .iter()
+            .map(|&(s, d)| (s, d as f64, if d == 0 { 1.0 } else { 0.0 }))
+            .collect();
+        assert!((weighted_auc(weighted) - brute_auc(&scores)).abs() < 1e-15);
+    }
+
+    /// A model fitted on the cells `train` (by index): each layer's weights and the prior.
+    fn fit(s: &Stack, train: &[usize]) -> (Vec<WeightsTable>, Response) {
+        let tables = (0..4)
+            .map(|k| {
+                let mut counts: HashMap<i64, (u64, u64)> = HashMap::new();
+                for &i in train {
+                    let e = counts.entry(s.class[i][k]).or_default();
+                    e.0 += 1;
+                    e.1 += s.at[i];
+                }
+                let counts: Vec<ClassCount> = counts
+                    .into_iter()
+                    .map(|(class, (cells, deposits))| ClassCount {
+                        class,
+                        cells,
+                        deposits,
+                    })
+                    .collect();
+                calculate_weights(&counts, &options()).unwrap()
+            })
+            .collect();
+        let d: u64 = train.iter().map(|&i| s.at[i]).sum();
+        (tables, Response::new(d, train.len() as f64).unwrap())
+    }
+
+    fn score(s: &Stack, model: &(Vec<WeightsTable>, Response), i: usize) -> f64 {
+        let summaries: Vec<LayerSummary> = model
+            .0
+            .iter()
+            .map(|t| LayerSummary::from_table(t).unwrap())
+            .collect();
+        let evidence: Vec<Option<(f64, f64)>> = (0..4)
+            .map(|k| {
+                model.0[k]
+                    .rows
+                    .iter()
+                    .find(|r| r.class == s.class[i][k])
+                    .map(|r| (r.weight, r.w_std))
+            })
+            .collect();
+        model.1.cell(&summaries, &evidence).posterior_probability
+    }
+
+    /// The fold of each cell, by the documented rule: blocks anchored at the grid's origin,
+    /// the occupied blocks sorted, shuffled with the seed and dealt in turn.
+    fn folds_of_cells(scheme: CvScheme) -> Vec<usize> {
+        let side = (scheme.block_km * 1000.0 / CELL) as usize;
+        let per_row = N.div_ceil(side);
+        let mut keys: Vec<(usize, usize)> = (0..per_row)
+            .flat_map(|a| (0..per_row).map(move |b| (a, b)))
+            .collect();
+        SplitMix64::new(scheme.seed).shuffle(&mut keys);
+        let fold: HashMap<(usize, usize), usize> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i % scheme.folds))
+            .collect();
+        (0..N * N)
+            .map(|i| fold[&((i / N) / side, (i % N) / side)])
+            .collect()
+    }
+
+    #[test]
+    fn each_fold_equals_a_model_refitted_on_the_other_folds_and_scored_by_brute_force() {
+        let s = stack(7);
+        let scheme = CvScheme {
+            block_km: 10.0,
+            folds: 4,
+            seed: 3,
+        };
+        let cv = run(&s, scheme);
+        let fold_of = folds_of_cells(scheme);
+        let all: Vec<usize> = (0..N * N).collect();
+        let fitted = fit(&s, &all);
+        let mut pooled = vec![];
+        let mut differs = false;
+        for f in 0..scheme.folds {
+            let train: Vec<usize> = all.iter().copied().filter(|&i| fold_of[i] != f).collect();
+            let test: Vec<usize> = all.iter().copied().filter(|&i| fold_of[i] == f).collect();
+            let model = fit(&s, &train);
+            differs |= model.0[0].rows != fitted.0[0].rows;
+            let scores: Vec<(f64, u64)> = test
+                .iter()
+                .map(|&i| (score(&s, &model, i), s.at[i]))
+                .collect();
+            let fold = &cv.folds[f];
+            assert_eq!(fold.test_cells, test.len() as u64);
+            assert_eq!(
+                fold.test_deposits,
+                test.iter().map(|&i| s.at[i]).sum::<u64>()
+            );
+            let expected = brute_auc(&scores);
+            let got = fold.roc_auc.unwrap();
+            assert!(
+                (got - expected).abs() < 1e-12,
+                "fold {f}: {got} vs {expected}"
+            );
+            pooled.extend(scores);
+        }
+        // The folds' weights are not the all-data weights: the CV figure is not the fitted one.
+        assert!(differs);
+        let expected = brute_auc(&pooled);
+        assert!((cv.pooled_roc_auc.unwrap() - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn held_out_auc_estimates_the_auc_on_new_deposits_and_the_fitted_one_is_optimistic() {
+        // The expected AUC of the true model on new deposits: presences weighted by p,
+        // absences by 1 − p, over every pair of cells.
+        let p: Vec<f64> = (0..N * N).map(|i| truth(i / N, i % N)).collect();
+        let mut levels: Vec<f64> = p.clone();
+        levels.sort_by(f64::total_cmp);
+        levels.dedup();
+        let (mut wins, mut pairs) = (0.0, 0.0);
+        for &a in &levels {
+            let na = p.iter().filter(|&&x| x == a).count() as f64;
+            for &b in &levels {
+                let nb = p.iter().filter(|&&x| x == b).count() as f64;
+                let w = na * a * nb * (1.0 - b);
+                pairs += w;
+                wins += w * if a > b {
+                    1.0
+                } else if a == b {
+                    0.5
+                } else {
+                    0.0
+                };
+            }
+        }
+        let truth_auc = wins / pairs;
+        let (mut cv_sum, mut fitted_sum, mut new_sum) = (0.0, 0.0, 0.0);
+        let seeds = [11u64, 12, 13, 14];
+        for &seed in &seeds {
+            let s = stack(seed);
+            let cv = run(
+                &s,
+                CvScheme {
+                    block_km: 10.0,
+                    folds: 4,
+                    seed,
+                },
+            );
+            cv_sum += cv.pooled_roc_auc.unwrap();
+            let all: Vec<usize> = (0..N * N).collect();
+            let model = fit(&s, &all);
+            let scores: Vec<(f64, u64)> = all
+                .iter()
+                .map(|&i| (score(&s, &model, i), s.at[i]))
+                .collect();
+            fitted_sum += brute_auc(&scores);
+            // The same fitted model on new deposits drawn from the truth (expected AUC:
+            // presences weighted by p, absences by 1 − p): what a held-out figure estimates.
+            let weighted: Vec<(f64, f64, f64)> = scores
+                .iter()
+                .zip(&p)
+                .map(|(&(sc, _), &pi)| (sc, pi, 1.0 - pi))
+                .collect();
+            new_sum += weighted_auc(weighted);
+        }
+        let n = seeds.len() as f64;
+        let (cv, fitted, new_data) = (cv_sum / n, fitted_sum / n, new_sum / n);
+        eprintln!(
+            "truth {truth_auc:.4}; fitted model: on its own deposits {fitted:.4}, on new deposits {new_data:.4}; held-out {cv:.4}"
+        );
+        assert!(
+            (cv - new_data).abs() < 0.03,
+            "held-out {cv:.4} vs new data {new_data:.4}"
+        );
+        assert!(
+            cv < truth_auc + 0.01,
+            "held-out {cv:.4} vs truth {truth_auc:.4}"
+        );
+        assert!(
+            fitted > new_data + 0.08,
+            "fitted {fitted:.4} vs new data {new_data:.4}"
+        );
+    }
+}
