@@ -187,7 +187,7 @@ pub fn cross_validation(model: &Value, fitted_roc_auc: f64) -> Vec<Warning> {
             out.push(Warning::new(
                 "overfitting",
                 format!(
-                    "the fitted ROC AUC {fitted_roc_auc:.3} is {:.3} above the spatial-CV ROC AUC {cv_auc:.3}: the model learnt its training deposits. Quote the cross-validated figure; fewer or shallower trees, or a stronger penalty, may generalise better",
+                    "the fitted ROC AUC {fitted_roc_auc:.3} is {:.3} above the spatial-CV ROC AUC {cv_auc:.3}: the model learnt its training deposits. Quote the cross-validated figure; a simpler model (fewer classes or layers; fewer or shallower trees; a stronger penalty) may generalise better",
                     fitted_roc_auc - cv_auc
                 ),
             ));
