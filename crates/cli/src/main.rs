@@ -192,6 +192,10 @@ enum Command {
         /// Seed of the bootstrap.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Deposits outside the score's valid cells: `error` (stop, naming them) or `drop`
+        /// (leave them out with a warning giving their count), as `outside` in a project file.
+        #[arg(long, default_value = "error", value_parser = choice::choice::<nedra_engine::project::Outside>())]
+        outside: nedra_engine::project::Outside,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -400,6 +404,10 @@ enum Command {
         /// Smallest target kept, km².
         #[arg(long, default_value_t = 1.0, value_parser = choice::number(Range::NonNegative))]
         min_area_km2: f64,
+        /// Deposits outside the score's valid cells: `error` (stop, naming them) or `drop`
+        /// (leave them out with a warning giving their count), as `outside` in a project file.
+        #[arg(long, default_value = "error", value_parser = choice::choice::<nedra_engine::project::Outside>())]
+        outside: nedra_engine::project::Outside,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -622,6 +630,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             deposits_crs,
             bootstrap,
             seed,
+            outside,
             out,
         } => nedra_engine::stages::validate(&nedra_engine::stages::ValidateArgs {
             score,
@@ -630,6 +639,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             deposits_crs,
             bootstrap,
             seed,
+            outside,
             out,
         }),
         Command::Distance {
@@ -801,6 +811,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             threshold,
             pa,
             min_area_km2,
+            outside,
             out,
         } => {
             let rule = match (top_percent, threshold, pa) {
@@ -813,6 +824,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 uncertainty.as_deref(),
                 deposits.as_deref(),
                 deposits_crs.as_deref(),
+                outside,
                 &nedra_engine::targets::TargetOptions { rule, min_area_km2 },
                 &out,
             )

@@ -711,6 +711,11 @@ fn response_validate_and_targets_refuse_bad_inputs() {
         val("score.tif", "--bootstrap -5", &["--bootstrap", "-5"]),
         val(
             "score.tif",
+            "--outside sideways",
+            &["--outside", "sideways", "error", "drop"],
+        ),
+        val(
+            "score.tif",
             "--test-deposits {d}/outside.csv",
             &["outside.csv", "outside"],
         ),
@@ -1416,4 +1421,82 @@ fn a_raster_without_a_crs_takes_csv_points_in_its_own_coordinates() {
     assert!(with_crs.status.success());
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
     assert_eq!(read("bare.csv"), read("with_crs.csv"));
+}
+
+/// `--outside drop` leaves out the points beyond the study area, with a warning giving their
+/// count: the validation equals that of the points inside alone.
+#[test]
+fn validate_and_targets_drop_outside_deposits_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    std::fs::write(
+        dir.path().join("inside.csv"),
+        points_csv(&[(X0 + 500.0, Y0 + 500.0)]),
+    )
+    .unwrap();
+    let nedra = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_nedra"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let dropped = nedra(&[
+        "validate",
+        "score.tif",
+        "--deposits",
+        "outside.csv",
+        "--outside",
+        "drop",
+        "--out",
+        "v1",
+    ]);
+    let err = String::from_utf8_lossy(&dropped.stderr);
+    assert!(dropped.status.success(), "{err}");
+    assert!(
+        err.contains("outside.csv: 1 of 2 points lie outside the study area"),
+        "{err}"
+    );
+    let inside = nedra(&[
+        "validate",
+        "score.tif",
+        "--deposits",
+        "inside.csv",
+        "--out",
+        "v2",
+    ]);
+    assert!(inside.status.success());
+    let auc = |d: &str| {
+        let v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(d).join("validation.json")).unwrap(),
+        )
+        .unwrap();
+        (
+            v["roc_auc"].as_f64().unwrap(),
+            v["success_rate_auc"].as_f64().unwrap(),
+        )
+    };
+    assert_eq!(auc("v1"), auc("v2"));
+    let refused = nedra(&[
+        "validate",
+        "score.tif",
+        "--deposits",
+        "outside.csv",
+        "--out",
+        "v3",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let targets = nedra(&[
+        "targets",
+        "score.tif",
+        "--deposits",
+        "outside.csv",
+        "--outside",
+        "drop",
+        "--out",
+        "t",
+    ]);
+    let err = String::from_utf8_lossy(&targets.stderr);
+    assert!(targets.status.success(), "{err}");
+    assert!(err.contains("left out (--outside drop)"), "{err}");
 }

@@ -320,8 +320,14 @@ fn bounded_validation_of_the_posterior_equals_the_exact_one() {
     let deposits_path = d.join("deposits/IOCG_Deposits.shp");
     let post = nedra_io::RasterReader::open(&dir.path().join("posterior.tif")).unwrap();
     let grid = post.grid().clone();
-    let (deposits, _) =
-        nedra_engine::run::deposits_for(&deposits_path, None, &grid, Some(&post)).unwrap();
+    let (deposits, _) = nedra_engine::run::deposits_for(
+        &deposits_path,
+        None,
+        &grid,
+        Some(&post),
+        nedra_engine::project::Outside::Error,
+    )
+    .unwrap();
     let exact = nedra_engine::validation::score_histograms(&grid, &post, &[&deposits]).unwrap();
     let bounded = nedra_engine::validation::score_histograms_with(
         &grid,

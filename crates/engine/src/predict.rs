@@ -178,7 +178,13 @@ pub fn predict(o: &PredictOptions) -> Result<Value> {
     if let Some(dp) = &o.deposits {
         inputs.push(input_entry("deposits", dp)?);
         let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
-        let (deposits, _) = crate::run::deposits_for(dp, o.deposits_crs.as_deref(), &grid, None)?;
+        let (deposits, _) = crate::run::deposits_for(
+            dp,
+            o.deposits_crs.as_deref(),
+            &grid,
+            None,
+            crate::project::Outside::Error,
+        )?;
         let hist = crate::validation::score_histograms(&grid, &score, &[&deposits])?;
         validation = crate::validation::write_validation(
             &dir,

@@ -1088,12 +1088,14 @@ fn count_valid(grid: &Grid, reader: &RasterReader) -> Result<u64> {
     Ok(n)
 }
 
-/// The deposit summary of a stage command's deposits.
+/// The deposit summary of a stage command's deposits; points outside the study area are an
+/// error, or with [`Outside::Drop`] left out with a warning giving their count.
 pub fn deposits_for(
     path: &Path,
     crs_def: Option<&str>,
     grid: &Grid,
     mask: Option<&RasterReader>,
+    outside: Outside,
 ) -> Result<(Deposits, usize)> {
     let mut src = VectorSource::new(path);
     src.crs = crs_def.map(str::to_string);
@@ -1110,7 +1112,23 @@ pub fn deposits_for(
         Some(m) => format!("the cells with data of {}", m.path().display()),
         None => "the grid".to_string(),
     };
-    let d = locate_deposits(&points, grid, mask, &area, false, DuplicateRule::Keep, path)?;
+    let d = locate_deposits(
+        &points,
+        grid,
+        mask,
+        &area,
+        outside == Outside::Drop,
+        DuplicateRule::Keep,
+        path,
+    )?;
+    if d.dropped > 0 {
+        say(&format!(
+            "warning: {}: {} of {} points lie outside the study area ({area}) and are left out (--outside drop)",
+            path.display(),
+            d.dropped,
+            points.len()
+        ));
+    }
     if let Some(w) = crate::warnings::duplicate_deposits(&d, DuplicateRule::Keep) {
         say(&format!("warning: {}", w.message));
     }

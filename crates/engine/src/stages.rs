@@ -11,6 +11,7 @@ use nedra_models::{
 
 use crate::pipeline::{classify_layer, response_pass, ResponseLayer};
 use crate::progress::say;
+use crate::project::Outside;
 use crate::run::deposits_for;
 use crate::run_folder::OutputFolder;
 
@@ -41,14 +42,20 @@ pub fn weights(a: &WeightsArgs) -> Result<()> {
         ));
     }
     reader.require_data()?;
-    let (deposits, _) = deposits_for(&a.deposits, a.deposits_crs.as_deref(), &grid, Some(&reader))
-        .with_context(|| {
-            format!(
-                "locating deposits {} on {}",
-                a.deposits.display(),
-                a.raster.display()
-            )
-        })?;
+    let (deposits, _) = deposits_for(
+        &a.deposits,
+        a.deposits_crs.as_deref(),
+        &grid,
+        Some(&reader),
+        Outside::Error,
+    )
+    .with_context(|| {
+        format!(
+            "locating deposits {} on {}",
+            a.deposits.display(),
+            a.raster.display()
+        )
+    })?;
     let values = RasterReader::open(&a.raster)?;
     let pass = classify_layer(
         &grid,
@@ -156,7 +163,7 @@ pub fn response(
             .filter(|i| blocks.iter().any(|b| b.valid[*i]))
             .count() as u64;
     }
-    let (deposits, _) = deposits_for(deposits_path, deposits_crs, &grid, None)?;
+    let (deposits, _) = deposits_for(deposits_path, deposits_crs, &grid, None, Outside::Error)?;
     let folder = OutputFolder::begin(out)?;
     let response = Response::new(
         deposits.total,
@@ -220,7 +227,7 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
     if hidden.exists() {
         let labels = RasterReader::open(&summary.out.join("targets.tif"))?;
         let grid = labels.grid().clone();
-        let (cells, n) = deposits_for(&hidden, None, &grid, None)?;
+        let (cells, n) = deposits_for(&hidden, None, &grid, None, Outside::Error)?;
         let mut ranks = Vec::new();
         for (r, c, _) in &cells.cells {
             let w = nedra_core::Window {
@@ -251,6 +258,8 @@ pub struct ValidateArgs {
     pub deposits_crs: Option<String>,
     pub bootstrap: usize,
     pub seed: u64,
+    /// Deposits outside the score's valid cells: an error, or left out with a warning.
+    pub outside: Outside,
     pub out: PathBuf,
 }
 
@@ -263,16 +272,17 @@ pub fn validate(a: &ValidateArgs) -> Result<()> {
     let reader = RasterReader::open(&a.score)?;
     let grid = reader.grid().clone();
     let crs = a.deposits_crs.as_deref();
-    let (train, _) = deposits_for(&a.deposits, crs, &grid, Some(&reader)).with_context(|| {
-        format!(
-            "locating deposits {} on {}",
-            a.deposits.display(),
-            a.score.display()
-        )
-    })?;
+    let (train, _) =
+        deposits_for(&a.deposits, crs, &grid, Some(&reader), a.outside).with_context(|| {
+            format!(
+                "locating deposits {} on {}",
+                a.deposits.display(),
+                a.score.display()
+            )
+        })?;
     let test = match &a.test_deposits {
         Some(p) => Some(
-            deposits_for(p, crs, &grid, Some(&reader))
+            deposits_for(p, crs, &grid, Some(&reader), a.outside)
                 .with_context(|| {
                     format!(
                         "locating held-out deposits {} on {}",
@@ -328,6 +338,7 @@ pub fn targets(
     uncertainty: Option<&Path>,
     deposits: Option<&Path>,
     deposits_crs: Option<&str>,
+    outside: Outside,
     options: &crate::targets::TargetOptions,
     out: &Path,
 ) -> Result<()> {
@@ -349,7 +360,7 @@ pub fn targets(
         None => None,
     };
     let deposits = match deposits {
-        Some(p) => deposits_for(p, deposits_crs, &grid, Some(&reader))?.0,
+        Some(p) => deposits_for(p, deposits_crs, &grid, Some(&reader), outside)?.0,
         None if options.rule == crate::targets::TargetRule::PaCrossing => {
             bail!("--pa needs --deposits: the prediction–area crossing is measured against known deposits")
         }
