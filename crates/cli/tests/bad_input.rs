@@ -1500,3 +1500,81 @@ fn validate_and_targets_drop_outside_deposits_when_asked() {
     assert!(targets.status.success(), "{err}");
     assert!(err.contains("left out (--outside drop)"), "{err}");
 }
+
+/// A class the weights table lacks gets weight 0 (as missing evidence) with a warning giving
+/// its cells: with one layer its cells take the prior probability.
+#[test]
+fn unseen_classes_get_weight_zero_with_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fixture(d);
+    // Classes 1–4 as in classes.tif, and a class 9 in the last 5 columns.
+    write_raster(&d.join("classes9.tif"), &utm_grid(X0, Y0, N), |_, c| {
+        Some(if c >= N - 5 {
+            9.0
+        } else {
+            (1 + c * 4 / N) as f64
+        })
+    });
+    let nedra = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_nedra"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let w = nedra(&[
+        "weights",
+        "classes.tif",
+        "--deposits",
+        "deposits.csv",
+        "--type",
+        "categorical",
+        "--out",
+        "w.csv",
+    ]);
+    assert!(w.status.success(), "{}", String::from_utf8_lossy(&w.stderr));
+    let r = nedra(&[
+        "response",
+        "--weights",
+        "w.csv",
+        "--evidence",
+        "classes9.tif",
+        "--deposits",
+        "deposits.csv",
+        "--out",
+        "r",
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    let cells = 5 * N;
+    assert!(
+        err.contains(&format!(
+            "{cells} cells of class [9] that has no row in w.csv were given weight 0"
+        )),
+        "{err}"
+    );
+    let out = String::from_utf8_lossy(&r.stdout);
+    let prior: f64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("prior probability: "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let post = nedra_io::RasterReader::open(&d.join("r/posterior.tif")).unwrap();
+    let block = post
+        .read(nedra_core::Window {
+            row_off: 0,
+            col_off: N - 1,
+            width: 1,
+            height: 1,
+        })
+        .unwrap();
+    assert!(block.valid[0]);
+    assert!(
+        ((block.values[0] - prior) / prior).abs() < 1e-6,
+        "{} vs {prior}",
+        block.values[0]
+    );
+}

@@ -388,8 +388,44 @@ impl ResponseLayer {
 }
 
 /// One block's partial results in the response pass: scores, CI sums, cells, cells with
-/// missing layers.
-type BlockTallies = (ScoreSurvey, ConditionalIndependenceSums, u64, u64);
+/// missing layers, and per layer the cells of classes its table lacks (with those classes).
+type BlockTallies = (
+    ScoreSurvey,
+    ConditionalIndependenceSums,
+    u64,
+    u64,
+    Vec<(u64, std::collections::BTreeSet<i64>)>,
+);
+
+/// Cells of a layer whose class has no row in its weights table: given weight 0, as missing
+/// evidence, and reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnseenClasses {
+    /// The layer.
+    pub layer: String,
+    /// Its weights table.
+    pub table: PathBuf,
+    /// Cells of such classes.
+    pub cells: u64,
+    /// The classes (the first 20).
+    pub classes: Vec<i64>,
+}
+
+impl UnseenClasses {
+    /// The warning line.
+    pub fn message(&self) -> String {
+        format!(
+            "layer {:?}: {} cell{} of class{} {:?} that {} no row in {} were given weight 0 (as missing evidence). Use the table computed from this raster, or reclass them",
+            self.layer,
+            self.cells,
+            if self.cells == 1 { "" } else { "s" },
+            if self.classes.len() == 1 { "" } else { "es" },
+            self.classes,
+            if self.classes.len() == 1 { "has" } else { "have" },
+            self.table.display()
+        )
+    }
+}
 
 /// What the response pass measured.
 #[derive(Debug, Clone)]
@@ -400,16 +436,19 @@ pub struct ResponseSummary {
     pub cells_with_missing_data: u64,
     /// Sums for the conditional-independence diagnostics.
     pub conditional_independence: ConditionalIndependenceSums,
+    /// Layers with cells of classes their tables lack (weight 0, as missing evidence).
+    pub unseen_classes: Vec<UnseenClasses>,
 }
 
 /// The posterior probability, its standard deviation and the confidence, block by block,
 /// written as `posterior.tif`, `posterior_std.tif` and `confidence.tif` into `out_dir`.
 ///
 /// The study area is the mask when given, otherwise every cell where at least one layer has
-/// data. A class absent from its layer's table is an error.
+/// data. A class absent from its layer's table gets weight 0, as missing evidence, and is
+/// counted in [`ResponseSummary::unseen_classes`].
 ///
 /// # Errors
-/// Read/write failures and unknown classes.
+/// Read/write failures.
 pub fn response_pass(
     grid: &Grid,
     mask: Option<&RasterReader>,
@@ -428,6 +467,8 @@ pub fn response_pass(
     let mut survey = ScoreSurvey::new();
     let mut with_missing = 0u64;
     let mut ci = ConditionalIndependenceSums::default();
+    let mut unseen: Vec<(u64, std::collections::BTreeSet<i64>)> =
+        vec![Default::default(); layers.len()];
     write_streamed_many(
         grid,
         [
@@ -454,6 +495,8 @@ pub fn response_pass(
             }
             let mut evidence: Vec<Option<(f64, f64)>> = vec![None; lookups.len()];
             let (mut n_cells, mut n_missing) = (0u64, 0u64);
+            let mut block_unseen: Vec<(u64, std::collections::BTreeSet<i64>)> =
+                vec![Default::default(); lookups.len()];
             for (i, &deposits_here) in dep_at.iter().enumerate() {
                 let inside = match &m {
                     Some(m) => m.valid[i],
@@ -463,19 +506,21 @@ pub fn response_pass(
                     continue;
                 }
                 let mut missing = false;
-                for (k, ((name, weights, table_path), b)) in lookups.iter().zip(&blocks).enumerate()
-                {
+                for (k, ((_, weights, _), b)) in lookups.iter().zip(&blocks).enumerate() {
                     evidence[k] = match b.get(i) {
                         Some(v) => {
                             let class = v.round() as i64;
                             match weights.get(&class) {
                                 Some(wt) => Some(*wt),
-                                None => bail!(
-                                    "{}: class {class} of layer {name:?} (cell row {}, column {}) has no row in this weights table. Use the table computed from this raster",
-                                    table_path.display(),
-                                    w.row_off + i / w.width,
-                                    w.col_off + i % w.width,
-                                ),
+                                None => {
+                                    let u = &mut block_unseen[k];
+                                    u.0 += 1;
+                                    if u.1.len() < 20 {
+                                        u.1.insert(class);
+                                    }
+                                    missing = true;
+                                    None
+                                }
                             }
                         }
                         None => {
@@ -502,13 +547,21 @@ pub fn response_pass(
                     r.standard_deviation,
                 );
             }
-            Ok((out, (hist, sums, n_cells, n_missing)))
+            Ok((out, (hist, sums, n_cells, n_missing, block_unseen)))
         },
-        |(hist, sums, n, nm)| {
+        |(hist, sums, n, nm, block_unseen)| {
             ci.merge(&sums);
             survey.merge(hist);
             debug_assert!(nm <= n);
             with_missing += nm;
+            for (total, (cells, classes)) in unseen.iter_mut().zip(block_unseen) {
+                total.0 += cells;
+                for c in classes {
+                    if total.1.len() < 20 {
+                        total.1.insert(c);
+                    }
+                }
+            }
         },
     )?;
     let histogram = if let Some(exact) = survey.into_exact() {
@@ -520,10 +573,22 @@ pub fn response_pass(
         let mut d = crate::validation::score_histograms(grid, &posterior, &[deposits])?;
         d.remove(0)
     };
+    let unseen_classes = layers
+        .iter()
+        .zip(unseen)
+        .filter(|(_, (cells, _))| *cells > 0)
+        .map(|(l, (cells, classes))| UnseenClasses {
+            layer: l.name.clone(),
+            table: l.table_path.clone(),
+            cells,
+            classes: classes.into_iter().collect(),
+        })
+        .collect();
     Ok(ResponseSummary {
         histogram,
         conditional_independence: ci,
         cells_with_missing_data: with_missing,
+        unseen_classes,
     })
 }
 

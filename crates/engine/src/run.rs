@@ -438,6 +438,9 @@ fn run_into(
     )?;
     let mut validation =
         write_validation(dir, &result.histogram, None, &ValidationOptions::default())?;
+    for u in &result.unseen_classes {
+        warn(crate::warnings::unseen_classes(u), &mut warnings);
+    }
     let ci = result.conditional_independence.test(deposits.total);
     if let Some(w) = crate::warnings::conditional_independence(&ci) {
         warn(w, &mut warnings);

@@ -178,6 +178,9 @@ pub fn response(
         grid.cell_area_km2() / unit_cell_km2,
         folder.dir(),
     )?;
+    for u in &result.unseen_classes {
+        say(&format!("warning: {}", u.message()));
+    }
     let curve = result.histogram.success_rate()?;
     let mut csv = Vec::new();
     curve.write_csv(&mut csv)?;

@@ -14,6 +14,7 @@
 //!   project declares `duplicates = "one-per-cell"` (or `"error"`);
 //! - a spatial cross-validation fold with fewer than three held-out deposits: its AUC is noise;
 //!   a study area too small for the folds at the block size: no held-out figure at all;
+//! - classes of a layer that its weights table lacks: weight 0, as missing evidence;
 //! - a cross-validated ROC AUC far below the fitted one: the model learnt its training
 //!   deposits (over-fitting), and the held-out figure is the one to quote;
 //! - NaN or ±Inf cells in an input or a computed layer: they are NoData by nedra's one rule
@@ -151,6 +152,11 @@ pub fn duplicate_deposits(
             ),
         )
     })
+}
+
+/// Cells of classes a layer's weights table lacks, given weight 0 as missing evidence.
+pub fn unseen_classes(u: &crate::pipeline::UnseenClasses) -> Warning {
+    Warning::new("unseen_classes", u.message())
 }
 
 /// Weights of evidence could not be cross-validated: fewer blocks than folds.
