@@ -408,6 +408,10 @@ enum Command {
         /// (leave them out with a warning giving their count), as `outside` in a project file.
         #[arg(long, default_value = "error", value_parser = choice::choice::<nedra_engine::project::Outside>())]
         outside: nedra_engine::project::Outside,
+        /// How targets are ranked: mean_score (then peak), expected (sum of the score: the
+        /// expected deposits of a probability map) or deposit_density (training deposits per km²).
+        #[arg(long, default_value = "mean_score", value_parser = choice::choice::<nedra_engine::options::TargetRank>())]
+        rank: nedra_engine::options::TargetRank,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -812,6 +816,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             pa,
             min_area_km2,
             outside,
+            rank,
             out,
         } => {
             let rule = match (top_percent, threshold, pa) {
@@ -825,7 +830,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 deposits.as_deref(),
                 deposits_crs.as_deref(),
                 outside,
-                &nedra_engine::targets::TargetOptions { rule, min_area_km2 },
+                &nedra_engine::targets::TargetOptions {
+                    rule,
+                    min_area_km2,
+                    rank,
+                },
                 &out,
             )
         }

@@ -1026,6 +1026,11 @@ fn the_project_file_refuses_bad_inputs() {
             &["nocrs.tif", "no coordinate reference system"],
         ),
         project_case(
+            "pattern = \"ascending\"\nclass_width = 1000",
+            "pattern = \"ascending\"\nclass_width = 1000\n[targets]\nrank = \"sideways\"",
+            &["case.toml", "sideways", "mean_score", "expected", "deposit_density"],
+        ),
+        project_case(
             "cell_size_m = 250",
             "cell_size_m = 0",
             &["cell_size_m", "0"],
@@ -1577,4 +1582,101 @@ fn unseen_classes_get_weight_zero_with_a_count() {
         "{} vs {prior}",
         block.values[0]
     );
+}
+
+/// Reads targets.csv as (rank, area_km2) rows.
+fn target_rows(dir: &Path) -> Vec<(usize, f64)> {
+    let text = std::fs::read_to_string(dir.join("targets.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (rank, area) = (col("rank"), col("area_km2"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[rank].parse().unwrap(), f[area].parse().unwrap())
+        })
+        .collect()
+}
+
+/// A top-percent threshold inside a large tie moves above the tie, with a warning, instead of
+/// turning "the top 5 %" into half of the map.
+#[test]
+fn a_tie_at_the_top_percent_threshold_does_not_take_the_whole_tie() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 4 cells at 0.9, half the map tied at 0.5, the rest distinct and low.
+    write_raster(&d.join("tied.tif"), &utm_grid(X0, Y0, N), |r, c| {
+        Some(if r < 2 && c < 2 {
+            0.9
+        } else if c < N / 2 {
+            0.5
+        } else {
+            0.1 + (r * N + c) as f64 * 1e-6
+        })
+    });
+    let o = Command::new(env!("CARGO_BIN_EXE_nedra"))
+        .args([
+            "targets",
+            "tied.tif",
+            "--top-percent",
+            "5",
+            "--min-area-km2",
+            "0",
+            "--out",
+            "t",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("the top 5 % of the area ends inside a tie: 796 cells"),
+        "{err}"
+    );
+    let cell_km2 = 0.25 * 0.25;
+    assert_eq!(target_rows(&d.join("t")), vec![(1, 4.0 * cell_km2)]);
+}
+
+/// The declared ranking rules: mean score puts a small high patch first, the expected
+/// deposits (Σ score) and the deposit density put the large region holding the deposits first.
+#[test]
+fn targets_are_ranked_by_the_declared_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fixture(d);
+    // Patch A: 4 cells at 0.9 in the north-east; region B: 200 cells at 0.6 in the west,
+    // where the fixture's deposits lie (columns 2–4, rows 2–38).
+    write_raster(&d.join("two.tif"), &utm_grid(X0, Y0, N), |r, c| {
+        Some(if r < 2 && (30..32).contains(&c) {
+            0.9
+        } else if c < 6 {
+            0.6
+        } else {
+            0.1
+        })
+    });
+    let run = |rank: &str, out: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_nedra"))
+            .args([
+                "targets",
+                "two.tif",
+                "--threshold",
+                "0.5",
+                "--min-area-km2",
+                "0",
+            ])
+            .args(["--deposits", "deposits.csv", "--rank", rank, "--out", out])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        target_rows(&d.join(out))
+    };
+    let cell_km2 = 0.25 * 0.25;
+    let (a, b) = (4.0 * cell_km2, 6.0 * N as f64 * cell_km2);
+    assert_eq!(run("mean_score", "m"), vec![(1, a), (2, b)]);
+    assert_eq!(run("expected", "e"), vec![(1, b), (2, a)]);
+    assert_eq!(run("deposit_density", "dd"), vec![(1, b), (2, a)]);
 }

@@ -106,6 +106,21 @@ pub enum TargetRuleKind {
     Threshold,
 }
 
+/// How targets are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetRank {
+    /// Mean score, then peak score (a small, uniformly high patch leads).
+    #[default]
+    MeanScore,
+    /// The sum of the score over the target's cells — for a probability map the expected
+    /// number of deposits it holds (mean score × cells), so a large area holding much of the
+    /// prospectivity is not ranked behind 1 km² patches. Ties: mean score.
+    Expected,
+    /// Training deposits per km², then mean score (known-deposit density: brownfields first).
+    DepositDensity,
+}
+
 /// Resampling when a raster is warped onto the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -276,6 +291,7 @@ display_by_name!(
     Generalisation,
     ModelKind,
     TargetRuleKind,
+    TargetRank,
     Resampling,
     DerivativeKind,
     DensityOf,

@@ -238,6 +238,10 @@ pub struct TargetsSpec {
     /// Smallest target kept, km².
     #[serde(default = "one")]
     pub min_area_km2: f64,
+    /// How targets are ranked: "mean_score" (default), "expected" (sum of the score: the
+    /// expected deposits of a probability map) or "deposit_density".
+    #[serde(default)]
+    pub rank: crate::options::TargetRank,
 }
 
 impl Default for TargetsSpec {
@@ -246,6 +250,7 @@ impl Default for TargetsSpec {
             rule: TargetRuleKind::TopPercent,
             value: None,
             min_area_km2: 1.0,
+            rank: crate::options::TargetRank::MeanScore,
         }
     }
 }

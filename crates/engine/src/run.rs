@@ -624,6 +624,7 @@ fn run_into(
     let target_options = TargetOptions {
         rule,
         min_area_km2: ts.min_area_km2,
+        rank: ts.rank,
     };
     // Data-driven models explain targets by their contributions, the others by their weights.
     let data_driven = project.model.kind.is_data_driven();

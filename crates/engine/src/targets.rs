@@ -1,10 +1,13 @@
 //! Targets: connected regions of high score become ranked polygons with their evidence.
 //!
 //! A cell is selected when its score reaches the threshold set by the rule (top x % of the
-//! study area, the prediction–area crossing, or a value). Selected cells form 8-connected
+//! study area, the prediction–area crossing, or a value). A top-x % threshold that falls inside
+//! a tie covering more than twice the area asked for moves to the next score above the tie,
+//! with a warning. Selected cells form 8-connected
 //! regions (row-by-row labelling, two streaming passes, memory independent of the grid);
-//! regions smaller than the minimum area are dropped; the rest are ranked by mean score
-//! (ties: peak score) and written as `targets.gpkg`, `targets.geojson`, `targets.csv` and the
+//! regions smaller than the minimum area are dropped; the rest are ranked by a declared rule
+//! ([`TargetRank`]: mean score then peak score, the expected deposits Σ score, or the density of
+//! training deposits) and written as `targets.gpkg`, `targets.geojson`, `targets.csv` and the
 //! region raster `targets.tif`.
 
 use std::path::Path;
@@ -16,6 +19,7 @@ use nedra_io::polygons::{write_regions, Attribute, RegionRecord};
 use nedra_io::{files, DataType, RasterReader, RasterWriter};
 use nedra_models::{ScoreDistribution, ScoreScan, ValidationOptions};
 
+use crate::options::TargetRank;
 use crate::pipeline::{Deposits, ResponseLayer};
 use crate::validation::RasterScores;
 
@@ -45,6 +49,8 @@ pub struct TargetOptions {
     pub rule: TargetRule,
     /// Smallest target kept, km².
     pub min_area_km2: f64,
+    /// How targets are ranked.
+    pub rank: crate::options::TargetRank,
 }
 
 /// One ranked target.
@@ -117,8 +123,46 @@ pub fn threshold(
             if !(p > 0.0 && p <= 100.0) {
                 bail!("top percent {p} must be in (0, 100]");
             }
-            let need = (p / 100.0 * distribution.total_cells() as f64).ceil() as u64;
-            distribution.score_at_rank(need, scores)?
+            let total = distribution.total_cells();
+            let need = (p / 100.0 * total as f64).ceil() as u64;
+            let at = distribution.score_at_rank(need, scores)?;
+            // Ties: a score shared by a large area must not turn "the top p %" into most of
+            // the map. When the cells at or above the score are more than twice those asked
+            // for, the threshold moves to the next score above the tie.
+            let count = |pred: &(dyn Fn(f64) -> bool + Sync)| -> Result<u64> {
+                let mut n = 0u64;
+                scores
+                    .reduce(
+                        &mut n,
+                        |s: &[f64]| s.iter().filter(|&&x| pred(x)).count() as u64,
+                        |a, b| *a += b,
+                    )
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                Ok(n)
+            };
+            let at_or_above = count(&|x| x >= at)?;
+            if at_or_above > 2 * need {
+                let above = count(&|x| x > at)?;
+                let pct = |n: u64| 100.0 * n as f64 / total as f64;
+                if above > 0 {
+                    let next = distribution.score_at_rank(above, scores)?;
+                    crate::progress::say(&format!(
+                        "warning: the top {p} % of the area ends inside a tie: {} cells ({:.2} %) share the score {at}; the targets take the {above} cells above it ({:.2} %), threshold {next}",
+                        at_or_above - above,
+                        pct(at_or_above - above),
+                        pct(above)
+                    ));
+                    next
+                } else {
+                    crate::progress::say(&format!(
+                        "warning: the top {p} % of the area ends inside a tie: the highest score {at} covers {:.2} % of the area, so the targets cover all of it. The map does not separate these cells",
+                        pct(at_or_above)
+                    ));
+                    at
+                }
+            } else {
+                at
+            }
         }
         TargetRule::PaCrossing => {
             let o = ValidationOptions {
@@ -286,11 +330,19 @@ pub fn find_targets(
         .map(|l| (l as u32, &stats[l]))
         .collect();
     let mean = |s: &Stats| s.sum_score / s.cells as f64;
-    regions.sort_by(|a, b| {
+    let density = |s: &Stats| s.deposits as f64 / (s.cells as f64 * cell_km2);
+    let by_mean = |a: &(u32, &Stats), b: &(u32, &Stats)| {
         mean(b.1)
             .total_cmp(&mean(a.1))
             .then(b.1.peak.total_cmp(&a.1.peak))
-            .then(a.0.cmp(&b.0))
+    };
+    regions.sort_by(|a, b| {
+        match options.rank {
+            TargetRank::MeanScore => by_mean(a, b),
+            TargetRank::Expected => b.1.sum_score.total_cmp(&a.1.sum_score).then(by_mean(a, b)),
+            TargetRank::DepositDensity => density(b.1).total_cmp(&density(a.1)).then(by_mean(a, b)),
+        }
+        .then(a.0.cmp(&b.0))
     });
     let mut rank_of_root = vec![0i64; count + 1];
     let names = evidence.names();
