@@ -1028,7 +1028,38 @@ fn the_project_file_refuses_bad_inputs() {
         project_case(
             "pattern = \"ascending\"\nclass_width = 1000",
             "pattern = \"ascending\"\nclass_width = 1000\n[targets]\nrank = \"sideways\"",
-            &["case.toml", "sideways", "mean_score", "expected", "deposit_density"],
+            &[
+                "case.toml",
+                "sideways",
+                "mean_score",
+                "expected",
+                "deposit_density",
+            ],
+        ),
+        project_case(
+            "class_width = 10\n",
+            "class_width = 10\ntransform = \"log10\"\noffset = -50\n",
+            &[
+                "\"field\"",
+                "log10",
+                "552 cells are outside it",
+                "smallest value 22",
+                "nonpositive = \"nodata\"",
+            ],
+        ),
+        project_case(
+            "class_width = 10\n",
+            "class_width = 10\noffset = 1\n",
+            &[
+                "case.toml",
+                "\"field\"",
+                "`offset` and `nonpositive` belong to a `transform`",
+            ],
+        ),
+        project_case(
+            "class_width = 10\n",
+            "class_width = 10\ntransform = \"cube\"\n",
+            &["case.toml", "cube", "log10", "zscore"],
         ),
         project_case(
             "cell_size_m = 250",
@@ -1679,4 +1710,52 @@ fn targets_are_ranked_by_the_declared_rule() {
     assert_eq!(run("mean_score", "m"), vec![(1, a), (2, b)]);
     assert_eq!(run("expected", "e"), vec![(1, b), (2, a)]);
     assert_eq!(run("deposit_density", "dd"), vec![(1, b), (2, a)]);
+}
+
+/// A declared transform reaches the layer's values: `evidence/field_transformed.tif` holds
+/// sqrt(x) of the layer (already on the grid, so read as it is), cell for cell.
+#[test]
+fn a_transform_is_applied_to_the_layer_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fixture(d);
+    let project = PROJECT.replace(
+        "class_width = 10\n",
+        "class_width = 1\ntransform = \"sqrt\"\n",
+    );
+    std::fs::write(d.join("sqrt.toml"), project).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_nedra"))
+        .args(["run", "sqrt.toml", "--out", "run"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let window = nedra_core::Window {
+        row_off: 0,
+        col_off: 0,
+        width: N,
+        height: N,
+    };
+    let values = nedra_io::RasterReader::open(&d.join("field.tif"))
+        .unwrap()
+        .read(window)
+        .unwrap();
+    let sqrt = nedra_io::RasterReader::open(&d.join("run/evidence/field_transformed.tif"))
+        .unwrap()
+        .read(window)
+        .unwrap();
+    let mut n = 0;
+    for i in 0..N * N {
+        assert_eq!(values.valid[i], sqrt.valid[i]);
+        if values.valid[i] {
+            assert!((sqrt.values[i] - values.values[i].sqrt()).abs() < 1e-12);
+            n += 1;
+        }
+    }
+    assert!(n > 0);
+    let manifest = std::fs::read_to_string(d.join("run/run.json")).unwrap();
+    assert!(
+        manifest.contains("then sqrt(x)"),
+        "the derivation names the transform"
+    );
 }

@@ -102,6 +102,7 @@ pub mod stage_cache;
 pub mod stages;
 pub mod targets;
 pub mod templates;
+pub mod transform;
 pub mod validation;
 pub mod warnings;
 pub mod wofe_cv;

@@ -306,6 +306,16 @@ pub struct EvidenceSpec {
     pub cutoff: Option<f64>,
     /// For "binary" with a cutoff: "above" (default) or "below".
     pub favourable: Option<Favourable>,
+    /// A transform of the values before classes and models: "log10", "ln", "sqrt" or
+    /// "zscore" (see `transform`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<crate::transform::Transform>,
+    /// Added to the values before a log or square root (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<f64>,
+    /// Cells outside the transform's domain: "error" (default) or "nodata".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonpositive: Option<crate::transform::NonPositive>,
 }
 
 /// How values are derived from the source.
@@ -479,6 +489,12 @@ impl Project {
         }
         let mut names = std::collections::HashSet::new();
         for e in &self.evidence {
+            if e.transform.is_none() && (e.offset.is_some() || e.nonpositive.is_some()) {
+                problems.push(format!(
+                    "[[evidence]] {:?}: `offset` and `nonpositive` belong to a `transform` (\"log10\", \"ln\", \"sqrt\" or \"zscore\"); the layer has none",
+                    e.name
+                ));
+            }
             let at = format!("[[evidence]] {:?}", e.name);
             if e.name.is_empty()
                 || !e

@@ -818,6 +818,29 @@ fn evidence_stage(
     dir: &Path,
 ) -> Result<EvidenceMemo> {
     let (values, derivation) = prepare_values(e, source, grid, dir)?;
+    let (values, derivation) = match e.transform {
+        Some(t) => {
+            let out = dir
+                .join("evidence")
+                .join(format!("{}_transformed.tif", e.name));
+            let applied = crate::transform::apply(
+                grid,
+                mask,
+                &values,
+                t,
+                e.offset.unwrap_or(0.0),
+                e.nonpositive.unwrap_or_default(),
+                &out,
+                &e.name,
+            )?;
+            drop(values);
+            (
+                RasterReader::open(&out)?,
+                format!("{derivation}; then {}", applied.note),
+            )
+        }
+        None => (values, derivation),
+    };
     let (classifier, class_note) = match &e.classify {
         Some(m) => {
             let hist = crate::pipeline::value_histogram(grid, Some(mask), &values)?;
