@@ -1052,7 +1052,7 @@ fn write_magnetic(s: &Scenario, path: &Path) -> Result<f64> {
                 ys.push(lat);
             }
         }
-        crs::transform_points(
+        crs::transform_points_of(
             &geographic,
             &utm,
             &mut xs,
@@ -1401,7 +1401,7 @@ mod tests {
         let median = sorted[sorted.len() / 2];
         let centres = complex_centres(&data);
         let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = centres.iter().map(|c| (c[0], c[1])).unzip();
-        crs::transform_points(&utm, &geographic, &mut xs, &mut ys, Path::new("test")).unwrap();
+        crs::transform_points_of(&utm, &geographic, &mut xs, &mut ys, Path::new("test")).unwrap();
         let mut th_at_centres = Vec::new();
         for ((lon, lat), c) in xs.iter().zip(&ys).zip(&centres) {
             let (row, col) = mg
@@ -1568,7 +1568,8 @@ mod tests {
             let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = (0..g.height)
                 .flat_map(|row| (0..g.width).map(move |col| g.cell_centre(row, col)))
                 .unzip();
-            crs::transform_points(&g.crs_wkt, &utm, &mut xs, &mut ys, Path::new("test")).unwrap();
+            crs::transform_points_of(&g.crs_wkt, &utm, &mut xs, &mut ys, Path::new("test"))
+                .unwrap();
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             for (i, (x, y)) in xs.iter().zip(&ys).enumerate() {
                 if let Some(v) = b.get(i).filter(|_| inside_ring([*x, *y], &ring)) {

@@ -66,6 +66,26 @@ pub fn locate_deposits(
     points: &[[f64; 2]],
     grid: &Grid,
     mask: Option<&RasterReader>,
+    drop_outside: bool,
+    duplicates: DuplicateRule,
+    source: &Path,
+) -> Result<Deposits> {
+    let area = match mask {
+        Some(m) => format!("the cells with data of {}", m.path().display()),
+        None => "the grid".to_string(),
+    };
+    locate_deposits_in(points, grid, mask, &area, drop_outside, duplicates, source)
+}
+
+/// [`locate_deposits`] with the study area described in the user's terms (`study_area`, e.g.
+/// "cells whose centre lies in area.gpkg") for the messages about points outside it.
+///
+/// # Errors
+/// Those of [`locate_deposits`].
+pub fn locate_deposits_in(
+    points: &[[f64; 2]],
+    grid: &Grid,
+    mask: Option<&RasterReader>,
     study_area: &str,
     drop_outside: bool,
     duplicates: DuplicateRule,

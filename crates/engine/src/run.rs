@@ -20,7 +20,7 @@ use crate::manifest::{
 use crate::options::{
     DensityOf, DuplicateRule, Favourable, Interpolation, ModelKind, Pattern, TargetRuleKind,
 };
-use crate::pipeline::{classify_layer, locate_deposits, response_pass, Deposits, ResponseLayer};
+use crate::pipeline::{classify_layer, locate_deposits_in, response_pass, Deposits, ResponseLayer};
 use crate::progress::say;
 use crate::project::{Derive, EvidenceSpec, Outside, Project};
 use crate::stage_cache::{files_under, stage_key, StageCache};
@@ -300,7 +300,7 @@ fn run_into(
         },
     };
     let points = read_features(&src, &grid.crs_wkt)?.points;
-    let deposits = locate_deposits(
+    let deposits = locate_deposits_in(
         &points,
         &grid,
         Some(&mask),
@@ -1139,7 +1139,7 @@ pub fn deposits_for(
         Some(m) => format!("the cells with data of {}", m.path().display()),
         None => "the grid".to_string(),
     };
-    let d = locate_deposits(
+    let d = locate_deposits_in(
         &points,
         grid,
         mask,

@@ -79,13 +79,27 @@ pub fn short(wkt: &str) -> String {
     name
 }
 
+/// Transforms points in place from one CRS to another (errors name them "points"; see
+/// [`transform_points_of`] to name their file).
+///
+/// # Errors
+/// Those of [`transform_points_of`].
+pub fn transform_points(
+    from_wkt: &str,
+    to_wkt: &str,
+    xs: &mut [f64],
+    ys: &mut [f64],
+) -> Result<(), Error> {
+    transform_points_of(from_wkt, to_wkt, xs, ys, std::path::Path::new("points"))
+}
+
 /// Transforms points in place from one CRS to another; `source` (the file the points come
 /// from) is named in errors.
 ///
 /// # Errors
 /// [`Error::UnknownCrs`] when no transformation between the two CRSs exists,
 /// [`Error::Reprojection`] (with a failing point) when some points do not fit `from_wkt`.
-pub fn transform_points(
+pub fn transform_points_of(
     from_wkt: &str,
     to_wkt: &str,
     xs: &mut [f64],
@@ -151,7 +165,7 @@ mod tests {
         // 27° E is the central meridian of zone 35: easting 500 000 m; the northing of 53° N is
         // k0 · (meridian arc), 5 872 270.5276 m by Krüger's series (computed independently).
         let (mut xs, mut ys) = (vec![27.0], vec![53.0]);
-        transform_points(&geo, &utm, &mut xs, &mut ys, std::path::Path::new("test")).unwrap();
+        transform_points(&geo, &utm, &mut xs, &mut ys).unwrap();
         assert!((xs[0] - 500_000.0).abs() < 1e-6, "{}", xs[0]);
         assert!((ys[0] - 5_872_270.527_6).abs() < 1e-3, "{}", ys[0]);
     }

@@ -93,7 +93,7 @@ pub fn read_features(source: &VectorSource, to_wkt: &str) -> Result<Features, Er
             });
         }
         let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = points.iter().map(|p| (p[0], p[1])).unzip();
-        crs::transform_points(&wkt, to_wkt, &mut xs, &mut ys, &source.path)?;
+        crs::transform_points_of(&wkt, to_wkt, &mut xs, &mut ys, &source.path)?;
         for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
             *p = [x, y];
         }

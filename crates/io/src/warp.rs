@@ -50,7 +50,7 @@ pub fn extent_in(grid: &Grid, to_wkt: &str) -> Result<[f64; 4], Error> {
             ys.push(t[3] + c * t[4] + r * t[5]);
         }
     }
-    crs::transform_points(
+    crs::transform_points_of(
         &grid.crs_wkt,
         to_wkt,
         &mut xs,
