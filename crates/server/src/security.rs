@@ -20,6 +20,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' da
 
 /// The longest request target accepted (path and query), bytes.
 pub const MAX_URI_BYTES: usize = 2048;
+/// The largest total size of a request's header lines accepted, bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The largest request body accepted, bytes (GET and HEAD requests carry none).
 pub const MAX_BODY_BYTES: usize = 1024;
 
@@ -166,6 +168,17 @@ pub async fn guard(
     }
     if request.uri().to_string().len() > MAX_URI_BYTES {
         return plain(StatusCode::URI_TOO_LONG, "request target too long\n");
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return plain(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers too large\n",
+        );
     }
     let declared_body = request
         .headers()
