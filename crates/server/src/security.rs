@@ -124,19 +124,42 @@ pub struct Guard {
     pub rate: RateLimit,
 }
 
-/// The token of a request: `Authorization: Bearer T`, or the query parameter `token=T`.
-fn request_token(request: &Request) -> Option<String> {
+/// The cookie that carries the token after the page was opened with `?token=`, so that the
+/// page's own files, tiles and API calls need not repeat it.
+pub const TOKEN_COOKIE: &str = "nedra_token";
+
+/// Where a request's token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenSource {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// The token of a request: `Authorization: Bearer T`, the query parameter `token=T`, or the
+/// cookie [`TOKEN_COOKIE`].
+fn request_token(request: &Request) -> Option<(String, TokenSource)> {
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
         return value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
+            .map(|t| (t.trim().to_string(), TokenSource::Header));
     }
-    request.uri().query().and_then(|q| {
+    let query = request.uri().query().and_then(|q| {
         q.split('&')
             .find_map(|pair| pair.strip_prefix("token="))
-            .map(str::to_string)
+            .map(|t| (t.to_string(), TokenSource::Query))
+    });
+    query.or_else(|| {
+        request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| c.trim().strip_prefix(TOKEN_COOKIE)?.strip_prefix('='))
+            .map(|t| (t.to_string(), TokenSource::Cookie))
     })
 }
 
@@ -196,21 +219,30 @@ pub async fn guard(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     }
-    if let Some(expected) = &guard.token {
-        let given = request_token(&request);
-        if !given.is_some_and(|t| same_secret(t.as_bytes(), expected.as_bytes())) {
-            let mut response = plain(
-                StatusCode::UNAUTHORIZED,
-                "this nedra server needs its access token: open the URL it printed (…/?token=…)\n",
-            );
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"nedra\""),
-            );
-            return response;
+    let Some(expected) = &guard.token else {
+        return next.run(request).await;
+    };
+    let given = request_token(&request);
+    let Some((_, source)) = given.filter(|(t, _)| same_secret(t.as_bytes(), expected.as_bytes()))
+    else {
+        let mut response = plain(
+            StatusCode::UNAUTHORIZED,
+            "this nedra server needs its access token: open the URL it printed (…/?token=…)\n",
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"nedra\""),
+        );
+        return response;
+    };
+    let mut response = next.run(request).await;
+    if source == TokenSource::Query {
+        let cookie = format!("{TOKEN_COOKIE}={expected}; Path=/; HttpOnly; SameSite=Strict");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
         }
     }
-    next.run(request).await
+    response
 }
 
 #[cfg(test)]

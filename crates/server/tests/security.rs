@@ -55,7 +55,19 @@ fn outside_loopback_a_token_is_generated_and_required() {
         request(addr, "GET", "/api/runs", &["Authorization: Bearer nope"]).status,
         401
     );
-    assert_eq!(get(addr, &format!("/?token={token}")).status, 200);
+    let page = get(addr, &format!("/?token={token}"));
+    assert_eq!(page.status, 200);
+    let cookie = page.header("set-cookie").unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let cookie = format!("Cookie: {}", cookie.split(';').next().unwrap());
+    assert_eq!(
+        request(addr, "GET", "/assets/app.js", &[&cookie]).status,
+        200
+    );
+    assert_eq!(
+        request(addr, "GET", "/assets/app.js", &["Cookie: nedra_token=nope"]).status,
+        401
+    );
     let tile = get(
         addr,
         &format!("/runs/run/tiles/score/7/73/41.png?token={token}"),
