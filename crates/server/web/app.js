@@ -16,7 +16,8 @@ const TEXT = {
     'pa-plot': 'Prediction–area plot', 'score-threshold': 'score threshold (rank)', 'prediction': 'prediction rate',
     'area-left': '1 − occupied area', 'roc-auc': 'ROC AUC', 'sr-auc': 'Success-rate AUC', interval: 'interval',
     'pa-crossing': 'P–A crossing', outline: 'Study area', 'no-curves': 'No validation curves in this run.',
-    opacity: 'opacity',
+    opacity: 'opacity', assessment: 'Resource assessment of its tract',
+    'undiscovered': 'Undiscovered deposits, mean', 'p-none': 'P(no deposit)', quantity: 'Quantity', mean: 'Mean',
   },
   ru: {
     synthetic: 'СИНТЕТИКА', run: 'Прогон', compare: 'Сравнить с', none: '—', layers: 'Слои',
@@ -30,7 +31,8 @@ const TEXT = {
     'pa-plot': 'График прогноз–площадь', 'score-threshold': 'порог оценки (ранг)', 'prediction': 'доля прогноза',
     'area-left': '1 − занятая площадь', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC кривой успешности', interval: 'интервал',
     'pa-crossing': 'Пересечение P–A', outline: 'Район работ', 'no-curves': 'В этом прогоне нет кривых проверки.',
-    opacity: 'прозрачность',
+    opacity: 'прозрачность', assessment: 'Оценка ресурсов её участка',
+    'undiscovered': 'Неоткрытых месторождений, среднее', 'p-none': 'P(нет месторождений)', quantity: 'Величина', mean: 'Среднее',
   },
 };
 
@@ -198,10 +200,33 @@ function showTarget(props) {
     evidence.append(el('li', {}, `${e.name}`, e.weight === null ? '' : ` (${e.weight > 0 ? '+' : ''}${e.weight})`));
   }
   box.append(el('h3', {}, `${t('target')} ${props.rank}`), table, el('p', {}, t('top-evidence')), evidence);
+  const tract = tractOf(props.rank);
+  if (tract) box.append(tractNode(tract));
   for (const map of [window.nedra.map, window.nedra.map2]) {
     if (map && map.getLayer('targets-selected')) map.setFilter('targets-selected', ['==', ['get', 'rank'], props.rank ?? -1]);
   }
   for (const tr of document.querySelectorAll('#target-table tbody tr')) tr.classList.toggle('selected', tr.dataset.rank === String(props.rank));
+}
+
+// The assessment's tract of a target, when the assessment's tracts are the targets by rank.
+function tractOf(rank) {
+  const a = state.assessment;
+  if (!a || !Array.isArray(a.tracts) || !a.tract_source || a.tract_source.id_field !== 'rank') return null;
+  return a.tracts.find((tr) => tr.id === rank) || null;
+}
+
+function tractNode(tract) {
+  const rows = [];
+  const pmf = tract.deposit_count && tract.deposit_count.pmf;
+  if (pmf) rows.push(el('tr', {}, el('th', {}, t('undiscovered')), el('td', {}, fmt(pmf.mean, 3))));
+  if (tract.probability_of_zero !== undefined) rows.push(el('tr', {}, el('th', {}, t('p-none')), el('td', {}, fmt(tract.probability_of_zero, 3))));
+  const head = el('tr', {}, el('th', {}, t('quantity')), el('th', {}, t('mean')), el('th', {}, 'F90'), el('th', {}, 'F50'), el('th', {}, 'F10'));
+  const q = el('table', { id: 'tract-quantities' }, head);
+  for (const x of tract.quantities || []) {
+    const e = x.exceedance_quantiles || {};
+    q.append(el('tr', {}, el('td', {}, `${x.name}, ${x.unit || ''}`), el('td', {}, fmt(x.mean, 3)), el('td', {}, fmt(e.F90, 3)), el('td', {}, fmt(e.F50, 3)), el('td', {}, fmt(e.F10, 3))));
+  }
+  return el('div', { id: 'tract-info' }, el('p', {}, t('assessment')), el('table', {}, ...rows), q);
 }
 
 async function showPoint(lngLat) {
@@ -329,12 +354,13 @@ async function loadRun(name) {
   });
   renderLayers();
   const base = `/runs/${encodeURIComponent(run.name)}`;
-  const [targets, curves, manifest] = await Promise.all([
+  const [targets, curves, manifest, assessment] = await Promise.all([
     getJson(`${base}/targets.geojson`).catch(() => null),
     getJson(`${base}/curves`).catch(() => null),
     getJson(`${base}/manifest`).catch(() => null),
+    getJson(`${base}/files/assessment/assessment.json`).catch(() => null),
   ]);
-  state.targets = targets; state.curves = curves;
+  state.targets = targets; state.curves = curves; state.assessment = assessment;
   renderTargetTable();
   renderCurves();
   $('manifest-text').textContent = JSON.stringify(manifest, null, 2);

@@ -163,6 +163,8 @@ if (spot) {
   const title = await page.evaluate(() => document.querySelector('#target-info h3')?.textContent || '');
   check(title.endsWith(' 1') && evidence.length >= 1 && /\([+-][0-9.]+\)/.test(evidence[0]),
     `clicking target 1 shows its evidence (${evidence.join('; ')})`);
+  const tract = await page.$$eval('#tract-quantities tr', (rows) => rows.length);
+  check(tract >= 2, `the target's assessment tract is shown (${tract - 1} quantities)`);
   const values = await page.$$eval('#point-values tr', (rows) => rows.map((r) => r.dataset.layer));
   check(values.length === expected.length, `the click shows the value of every layer (${values.length} of ${expected.length})`);
   await page.screenshot({ path: join(shotDir, 'serve-target.png') });
