@@ -12,7 +12,7 @@ use crate::catalog::Run;
 
 /// Cells across the mask read for the outline at most (the mask is read at a coarser
 /// resolution when larger, so the outline's size is bounded).
-const OUTLINE_CELLS: usize = 400;
+pub const OUTLINE_CELLS: usize = 400;
 
 /// The targets of `run` (targets.gpkg, or targets.geojson) as a GeoJSON FeatureCollection in
 /// EPSG:4326 with every attribute; an empty collection when the run has no targets.
