@@ -28,6 +28,9 @@ use crate::tiles::{paint_png, tile_extent, tile_values};
 pub const REPORT_CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
 
+/// The largest file of a run served whole (report.html, JSON and CSV tables), bytes.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 /// What every handler shares.
 pub struct App {
     /// The runs served.
@@ -370,8 +373,9 @@ async fn point(
     }
 }
 
-/// A file of the run folder, by its path inside the folder; the page links report.html,
-/// run.json, the CSV tables and the rasters. Nothing outside the folder, no listings.
+/// A document or table of the run folder (HTML, JSON, CSV, GeoJSON, text, PNG, SVG up to
+/// [`MAX_FILE_BYTES`]), by its path inside the folder; the page links report.html and reads
+/// assessment.json. Nothing outside the folder, no listings, no rasters (they are tiles).
 async fn file(State(app): Shared, Path((run, path)): Path<(String, String)>) -> Response {
     let Some((_, r)) = app.catalog.run(&run) else {
         return not_found_text(format!("run {run}"));
@@ -387,8 +391,19 @@ async fn file(State(app): Shared, Path((run, path)): Path<(String, String)>) -> 
         Some("txt") => "text/plain; charset=utf-8",
         Some("png") => "image/png",
         Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
+        // Rasters are served as tiles and point values, GeoPackages as GeoJSON.
+        _ => {
+            return not_found_text(format!(
+                "file {path} of run {run} (only documents and tables are served)"
+            ))
+        }
     };
+    if std::fs::metadata(&real).map_or(true, |m| m.len() > MAX_FILE_BYTES) {
+        return not_found_text(format!(
+            "file {path} of run {run} (larger than {} MiB)",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
     match tokio::task::spawn_blocking(move || std::fs::read(real)).await {
         Ok(Ok(body)) => {
             let mut response = bytes(content_type, body);

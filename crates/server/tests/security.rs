@@ -120,6 +120,7 @@ fn nothing_outside_the_run_folder_can_be_read() {
         "/assets/%2e%2e/build.rs",
         "/runs/run/tiles/..%2fscore/7/73/41.png",
         "/etc/passwd",
+        "/runs/run/files/score.tif",
     ] {
         let r = get(addr, target);
         assert_eq!(r.status, 404, "{target}: {}", r.text());
