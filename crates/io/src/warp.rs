@@ -119,26 +119,14 @@ pub fn warp_to_grid(
             grid_extent: grid.extent(),
         });
     }
-    let e = grid.extent();
-    let mut args: Vec<String> = vec![
-        "-of".into(),
-        "GTiff".into(),
-        "-t_srs".into(),
-        grid.crs_wkt.clone(),
-        "-te".into(),
-        e[0].to_string(),
-        e[1].to_string(),
-        e[2].to_string(),
-        e[3].to_string(),
-        "-ts".into(),
-        grid.width.to_string(),
-        grid.height.to_string(),
-        "-r".into(),
-        resampling.gdal_name().into(),
-        "-ot".into(),
-        "Float64".into(),
-        "-dstnodata".into(),
-        "nan".into(),
+    let mut args = window_args(
+        "GTiff",
+        &grid.crs_wkt,
+        grid.extent(),
+        (grid.width, grid.height),
+        resampling,
+    );
+    args.extend([
         "-wo".into(),
         "NUM_THREADS=ALL_CPUS".into(),
         "-co".into(),
@@ -147,8 +135,7 @@ pub fn warp_to_grid(
         "COMPRESS=DEFLATE".into(),
         "-co".into(),
         "BIGTIFF=IF_SAFER".into(),
-        "-q".into(),
-    ];
+    ]);
     if src_crs.is_some() {
         args.splice(0..0, ["-s_srs".to_string(), src_wkt]);
     }
@@ -186,27 +173,7 @@ pub fn warp_window(
     height: usize,
     resampling: Resampling,
 ) -> Result<Vec<f64>, Error> {
-    let args: Vec<String> = vec![
-        "-of".into(),
-        "MEM".into(),
-        "-t_srs".into(),
-        dst_wkt.into(),
-        "-te".into(),
-        extent[0].to_string(),
-        extent[1].to_string(),
-        extent[2].to_string(),
-        extent[3].to_string(),
-        "-ts".into(),
-        width.to_string(),
-        height.to_string(),
-        "-r".into(),
-        resampling.gdal_name().into(),
-        "-ot".into(),
-        "Float64".into(),
-        "-dstnodata".into(),
-        "nan".into(),
-        "-q".into(),
-    ];
+    let args = window_args("MEM", dst_wkt, extent, (width, height), resampling);
     let fail = |message| Error::Gdal {
         path: path.into(),
         action: "warping a window".into(),
@@ -223,6 +190,24 @@ pub fn warp_window(
         .read_as::<f64>((0, 0), (width, height), (width, height), None)
         .map_err(|e| Error::gdal(path, "reading a warped window", e))?;
     Ok(buffer.into_shape_and_vec().1)
+}
+
+/// `gdalwarp` arguments for a window: `-of FORMAT -t_srs DST -te … -ts W H -r METHOD -ot Float64
+/// -dstnodata nan -q`.
+fn window_args(
+    format: &str,
+    dst_wkt: &str,
+    extent: [f64; 4],
+    (width, height): (usize, usize),
+    resampling: Resampling,
+) -> Vec<String> {
+    let mut args: Vec<String> = vec!["-of".into(), format.into(), "-t_srs".into(), dst_wkt.into()];
+    args.push("-te".into());
+    args.extend(extent.iter().map(f64::to_string));
+    args.extend(["-ts".into(), width.to_string(), height.to_string()]);
+    args.extend(["-r".into(), resampling.gdal_name().into()]);
+    args.extend(["-ot", "Float64", "-dstnodata", "nan", "-q"].map(String::from));
+    args
 }
 
 /// Calls GDAL's `GDALWarp` (the library form of `gdalwarp`) with command-line arguments.

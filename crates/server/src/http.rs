@@ -283,41 +283,48 @@ async fn curves(State(app): Shared, Path(run): Path<String>) -> Response {
     })
 }
 
+/// Which GeoJSON of a run, made once on first use and kept.
+#[derive(Clone, Copy)]
+enum Features {
+    Targets,
+    Outline,
+}
+
 async fn targets(State(app): Shared, Path(run): Path<String>) -> Response {
-    let Some((i, _)) = app.catalog.run(&run) else {
-        return not_found_text(format!("run {run}"));
-    };
-    let worker = app.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        let r = &worker.catalog.runs[i];
-        r.targets
-            .get_or_init(|| crate::features::targets_geojson(r, &worker.catalog.geographic))
-            .clone()
-    })
-    .await;
-    match made {
-        Ok(Ok(v)) => Json(v).into_response(),
-        Ok(Err(e)) => server_error(format!("targets of run {run}: {e}")),
-        Err(_) => server_error(format!("targets of run {run}: the worker failed")),
-    }
+    features(app, run, Features::Targets).await
 }
 
 async fn outline(State(app): Shared, Path(run): Path<String>) -> Response {
+    features(app, run, Features::Outline).await
+}
+
+async fn features(app: Arc<App>, run: String, which: Features) -> Response {
     let Some((i, _)) = app.catalog.run(&run) else {
         return not_found_text(format!("run {run}"));
+    };
+    let what = match which {
+        Features::Targets => "targets",
+        Features::Outline => "outline",
     };
     let worker = app.clone();
     let made = tokio::task::spawn_blocking(move || {
         let r = &worker.catalog.runs[i];
-        r.outline
-            .get_or_init(|| crate::features::outline_geojson(r, &worker.catalog.geographic))
-            .clone()
+        let geographic = &worker.catalog.geographic;
+        match which {
+            Features::Targets => r
+                .targets
+                .get_or_init(|| crate::features::targets_geojson(r, geographic)),
+            Features::Outline => r
+                .outline
+                .get_or_init(|| crate::features::outline_geojson(r, geographic)),
+        }
+        .clone()
     })
     .await;
     match made {
         Ok(Ok(v)) => Json(v).into_response(),
-        Ok(Err(e)) => server_error(format!("outline of run {run}: {e}")),
-        Err(_) => server_error(format!("outline of run {run}: the worker failed")),
+        Ok(Err(e)) => server_error(format!("{what} of run {run}: {e}")),
+        Err(_) => server_error(format!("{what} of run {run}: the worker failed")),
     }
 }
 
