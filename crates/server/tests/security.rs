@@ -237,3 +237,31 @@ fn a_folder_without_run_json_is_refused_with_a_clear_message() {
     assert!(e.contains(&dir.path().display().to_string()), "{e}");
     assert!(e.contains("run.json"), "{e}");
 }
+
+#[test]
+fn odd_requests_get_an_error_status_and_the_server_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, _) = start(options(&make_run(dir.path())));
+    let long_segment = format!("/runs/{}/layers", "r".repeat(1500));
+    for target in [
+        "/runs/run/point?lon=abc&lat=1",
+        "/runs/run/point?lon=NaN&lat=1",
+        "/runs/run/point?lon=1e999&lat=1",
+        "/runs/run/point?lon=200&lat=95",
+        "/runs/run/point",
+        "/runs/run/tiles/score/99999999999/0/0.png",
+        "/runs/run/tiles/score/3/0/99999999999.png",
+        "/runs/run/tiles/score/%zz/0/0.png",
+        "/runs/%ff%fe/layers",
+        "/runs/run/legend/%00",
+        "/runs/run/files/%c0%ae%c0%ae/secret.txt",
+        long_segment.as_str(),
+        "/assets/\u{442}\u{435}\u{441}\u{442}",
+        "*",
+    ] {
+        let status = get(addr, target).status;
+        assert!((400..500).contains(&status), "{target}: {status}");
+    }
+    assert_eq!(get(addr, "/runs/run/point?lon=27.8&lat=53.2").status, 200);
+    assert_eq!(get(addr, "/runs/run/point?lon=0&lat=0").status, 200);
+}
