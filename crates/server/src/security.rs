@@ -124,6 +124,24 @@ pub struct Guard {
     pub rate: RateLimit,
 }
 
+/// Whether the request's `Host` names this machine by loopback (`localhost`, `127.x.x.x`,
+/// `[::1]`). A server without a token answers only such requests, so that a web page whose
+/// own name was re-pointed at 127.0.0.1 (DNS rebinding) cannot read it through a browser.
+fn host_is_loopback(request: &Request) -> bool {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().host())
+        .unwrap_or("");
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The cookie that carries the token after the page was opened with `?token=`, so that the
 /// page's own files, tiles and API calls need not repeat it.
 pub const TOKEN_COOKIE: &str = "nedra_token";
@@ -220,6 +238,12 @@ pub async fn guard(
         return response;
     }
     let Some(expected) = &guard.token else {
+        if !host_is_loopback(&request) {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "this nedra server answers only requests for localhost or 127.0.0.1\n",
+            );
+        }
         return next.run(request).await;
     };
     let given = request_token(&request);

@@ -22,6 +22,34 @@ fn loopback_needs_no_token() {
     assert!(token.is_none());
     assert_eq!(get(addr, "/").status, 200);
     assert_eq!(get(addr, "/api/runs").status, 200);
+    // Only for this machine's loopback names (no DNS rebinding).
+    let port = addr.port();
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "LOCALHOST".to_string(),
+    ] {
+        let r = raw(
+            addr,
+            format!("GET /api/runs HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{host}");
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "127.0.0.1.evil.example".to_string(),
+        "10.0.0.1".to_string(),
+        String::new(),
+    ] {
+        let r = raw(
+            addr,
+            format!("GET /api/runs HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(r.status, 403, "{host:?}");
+    }
 }
 
 #[test]
