@@ -38,7 +38,7 @@ const TEXT = {
 
 const state = {
   lang: (localStorage.getItem('nedra-lang') || (navigator.language || 'en')).startsWith('ru') ? 'ru' : 'en',
-  runs: [], run: null, compare: null, visible: {}, opacity: {}, targets: null, curves: null,
+  runs: [], run: null, compare: null, visible: {}, opacity: {}, overlays: {}, targets: null, curves: null,
 };
 const t = (key) => (TEXT[state.lang] && TEXT[state.lang][key]) || TEXT.en[key] || key;
 const $ = (id) => document.getElementById(id);
@@ -97,12 +97,13 @@ function addRun(map, run) {
     });
   }
   map.addSource('outline', { type: 'geojson', data: `${location.origin}/runs/${encodeURIComponent(run.name)}/outline.geojson` });
-  map.addLayer({ id: 'outline', type: 'line', source: 'outline', paint: { 'line-color': '#24313d', 'line-width': 1.5 } });
+  const shown = (key) => ({ visibility: state.overlays[key] === false ? 'none' : 'visible' });
+  map.addLayer({ id: 'outline', type: 'line', source: 'outline', layout: shown('outline'), paint: { 'line-color': '#24313d', 'line-width': 1.5 } });
   map.addSource('targets', { type: 'geojson', data: `${location.origin}/runs/${encodeURIComponent(run.name)}/targets.geojson` });
-  map.addLayer({ id: 'targets-fill', type: 'fill', source: 'targets', paint: { 'fill-color': '#e4572e', 'fill-opacity': 0.18 } });
-  map.addLayer({ id: 'targets-line', type: 'line', source: 'targets', paint: { 'line-color': '#c0392b', 'line-width': 1.6 } });
+  map.addLayer({ id: 'targets-fill', type: 'fill', source: 'targets', layout: shown('targets'), paint: { 'fill-color': '#e4572e', 'fill-opacity': 0.18 } });
+  map.addLayer({ id: 'targets-line', type: 'line', source: 'targets', layout: shown('targets'), paint: { 'line-color': '#c0392b', 'line-width': 1.6 } });
   map.addLayer({
-    id: 'targets-selected', type: 'line', source: 'targets', filter: ['==', ['get', 'rank'], -1],
+    id: 'targets-selected', type: 'line', source: 'targets', filter: ['==', ['get', 'rank'], -1], layout: shown('targets'),
     paint: { 'line-color': '#ffeb3b', 'line-width': 3.5 },
   });
 }
@@ -174,8 +175,19 @@ function renderLayers() {
     if (on) item.append(legendNode(layer.legend));
     list.append(item);
   }
-  const outline = el('li', {}, el('label', {}, el('span', { class: 'outline-swatch' }), t('outline')));
-  list.append(outline);
+  const overlays = [['outline', ['outline']], ['targets', ['targets-fill', 'targets-line', 'targets-selected']]];
+  for (const [key, ids] of overlays) {
+    const box = el('input', { type: 'checkbox', 'data-overlay': key, onchange: (e) => setOverlay(key, ids, e.target.checked) });
+    box.checked = state.overlays[key] !== false;
+    list.append(el('li', { 'data-overlay': key }, el('label', {}, box, el('span', { class: `${key}-swatch` }), el('span', { class: 'name' }, t(key)))));
+  }
+}
+
+function setOverlay(key, ids, on) {
+  state.overlays[key] = on;
+  for (const map of [window.nedra.map, window.nedra.map2]) {
+    for (const id of ids) if (map && map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+  }
 }
 
 function parseEvidence(text) {

@@ -60,12 +60,26 @@ page.on('console', (m) => {
   if (m.type() === 'error') consoleErrors.push(m.text());
 });
 page.on('pageerror', (e) => consoleErrors.push(String(e)));
+page.on('crash', () => console.log('FAIL the page crashed (renderer)'));
+browser.on('disconnected', () => console.log('the browser disconnected'));
+
+// Waits until a map has drawn everything it has asked for: repaints, then waits for 'idle'
+// (which fires only after a change) or for at most 10 s, then for its tiles.
+async function settle(which) {
+  await page.evaluate((name) => new Promise((resolve) => {
+    const map = window.nedra[name];
+    const timer = setTimeout(resolve, 10000);
+    map.once('idle', () => { clearTimeout(timer); resolve(); });
+    map.triggerRepaint();
+  }), which);
+  await page.waitForFunction((name) => window.nedra[name].areTilesLoaded(), which, { timeout: 30000 }).catch(() => {});
+}
 
 await page.goto(url);
 await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 }).catch(() => {});
 const error = await page.evaluate(() => document.body.dataset.error || null);
 check(!error, `the page started${error ? `: ${error}` : ''}`);
-await page.evaluate(() => new Promise((resolve) => (window.nedra.map.areTilesLoaded() ? resolve() : window.nedra.map.once('idle', resolve))));
+await settle('map');
 
 // Tiles.
 const good = tiles.filter((x) => x.status === 200 && x.type === 'image/png' && x.bytes > 100 && x.png);
@@ -83,7 +97,7 @@ await page.locator(`#layer-list li[data-layer="${firstLayer}"] input[type=range]
 await page.evaluate(() => {
   for (const id of ['targets-fill', 'targets-line', 'outline']) window.nedra.map.setLayoutProperty(id, 'visibility', 'none');
 });
-await page.evaluate(() => new Promise((resolve) => window.nedra.map.once('idle', resolve)));
+await settle('map');
 const legend = await page.evaluate(() => window.nedra.state.run.layers[0].legend);
 const shot = await page.locator('#map').screenshot();
 const counts = await page.evaluate(async ({ b64, stops }) => {
@@ -135,12 +149,12 @@ const auc = await page.$$eval('#curves p.auc', (ps) => ps.map((p) => p.textConte
 check(auc.some((s) => s.startsWith('ROC AUC')), `the ROC AUC with its interval is shown (${auc[0] || 'none'})`);
 const manifest = await page.evaluate(() => document.getElementById('manifest-text').textContent);
 check(manifest.includes('"schema"'), 'the manifest (run.json) is shown');
-await page.evaluate(() => new Promise((resolve) => window.nedra.map.once('idle', resolve)).then(() => 0)).catch(() => {});
+await settle('map');
 await page.screenshot({ path: join(shotDir, 'serve.png') });
 
 // Click a target on the map: find a pixel of the rank-1 target's rendered polygon.
 await page.locator('#target-table tbody tr[data-rank="1"]').click();
-await page.evaluate(() => new Promise((resolve) => window.nedra.map.once('idle', resolve)));
+await settle('map');
 await page.evaluate(() => document.getElementById('target-info').replaceChildren());
 const spot = await page.evaluate(() => {
   const map = window.nedra.map;
@@ -179,11 +193,12 @@ await page.locator('#lang').click();
 // Two runs side by side, when the server has two.
 const runs = await page.evaluate(() => window.nedra.state.runs.map((r) => r.name));
 if (runs.length > 1) {
+  await page.evaluate(() => window.nedra.map.fitBounds(unionBounds(window.nedra.state.run.layers), { animate: false, padding: 20 }));
   await page.selectOption('#compare-select', runs[1]);
   await page.waitForFunction(() => window.nedra.map2 && window.nedra.map2.loaded(), null, { timeout: 30000 }).catch(() => {});
-  await page.evaluate(() => new Promise((resolve) => (window.nedra.map2.areTilesLoaded() ? resolve() : window.nedra.map2.once('idle', resolve))));
+  await settle('map2');
   await page.evaluate(() => window.nedra.map.zoomIn({ animate: false }));
-  await page.evaluate(() => new Promise((resolve) => window.nedra.map2.once('idle', resolve)));
+  await settle('map2');
   const zooms = await page.evaluate(() => [window.nedra.map.getZoom(), window.nedra.map2.getZoom()]);
   const run2Tiles = tiles.filter((x) => x.url.includes(`/runs/${runs[1]}/tiles/`) && x.status === 200).length;
   check(Math.abs(zooms[0] - zooms[1]) < 1e-6 && run2Tiles > 0, `two runs side by side, synchronised (zoom ${zooms[0].toFixed(2)} / ${zooms[1].toFixed(2)}, ${run2Tiles} tiles of ${runs[1]})`);
