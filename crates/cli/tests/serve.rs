@@ -39,14 +39,18 @@ fn run_folder(dir: &Path) -> PathBuf {
     run
 }
 
-/// Starts `nedra serve ARGS`, returns the child and the first line it printed on stdout.
-fn serve(
-    args: &[&str],
-) -> (
-    std::process::Child,
-    String,
-    BufReader<std::process::ChildStderr>,
-) {
+/// A server process, stopped when dropped (also when a test fails).
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `nedra serve ARGS`, returns the server and the first line it printed on stdout.
+fn serve(args: &[&str]) -> (Served, String, BufReader<std::process::ChildStderr>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nedra"))
         .arg("serve")
         .args(args)
@@ -59,7 +63,7 @@ fn serve(
         .read_line(&mut url)
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
-    (child, url.trim().to_string(), stderr)
+    (Served(child), url.trim().to_string(), stderr)
 }
 
 fn get(port: u16, target: &str) -> String {
@@ -84,7 +88,7 @@ fn port_of(url: &str) -> u16 {
 fn serve_prints_its_url_and_serves_the_page() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_folder(dir.path());
-    let (mut child, url, _) = serve(&[run.to_str().unwrap(), "--bind", "127.0.0.1:0"]);
+    let (_server, url, _) = serve(&[run.to_str().unwrap(), "--bind", "127.0.0.1:0"]);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(url.ends_with('/'), "{url}");
     let page = get(port_of(&url), "/");
@@ -96,15 +100,13 @@ fn serve_prints_its_url_and_serves_the_page() {
         "{}",
         &tile[..80.min(tile.len())]
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
 fn serve_outside_loopback_prints_a_generated_token() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_folder(dir.path());
-    let (mut child, url, mut stderr) = serve(&[run.to_str().unwrap(), "--bind", "0.0.0.0:0"]);
+    let (_server, url, mut stderr) = serve(&[run.to_str().unwrap(), "--bind", "0.0.0.0:0"]);
     let (_, token) = url.split_once("/?token=").expect("a token in the URL");
     assert_eq!(token.len(), 32);
     let mut lines = String::new();
@@ -115,8 +117,6 @@ fn serve_outside_loopback_prints_a_generated_token() {
     let port = port_of(url.split("/?").next().unwrap());
     assert!(get(port, "/").starts_with("HTTP/1.1 401"));
     assert!(get(port, &format!("/?token={token}")).starts_with("HTTP/1.1 200"));
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[test]
