@@ -491,6 +491,32 @@ enum Command {
         #[arg(long, default_value_t = 2.0, value_parser = choice::number(Range::NonNegative))]
         anomaly_k: f64,
     },
+    /// Serve one or more run folders as a web map in the browser: the score, uncertainty and
+    /// every evidence raster as tiles, the ranked targets with their evidence, the value of
+    /// every layer at a clicked cell, the validation curves and the manifest.
+    ///
+    /// Read-only: only files inside the run folders are served, and only to GET/HEAD. Listens
+    /// on loopback unless --bind says otherwise; any other address needs an access token
+    /// (--token, or one is generated and printed), and the page is opened with ?token=….
+    /// Nothing the page needs comes from elsewhere (MapLibre is built in).
+    Serve {
+        /// Run folders (each holds run.json), e.g. nedra-demo/run.
+        #[arg(required = true, num_args = 1..)]
+        runs: Vec<PathBuf>,
+        /// Address and port to listen on (port 0: any free port).
+        #[arg(long, default_value = nedra_server::DEFAULT_BIND)]
+        bind: std::net::SocketAddr,
+        /// Access token required of every request (Authorization: Bearer T, or ?token=T):
+        /// at least 8 letters, digits, '-', '.', '_' or '~'.
+        #[arg(long)]
+        token: Option<String>,
+        /// Requests a second per client address, on average (bursts of twice that; 0: none).
+        #[arg(long, default_value_t = 200)]
+        rate_limit: u32,
+        /// Memory for cached tiles, MiB.
+        #[arg(long, default_value_t = 256)]
+        cache_mib: usize,
+    },
     /// (Re)build `report.html` of a run folder: maps, validation curves, weights, targets and
     /// provenance in one offline file.
     Report {
@@ -591,6 +617,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             nedra_engine::run::run(&project, &out).map(|s| nedra_engine::run::emit_summary(&s))
         }
         Command::Demo { out, seed } => nedra_engine::stages::demo(&out, seed),
+        Command::Serve {
+            runs,
+            bind,
+            token,
+            rate_limit,
+            cache_mib,
+        } => serve(nedra_server::Options {
+            runs,
+            bind,
+            token,
+            rate_limit_per_s: rate_limit,
+            cache_mib,
+        }),
         Command::Weights {
             raster,
             deposits,
@@ -892,6 +931,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// `nedra run --dry-run`: the plan on stdout, then every problem at once.
+/// `nedra serve`: binds, prints the URL (and a generated token), serves until stopped.
+fn serve(options: nedra_server::Options) -> anyhow::Result<()> {
+    let server = nedra_server::Server::bind(options)?;
+    for (name, folder) in server.runs() {
+        say(&format!("serving run {name} from {}", folder.display()));
+    }
+    if server.token_generated() {
+        say(&format!(
+            "listening outside loopback: every request needs the access token {} (in the URL below)",
+            server.token().unwrap_or_default()
+        ));
+    }
+    println!("{}", server.url());
+    let _ = std::io::stdout().flush();
+    say("press Ctrl-C to stop");
+    server.run()?;
+    Ok(())
+}
+
 fn dry_run_plan(project: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
     let (plan, problems) = nedra_engine::plan::preflight(project, out);
     if let Some(plan) = plan {

@@ -250,6 +250,7 @@ pub fn demo(out: &Path, seed: u64) -> Result<()> {
         );
     }
     crate::emit!("(SYNTHETIC data: see {})", out.join("README.txt").display());
+    crate::emit!("see it as a web map: nedra serve {}", summary.out.display());
     Ok(())
 }
 

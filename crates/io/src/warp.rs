@@ -125,26 +125,14 @@ pub fn warp_to_grid(
             grid_extent: grid.extent(),
         });
     }
-    let e = grid.extent();
-    let mut args: Vec<String> = vec![
-        "-of".into(),
-        "GTiff".into(),
-        "-t_srs".into(),
-        grid.crs_wkt.clone(),
-        "-te".into(),
-        e[0].to_string(),
-        e[1].to_string(),
-        e[2].to_string(),
-        e[3].to_string(),
-        "-ts".into(),
-        grid.width.to_string(),
-        grid.height.to_string(),
-        "-r".into(),
-        resampling.gdal_name().into(),
-        "-ot".into(),
-        "Float64".into(),
-        "-dstnodata".into(),
-        "nan".into(),
+    let mut args = window_args(
+        "GTiff",
+        &grid.crs_wkt,
+        grid.extent(),
+        (grid.width, grid.height),
+        resampling,
+    );
+    args.extend([
         "-wo".into(),
         "NUM_THREADS=ALL_CPUS".into(),
         "-co".into(),
@@ -153,8 +141,7 @@ pub fn warp_to_grid(
         "COMPRESS=DEFLATE".into(),
         "-co".into(),
         "BIGTIFF=IF_SAFER".into(),
-        "-q".into(),
-    ];
+    ]);
     if src_crs.is_some() {
         args.splice(0..0, ["-s_srs".to_string(), src_wkt]);
     }
@@ -175,16 +162,82 @@ pub fn warp_to_grid(
     atomic_rename(&tmp, dst)
 }
 
+/// Warps band 1 of the open raster `src` (read from `path`) into a `width × height` window
+/// covering `extent` (`[min_x, min_y, max_x, max_y]` in the CRS `dst_wkt`), in memory, and
+/// returns its cells row by row from the top, NaN where there is no data.
+///
+/// This is `gdalwarp -t_srs DST -te … -ts W H -r near|bilinear -ot Float64 -dstnodata nan`:
+/// GDAL picks the overview level that matches the window's resolution (`-ovr AUTO`) and reads
+/// only the source blocks under the window, so the cost follows the window, not the raster
+/// (a web-map tile of a 10⁹-cell raster costs what one of a small raster does). The source's
+/// NoData is honoured. One `src` must not be used by two threads at once.
+///
+/// # Errors
+/// [`Error::Gdal`] when warping or reading the result fails.
+pub fn warp_window(
+    src: &Dataset,
+    path: &Path,
+    dst_wkt: &str,
+    extent: [f64; 4],
+    width: usize,
+    height: usize,
+    resampling: Resampling,
+) -> Result<Vec<f64>, Error> {
+    let args = window_args("MEM", dst_wkt, extent, (width, height), resampling);
+    let fail = |message| Error::Gdal {
+        path: path.into(),
+        action: "warping a window".into(),
+        message,
+    };
+    let out = gdalwarp(src, "", &args).map_err(fail)?;
+    // SAFETY: `out` is a dataset handle that GDALWarp returned and nothing else owns; the
+    // Dataset takes it over and closes it when dropped.
+    let out = unsafe { Dataset::from_c_dataset(out) };
+    let band = out
+        .rasterband(1)
+        .map_err(|e| Error::gdal(path, "reading a warped window", e))?;
+    let buffer = band
+        .read_as::<f64>((0, 0), (width, height), (width, height), None)
+        .map_err(|e| Error::gdal(path, "reading a warped window", e))?;
+    Ok(buffer.into_shape_and_vec().1)
+}
+
+/// `gdalwarp` arguments for a window: `-of FORMAT -t_srs DST -te … -ts W H -r METHOD -ot Float64
+/// -dstnodata nan -q`.
+fn window_args(
+    format: &str,
+    dst_wkt: &str,
+    extent: [f64; 4],
+    (width, height): (usize, usize),
+    resampling: Resampling,
+) -> Vec<String> {
+    let mut args: Vec<String> = vec!["-of".into(), format.into(), "-t_srs".into(), dst_wkt.into()];
+    args.push("-te".into());
+    args.extend(extent.iter().map(f64::to_string));
+    args.extend(["-ts".into(), width.to_string(), height.to_string()]);
+    args.extend(["-r".into(), resampling.gdal_name().into()]);
+    args.extend(["-ot", "Float64", "-dstnodata", "nan", "-q"].map(String::from));
+    args
+}
+
 /// Calls GDAL's `GDALWarp` (the library form of `gdalwarp`) with command-line arguments.
 fn run_gdalwarp(src: &Dataset, dst: &Path, args: &[String]) -> Result<(), String> {
+    let out = gdalwarp(src, &dst.to_string_lossy(), args)?;
+    // SAFETY: `out` is a dataset handle that GDALWarp returned and nothing else owns.
+    unsafe { gdal_sys::GDALClose(out) };
+    Ok(())
+}
+
+/// `GDALWarp` of `src` into `dst` (a file name, or "" for the MEM driver), returning the
+/// output dataset's handle, which the caller closes.
+fn gdalwarp(src: &Dataset, dst: &str, args: &[String]) -> Result<gdal_sys::GDALDatasetH, String> {
     let c_args: Vec<CString> = args
         .iter()
         .map(|a| CString::new(a.as_str()).map_err(|_| format!("argument {a:?} holds a NUL byte")))
         .collect::<Result<_, _>>()?;
     let mut argv: Vec<*mut c_char> = c_args.iter().map(|a| a.as_ptr() as *mut c_char).collect();
     argv.push(std::ptr::null_mut());
-    let c_dst = CString::new(dst.to_string_lossy().as_bytes())
-        .map_err(|_| "bad output path".to_string())?;
+    let c_dst = CString::new(dst.as_bytes()).map_err(|_| "bad output path".to_string())?;
     // SAFETY: argv is a NULL-terminated array of valid C strings that outlive the call; the
     // options are freed below; the source handle is valid for the life of `src`.
     unsafe {
@@ -206,9 +259,8 @@ fn run_gdalwarp(src: &Dataset, dst: &Path, args: &[String]) -> Result<(), String
         if out.is_null() {
             return Err(last_gdal_message("GDALWarp returned no dataset"));
         }
-        gdal_sys::GDALClose(out);
+        Ok(out)
     }
-    Ok(())
 }
 
 /// GDAL's last error message, or `fallback`.
