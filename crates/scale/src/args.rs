@@ -75,3 +75,28 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .thread_stack_size(32 * 1024 * 1024)
         .build()?)
 }
+
+/// Log records of Ballista and DataFusion to standard error, at the level of the
+/// `NEDRA_LOG` environment variable (`error`, `warn` — the default —, `info`, `debug`).
+pub fn init_logging() {
+    struct Stderr;
+    impl log::Log for Stderr {
+        fn enabled(&self, m: &log::Metadata) -> bool {
+            m.level() <= log::max_level()
+        }
+        fn log(&self, r: &log::Record) {
+            if self.enabled(r.metadata()) {
+                eprintln!("{} {}: {}", r.level(), r.target(), r.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: Stderr = Stderr;
+    let level = std::env::var("NEDRA_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(log::LevelFilter::Warn);
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(level);
+    }
+}

@@ -163,9 +163,16 @@ impl PhysicalExtensionCodec for NedraPhysicalCodec {
         match untag(buf) {
             Some(json) => {
                 let wire: ScanWire = serde_json::from_slice(json).map_err(internal)?;
+                let [input] = inputs else {
+                    return Err(internal(format!(
+                        "a grid scan takes one input, given {}",
+                        inputs.len()
+                    )));
+                };
                 Ok(Arc::new(GridScanExec::new(
                     Arc::new(wire.scan),
                     wire.projection,
+                    input.clone(),
                 )?))
             }
             None => self.inner.try_decode(buf, inputs, ctx, proto_converter),

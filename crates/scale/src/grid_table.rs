@@ -20,14 +20,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use datafusion::arrow::array::AsArray;
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt32Array, UInt64Array,
 };
+use datafusion::arrow::datatypes::UInt32Type;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{DataFusionError, Result, Statistics};
+use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::TableType;
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::Expr;
@@ -38,6 +41,7 @@ use datafusion::physical_plan::{
     ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
     PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream, StatisticsArgs,
 };
+use futures::StreamExt;
 use nedra_core::{Grid, Window};
 use nedra_io::RasterReader;
 use serde::{Deserialize, Serialize};
@@ -276,7 +280,12 @@ impl TableProvider for GridTable {
         let projection = projection
             .cloned()
             .unwrap_or_else(|| (0..self.scan.schema().fields().len()).collect());
-        Ok(Arc::new(GridScanExec::new(self.scan.clone(), projection)?))
+        let blocks = block_source(self.scan.blocks.len())?;
+        Ok(Arc::new(GridScanExec::new(
+            self.scan.clone(),
+            projection,
+            blocks,
+        )?))
     }
 
     fn statistics(&self) -> Option<Statistics> {
@@ -287,31 +296,62 @@ impl TableProvider for GridTable {
     }
 }
 
-/// The physical scan: partition `i` reads block `i` of the [`GridScan`].
+/// The block indices of a scan as an in-memory source, one partition per block: the leaf of
+/// a grid scan. Ballista restricts each task's plan to its slice of partitions by rewriting
+/// known leaves (in-memory and file sources, shuffle readers) and leaves other leaves whole,
+/// so the blocks travel as data through a leaf it knows, and [`GridScanExec`] reads the blocks
+/// it is handed.
+///
+/// # Errors
+/// When DataFusion refuses the batches (a bug).
+pub fn block_source(blocks: usize) -> Result<Arc<dyn ExecutionPlan>> {
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "block_index",
+        DataType::UInt32,
+        false,
+    )]));
+    let partitions = (0..blocks as u32)
+        .map(|i| {
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(UInt32Array::from(vec![i]))])
+                .map(|b| vec![b])
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(MemorySourceConfig::try_new_exec(&partitions, schema, None)?)
+}
+
+/// The physical scan: for each block index its input yields (see [`block_source`]), one
+/// batch of that block of the [`GridScan`].
 #[derive(Debug, Clone)]
 pub struct GridScanExec {
     scan: Arc<GridScan>,
     projection: Vec<usize>,
+    input: Arc<dyn ExecutionPlan>,
     schema: SchemaRef,
     properties: Arc<PlanProperties>,
 }
 
 impl GridScanExec {
-    /// The scan of `projection` (indices into the table's schema).
+    /// The scan of `projection` (indices into the table's schema) over the block indices of
+    /// `input`.
     ///
     /// # Errors
     /// When the projection names a column the table does not have.
-    pub fn new(scan: Arc<GridScan>, projection: Vec<usize>) -> Result<Self> {
+    pub fn new(
+        scan: Arc<GridScan>,
+        projection: Vec<usize>,
+        input: Arc<dyn ExecutionPlan>,
+    ) -> Result<Self> {
         let schema = Arc::new(scan.schema().project(&projection)?);
         let properties = PlanProperties::new(
             EquivalenceProperties::new(schema.clone()),
-            Partitioning::UnknownPartitioning(scan.blocks.len().max(1)),
+            Partitioning::UnknownPartitioning(input.properties().partitioning.partition_count()),
             EmissionType::Incremental,
             Boundedness::Bounded,
         );
         Ok(Self {
             scan,
             projection,
+            input,
             schema,
             properties: Arc::new(properties),
         })
@@ -355,7 +395,11 @@ impl ExecutionPlan for GridScanExec {
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![]
+        vec![&self.input]
+    }
+
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false]
     }
 
     fn apply_expressions(
@@ -367,10 +411,20 @@ impl ExecutionPlan for GridScanExec {
 
     fn replace_children(
         self: Arc<Self>,
-        _children: Vec<Arc<dyn ExecutionPlan>>,
+        mut children: Vec<Arc<dyn ExecutionPlan>>,
         _options: ReplaceChildrenOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        Ok(self)
+        if children.len() != 1 {
+            return Err(DataFusionError::Internal(format!(
+                "GridScanExec takes one input, given {}",
+                children.len()
+            )));
+        }
+        Ok(Arc::new(Self::new(
+            self.scan.clone(),
+            self.projection.clone(),
+            children.swap_remove(0),
+        )?))
     }
 
     fn with_new_children(
@@ -386,24 +440,45 @@ impl ExecutionPlan for GridScanExec {
     fn execute(
         &self,
         partition: usize,
-        _context: Arc<TaskContext>,
+        context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
+        let indices = self.input.execute(partition, context)?;
         let scan = self.scan.clone();
         let projection = self.projection.clone();
-        let schema = self.schema.clone();
-        let read = async move {
-            if partition >= scan.blocks.len() {
-                // A grid with no study-area block still has one (empty) partition.
-                return Ok(RecordBatch::new_empty(schema));
-            }
-            tokio::task::spawn_blocking(move || scan.read_block(partition, &projection))
-                .await
-                .map_err(|e| DataFusionError::External(Box::new(e)))?
-                .map_err(|e| DataFusionError::Execution(format!("{e:#}")))
-        };
+        let blocks = indices
+            .map(move |batch| -> Result<Vec<u32>> {
+                Ok(batch?
+                    .column(0)
+                    .as_primitive::<UInt32Type>()
+                    .values()
+                    .to_vec())
+            })
+            .flat_map(|ids| {
+                futures::stream::iter(match ids {
+                    Ok(ids) => ids.into_iter().map(Ok).collect::<Vec<_>>(),
+                    Err(e) => vec![Err(e)],
+                })
+            })
+            .then(move |id| {
+                let scan = scan.clone();
+                let projection = projection.clone();
+                async move {
+                    let index = id? as usize;
+                    if index >= scan.blocks.len() {
+                        return Err(DataFusionError::Internal(format!(
+                            "GridScanExec: block index {index} of {}",
+                            scan.blocks.len()
+                        )));
+                    }
+                    tokio::task::spawn_blocking(move || scan.read_block(index, &projection))
+                        .await
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?
+                        .map_err(|e| DataFusionError::Execution(format!("{e:#}")))
+                }
+            });
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
-            futures::stream::once(read),
+            blocks,
         )))
     }
 
@@ -425,8 +500,8 @@ impl ExecutionPlan for GridScanExec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::arrow::array::{Array, AsArray};
-    use datafusion::arrow::datatypes::{Float64Type, UInt32Type, UInt64Type};
+    use datafusion::arrow::array::Array;
+    use datafusion::arrow::datatypes::{Float64Type, UInt64Type};
     use datafusion::prelude::SessionContext;
     use nedra_core::Block;
     use nedra_io::{DataType as RasterType, RasterWriter};

@@ -21,6 +21,7 @@ fn main() {
 }
 
 async fn run() -> Result<()> {
+    nedra_scale::args::init_logging();
     let args = Args::parse(
         std::env::args().skip(1),
         &["bind", "port", "executor-timeout-s"],
