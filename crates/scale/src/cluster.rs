@@ -16,11 +16,7 @@ use crate::codec::{NedraLogicalCodec, NedraPhysicalCodec};
 /// # Errors
 /// When `url` is not a scheduler address.
 pub async fn connect(url: &str) -> Result<SessionContext> {
-    // The adaptive planner (on by default in Ballista 55) re-plans the scan stage into fewer
-    // tasks than the grid table has partitions, and each of its tasks then reads every block:
-    // on the demo every cell was counted 5 times. The static planner keeps one task per block.
     let config = SessionConfig::new_with_ballista()
-        .with_ballista_adaptive_query_planner(false)
         .with_ballista_logical_extension_codec(Arc::new(NedraLogicalCodec::default()))
         .with_ballista_physical_extension_codec(Arc::new(NedraPhysicalCodec::default()));
     let state = SessionStateBuilder::new()
