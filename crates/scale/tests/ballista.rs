@@ -31,7 +31,41 @@ async fn demo_on_two_executors_equals_the_local_engine_and_survives_losing_one()
     let healthy = start.elapsed();
     common::assert_same_as_local(&demo, &result, &out);
 
-    // 2. Again, killing one executor half-way through: the run completes with the same
+    // 2. The same through the `nedra-cluster` client binary; a missing class folder is an
+    // error naming it, with no output folder.
+    let out_cli = demo.dir.path().join("cluster-cli");
+    let client = |classes: &std::path::Path, out: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nedra-cluster"))
+            .arg("run")
+            .arg(&demo.project_path)
+            .args(["--cluster", &cluster.url(), "--block-size", "256"])
+            .arg("--classes")
+            .arg(classes)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let ran = client(&demo.run, &out_cli);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ran.stdout).contains("posterior:"));
+    common::assert_same_as_local(&demo, &result, &out_cli);
+    let missing = demo.dir.path().join("no-such-run");
+    let out_bad = demo.dir.path().join("cluster-cli-bad");
+    let ran = client(&missing, &out_bad);
+    assert!(!ran.status.success());
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert!(
+        stderr.contains("no-such-run") && stderr.contains("mask.tif"),
+        "{stderr}"
+    );
+    assert!(!out_bad.exists());
+
+    // 3. Again, killing one executor half-way through: the run completes with the same
     // answer (Ballista reruns the lost tasks on the other executor), or fails with an error
     // and leaves no output folder.
     let out = demo.dir.path().join("cluster-run-fault");
