@@ -1,0 +1,31 @@
+//! nedra on Apache DataFusion Ballista: the same weights-of-evidence run on a cluster.
+//!
+//! **The grid as a table**
+//! - [`grid_table`]: [`GridTable`], a DataFusion table whose partitions are the blocks of the
+//!   canonical grid, each read through `nedra-io` where it runs; blocks without study area are
+//!   pruned.
+//!
+//! **Stages as DataFusion work**
+//! - [`wofe`]: weights-of-evidence counts per class as an aggregate, and the weights table.
+//! - [`response`]: the weights-of-evidence response as scalar UDFs; the posterior rasters
+//!   assembled block by block.
+//! - [`wofe_run`]: counts, weights tables and response of a project from a run's class
+//!   rasters, on any `SessionContext`.
+//!
+//! **On Ballista**
+//! - [`codec`]: logical and physical codecs that ship the grid table, its scan and the UDFs to
+//!   the scheduler and executors.
+//! - [`cluster`]: a session on a nedra scheduler (`df://HOST:PORT`).
+//! - [`args`]: the flags of the `nedra-scheduler`, `nedra-executor` and `nedra-cluster` binaries.
+
+pub mod args;
+pub mod cluster;
+pub mod codec;
+pub mod grid_table;
+pub mod response;
+pub mod wofe;
+pub mod wofe_run;
+
+pub use grid_table::{GridScan, GridTable, LayerSource};
+pub use response::{LayerModel, ResponseModel, ResponseOutput, ResponseUdf};
+pub use wofe::{class_counts, weights_table, LayerCounts};
