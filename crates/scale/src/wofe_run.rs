@@ -14,7 +14,7 @@ use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::prelude::{col, lit, SessionContext};
-use nedra_engine::pipeline::{locate_deposits, Deposits};
+use nedra_engine::pipeline::{locate_deposits_in, Deposits};
 use nedra_engine::project::{Outside, Project};
 use nedra_engine::OutputFolder;
 use nedra_io::vector::{read_features, CsvPoints, VectorSource};
@@ -47,7 +47,7 @@ pub fn project_deposits(project: &Project, mask: &RasterReader) -> Result<Deposi
     };
     let grid = mask.grid();
     let points = read_features(&src, &grid.crs_wkt)?.points;
-    locate_deposits(
+    locate_deposits_in(
         &points,
         grid,
         Some(mask),
