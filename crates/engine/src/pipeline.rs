@@ -43,6 +43,15 @@ pub struct Deposits {
 }
 
 impl Deposits {
+    /// The deposit points on each cell of `window`, in the window's cell order (0 elsewhere).
+    pub fn counts_in(&self, w: Window) -> Vec<u64> {
+        let mut at = vec![0u64; w.len()];
+        for (i, n) in self.in_window(w) {
+            at[i] = n;
+        }
+        at
+    }
+
     /// The deposit cells inside `window`.
     pub fn in_window(&self, w: Window) -> Vec<(usize, u64)> {
         let start = self.cells.partition_point(|c| c.0 < w.row_off);
@@ -70,11 +79,17 @@ pub fn locate_deposits(
     duplicates: DuplicateRule,
     source: &Path,
 ) -> Result<Deposits> {
-    let area = match mask {
+    let area = study_area_of(mask);
+    locate_deposits_in(points, grid, mask, &area, drop_outside, duplicates, source)
+}
+
+/// The study area of a stage command in the user's terms: the cells with data of its raster,
+/// or the whole grid.
+pub fn study_area_of(mask: Option<&RasterReader>) -> String {
+    match mask {
         Some(m) => format!("the cells with data of {}", m.path().display()),
         None => "the grid".to_string(),
-    };
-    locate_deposits_in(points, grid, mask, &area, drop_outside, duplicates, source)
+    }
 }
 
 /// [`locate_deposits`] with the study area described in the user's terms (`study_area`, e.g.
@@ -361,6 +376,15 @@ pub fn classify_layer(
     })
 }
 
+/// WEIGHT and W_STD by class: what the response looks a cell's class up in.
+pub fn class_weights(table: &WeightsTable) -> HashMap<i64, (f64, f64)> {
+    table
+        .rows
+        .iter()
+        .map(|r| (r.class, (r.weight, r.w_std)))
+        .collect()
+}
+
 /// One layer of the response: its class raster and its weights table.
 pub struct ResponseLayer {
     /// Name for messages.
@@ -386,11 +410,7 @@ impl ResponseLayer {
         table: &WeightsTable,
         table_path: &Path,
     ) -> Result<Self> {
-        let weights = table
-            .rows
-            .iter()
-            .map(|r| (r.class, (r.weight, r.w_std)))
-            .collect();
+        let weights = class_weights(table);
         let summary = LayerSummary::from_table(table).with_context(|| {
             format!(
                 "{}: cannot summarise the weights table",
@@ -509,10 +529,7 @@ pub fn response_pass(
             let mut out = [Block::empty(w), Block::empty(w), Block::empty(w)];
             let mut hist = ScoreSurvey::new();
             let mut sums = ConditionalIndependenceSums::default();
-            let mut dep_at = vec![0u64; w.len()];
-            for (i, n) in deposits.in_window(w) {
-                dep_at[i] = n;
-            }
+            let dep_at = deposits.counts_in(w);
             let mut evidence: Vec<Option<(f64, f64)>> = vec![None; lookups.len()];
             let (mut n_cells, mut n_missing) = (0u64, 0u64);
             let mut block_unseen: Vec<(u64, std::collections::BTreeSet<i64>)> =

@@ -84,18 +84,7 @@ impl CrossValidationSummary {
 
     /// Sample standard deviation of the folds' ROC AUCs.
     pub fn sd_roc_auc(&self) -> f64 {
-        let n = self.fold_roc_auc.len() as f64;
-        if n < 2.0 {
-            return f64::NAN;
-        }
-        let mean = self.fold_roc_auc.iter().sum::<f64>() / n;
-        (self
-            .fold_roc_auc
-            .iter()
-            .map(|a| (a - mean).powi(2))
-            .sum::<f64>()
-            / (n - 1.0))
-            .sqrt()
+        crate::wofe_cv::mean_sd(&self.fold_roc_auc).1
     }
 }
 
@@ -495,9 +484,10 @@ fn run_into(
                     m.cv_folds,
                     cv.pooled_roc_auc.unwrap_or(f64::NAN)
                 ));
-                validation["spatial_cv"] = cv.to_json();
+                let json = cv.to_json();
+                validation["spatial_cv"] = json.clone();
                 time("cross-validation", &mut lap);
-                cv.to_json()
+                json
             }
             Err(blocks) => {
                 warn(
@@ -1135,10 +1125,7 @@ pub fn deposits_for(
         src.crs = Some(grid.crs_wkt.clone());
     }
     let points = read_features(&src, &grid.crs_wkt)?.points;
-    let area = match mask {
-        Some(m) => format!("the cells with data of {}", m.path().display()),
-        None => "the grid".to_string(),
-    };
+    let area = crate::pipeline::study_area_of(mask);
     let d = locate_deposits_in(
         &points,
         grid,

@@ -129,20 +129,24 @@ pub fn threshold(
             // Ties: a score shared by a large area must not turn "the top p %" into most of
             // the map. When the cells at or above the score are more than twice those asked
             // for, the threshold moves to the next score above the tie.
-            let count = |pred: &(dyn Fn(f64) -> bool + Sync)| -> Result<u64> {
-                let mut n = 0u64;
-                scores
-                    .reduce(
-                        &mut n,
-                        |s: &[f64]| s.iter().filter(|&&x| pred(x)).count() as u64,
-                        |a, b| *a += b,
-                    )
-                    .map_err(|e| anyhow::anyhow!(e))?;
-                Ok(n)
-            };
-            let at_or_above = count(&|x| x >= at)?;
+            // Cells at or above the score, and strictly above it, in one pass.
+            let mut counts = (0u64, 0u64);
+            scores
+                .reduce(
+                    &mut counts,
+                    |s: &[f64]| {
+                        s.iter().fold((0u64, 0u64), |(ge, gt), &x| {
+                            (ge + u64::from(x >= at), gt + u64::from(x > at))
+                        })
+                    },
+                    |a, b| {
+                        a.0 += b.0;
+                        a.1 += b.1;
+                    },
+                )
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let (at_or_above, above) = counts;
             if at_or_above > 2 * need {
-                let above = count(&|x| x > at)?;
                 let pct = |n: u64| 100.0 * n as f64 / total as f64;
                 if above > 0 {
                     let next = distribution.score_at_rank(above, scores)?;

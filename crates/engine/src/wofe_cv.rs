@@ -37,7 +37,7 @@ use nedra_models::{
 };
 use serde_json::{json, Value};
 
-use crate::pipeline::{blocks_in_flight, progress, Deposits};
+use crate::pipeline::{blocks_in_flight, class_weights, progress, Deposits};
 
 /// One evidence layer: its class raster on the grid and the options of its weights.
 pub struct CvLayer<'a> {
@@ -149,7 +149,8 @@ impl WofeCrossValidation {
     }
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
+/// Mean and sample standard deviation (NaN for the sd of fewer than two values).
+pub(crate) fn mean_sd(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     if v.is_empty() {
         return (f64::NAN, f64::NAN);
@@ -363,10 +364,7 @@ pub fn cross_validate(
             |w| readers.read(w),
             |w, (m, classes)| {
                 let mut local: HashMap<(usize, usize), Tally> = HashMap::new();
-                let mut dep_at = vec![0u64; w.len()];
-                for (i, n) in deposits.in_window(w) {
-                    dep_at[i] = n;
-                }
+                let dep_at = deposits.counts_in(w);
                 for r in 0..w.height {
                     for c in 0..w.width {
                         let i = r * w.width + c;
@@ -455,13 +453,7 @@ pub fn cross_validate(
                     layer.name
                 )
             })?;
-            weights.push(
-                table
-                    .rows
-                    .iter()
-                    .map(|r| (r.class, (r.weight, r.w_std)))
-                    .collect(),
-            );
+            weights.push(class_weights(&table));
             summaries.push(LayerSummary::from_table(&table)?);
         }
         let response = Response::new(train_deposits, train_cells as f64 * area_units_per_cell)?;
@@ -492,10 +484,7 @@ pub fn cross_validate(
             blocks_in_flight(),
             |w| readers.read(w),
             |w, (m, classes)| {
-                let mut dep_at = vec![0u64; w.len()];
-                for (i, n) in deposits.in_window(w) {
-                    dep_at[i] = n;
-                }
+                let dep_at = deposits.counts_in(w);
                 let mut local: Vec<ScoreSurvey> =
                     (0..scheme.folds).map(|_| ScoreSurvey::new()).collect();
                 let mut all_folds = ScoreSurvey::new();
