@@ -643,7 +643,8 @@ fn model_run_is_reproducible(kind: &str) {
     let stdout = run_ok(&p, &a);
     assert!(stdout.contains("prospectivity.tif"), "{stdout}");
     // The held-out figure leads; the fitted one follows, labelled.
-    let cv_line = stdout.find("spatial-CV ROC AUC (held-out blocks, mean ± sd over 4 folds)");
+    let cv_line =
+        stdout.find("spatial-CV ROC AUC (held-out blocks, every held-out cell; mean ± sd over");
     let fitted_line = stdout.find("ROC AUC (fitted, optimistic)");
     assert!(
         matches!((cv_line, fitted_line), (Some(c), Some(f)) if c < f),

@@ -1,8 +1,13 @@
-//! Data-driven prospectivity in a run: logistic regression or random forest trained by
-//! positive-unlabelled bagging on deposits and sampled background, judged by spatial block
-//! cross-validation, predicted block by block into `prospectivity.tif` (ensemble mean) and
-//! `uncertainty.tif` (ensemble standard deviation) — Mordelet & Vert (2014); Roberts et al.
-//! (2017) for spatial CV.
+//! Data-driven prospectivity in a run: logistic regression, random forest or gradient boosting
+//! trained by positive-unlabelled bagging on deposits and a background pool drawn uniformly
+//! over the study area's cells, predicted block by block into `prospectivity.tif` (ensemble
+//! mean) and `uncertainty.tif` (ensemble standard deviation) — Mordelet & Vert (2014).
+//!
+//! Judged by spatial block cross-validation against every held-out cell ([`crate::ml_cv`]:
+//! the same folds as weights of evidence, every encoding, standardisation and background draw
+//! learnt inside the training folds) — the headline `spatial_cv`. `sample_cv` is the learner's
+//! check on the samples of `training.csv` (one background draw, the blocks anchored at the
+//! samples' corner), kept so that other tools can be run on exactly the same samples.
 //!
 //! Features per layer: continuous layers enter with their values (standardised with the
 //! training sample's mean and standard deviation); categorical layers enter as the weight of
@@ -16,10 +21,10 @@ use anyhow::{bail, Context, Result};
 use nedra_core::{Grid, Window};
 use nedra_io::RasterReader;
 use nedra_models::{
-    block_folds, cross_validate_inspect, derive_seed, permutation_importance, pu_bagging,
-    BackgroundPool, BoostingOptions, ClassWeighting, Classifier, CrossValidation,
-    FeatureImportance, FeatureMatrix, FoldScheme, ForestOptions, Learner, LogisticOptions,
-    PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
+    block_folds, cross_validate, derive_seed, pu_bagging, BackgroundPool, BoostingOptions,
+    ClassWeighting, Classifier, CrossValidation, FeatureImportance, FeatureMatrix, FoldScheme,
+    ForestOptions, Learner, LogisticOptions, PuBaggingOptions, PuEnsemble, SplitMix64, TrainingSet,
+    WeightsOptions,
 };
 use serde_json::{json, Value};
 
@@ -36,6 +41,8 @@ pub struct FeatureLayer {
     pub reader: RasterReader,
     /// Class → feature value, for categorical layers.
     pub class_values: Option<BTreeMap<i64, f64>>,
+    /// For categorical layers, the options of its weights (learnt again inside each fold).
+    pub weights_options: Option<WeightsOptions>,
 }
 
 /// Trains, cross-validates and predicts; writes `prospectivity.tif` and `uncertainty.tif` into
@@ -114,93 +121,46 @@ where
     L::Model: Classifier,
 {
     let p = layers.len();
-    // 1. Sample cells: every deposit cell, then candidate background cells inside the mask.
+    // 1. Sample cells: every deposit cell, then the background pool drawn uniformly over the
+    //    study area's cells.
     let mut cells: Vec<(usize, usize)> = deposits.cells.iter().map(|c| (c.0, c.1)).collect();
-    let positives: Vec<usize> = (0..cells.len()).collect();
+    let n_deposits = cells.len();
     let taken: std::collections::HashSet<(usize, usize)> = cells.iter().copied().collect();
-    let mut rng = SplitMix64::new(spec.seed);
-    let mut candidates = Vec::new();
-    let mut attempts = 0usize;
-    while candidates.len() < spec.background_pool && attempts < 50 * spec.background_pool {
-        attempts += 1;
-        let (r, c) = (rng.below(grid.height), rng.below(grid.width));
-        if !taken.contains(&(r, c)) {
-            candidates.push((r, c));
-        }
-    }
-    candidates.sort_unstable();
-    candidates.dedup();
-    cells.extend(candidates);
-    // 2. Features at the sample cells, reading each needed block once.
-    let mut by_window: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
-    for (k, (r, c)) in cells.iter().enumerate() {
-        by_window
-            .entry((r / BLOCK_SIZE, c / BLOCK_SIZE))
-            .or_default()
-            .push(k);
-    }
-    let mut values = vec![f64::NAN; cells.len() * p];
-    let mut inside = vec![false; cells.len()];
-    let mut keys: Vec<_> = by_window.keys().copied().collect();
-    keys.sort_unstable();
-    for (br, bc) in keys {
-        let w = Window {
-            col_off: bc * BLOCK_SIZE,
-            row_off: br * BLOCK_SIZE,
-            width: BLOCK_SIZE.min(grid.width - bc * BLOCK_SIZE),
-            height: BLOCK_SIZE.min(grid.height - br * BLOCK_SIZE),
-        };
-        let m = mask.read(w)?;
-        let blocks = layers
-            .iter()
-            .map(|l| l.reader.read(w))
-            .collect::<Result<Vec<_>, _>>()?;
-        for &k in &by_window[&(br, bc)] {
-            let i = w.index_of(cells[k].0, cells[k].1);
-            inside[k] = m.valid[i];
-            for (f, (layer, b)) in layers.iter().zip(&blocks).enumerate() {
-                values[k * p + f] = raw_feature(layer.class_values.as_ref(), b, i);
-            }
-        }
-    }
-    // Background outside the study area is not background: mark it incomplete.
-    for k in positives.len()..cells.len() {
-        if !inside[k] {
-            values[k * p] = f64::NAN;
-        }
-    }
-    // 3. Standardise with the complete rows' mean and sd.
-    let mut mean = vec![0.0; p];
-    let mut sd = vec![0.0; p];
-    let complete: Vec<usize> = (0..cells.len())
-        .filter(|&k| values[k * p..(k + 1) * p].iter().all(|v| v.is_finite()))
+    cells.extend(
+        sample_study_area(grid, mask, spec.background_pool, spec.seed)?
+            .into_iter()
+            .filter(|c| !taken.contains(c)),
+    );
+    // 2. Raw layer values (classes for categorical layers) at the sample cells, reading each
+    //    needed block once.
+    let raw = read_sample(grid, layers, &cells)?;
+    let values: Vec<f64> = raw
+        .chunks_exact(p)
+        .flat_map(|r| {
+            r.iter()
+                .zip(layers)
+                .map(|(&v, l)| crate::ml_cv::encode(l.class_values.as_ref(), v))
+        })
         .collect();
-    if complete.len() < 10 {
-        bail!("only {} sample cells have every evidence layer: the layers leave too little common ground to train on", complete.len());
+    // 3. Standardise with the complete rows' mean and sd.
+    let complete: Vec<f64> = values
+        .chunks_exact(p)
+        .filter(|r| r.iter().all(|v| v.is_finite()))
+        .flatten()
+        .copied()
+        .collect();
+    if complete.len() < 10 * p {
+        bail!("only {} sample cells have every evidence layer: the layers leave too little common ground to train on", complete.len() / p);
     }
-    for f in 0..p {
-        let n = complete.len() as f64;
-        mean[f] = complete.iter().map(|&k| values[k * p + f]).sum::<f64>() / n;
-        let var = complete
-            .iter()
-            .map(|&k| (values[k * p + f] - mean[f]).powi(2))
-            .sum::<f64>()
-            / (n - 1.0);
-        sd[f] = if var > 0.0 { var.sqrt() } else { 1.0 };
-    }
-    for k in 0..cells.len() {
-        for f in 0..p {
-            values[k * p + f] = (values[k * p + f] - mean[f]) / sd[f];
-        }
-    }
+    let (mean, sd) = crate::ml_cv::column_moments(&complete, p);
+    let values: Vec<f64> = values
+        .chunks_exact(p)
+        .flat_map(|r| r.iter().enumerate().map(|(f, v)| (v - mean[f]) / sd[f]))
+        .collect();
     let (xs, ys): (Vec<f64>, Vec<f64>) =
         cells.iter().map(|(r, c)| grid.cell_centre(*r, *c)).unzip();
     let matrix = FeatureMatrix::new(p, values, xs, ys)?;
-    let usable_positives: Vec<usize> = positives
-        .iter()
-        .copied()
-        .filter(|&k| matrix.is_complete(k))
-        .collect();
+    let usable_positives: Vec<usize> = (0..n_deposits).filter(|&k| matrix.is_complete(k)).collect();
     if usable_positives.len() < 2 {
         bail!("fewer than 2 deposits have every evidence layer: nothing to train a model on");
     }
@@ -217,7 +177,49 @@ where
     };
     let ensemble = pu_bagging(learner, &matrix, &usable_positives, &pool, &options)
         .context("training the model ensemble")?;
-    // 5. Spatial block cross-validation on one background draw.
+    // 5a. Spatial block cross-validation against every held-out cell: the headline.
+    let scheme = crate::folds::CvScheme {
+        block_km: spec.cv_block_km,
+        folds: spec.cv_folds,
+        seed: spec.seed,
+    };
+    let cv_features: Vec<crate::ml_cv::CvFeature> = layers
+        .iter()
+        .map(|l| crate::ml_cv::CvFeature {
+            name: &l.name,
+            reader: &l.reader,
+            categorical: l.class_values.as_ref().and(l.weights_options.clone()),
+        })
+        .collect();
+    let held_out = crate::ml_cv::cross_validate(
+        grid,
+        mask,
+        &cv_features,
+        deposits,
+        &crate::ml_cv::Sample {
+            cells: &cells,
+            raw: &raw,
+            deposits: n_deposits,
+        },
+        &crate::ml_cv::Training {
+            learner,
+            wrap,
+            members: spec.models,
+            background_per_member: spec.background_per_model,
+            exclusion_buffer: spec.exclusion_buffer_m,
+            seed: spec.seed,
+        },
+        scheme,
+        dir,
+    )
+    .context("spatial block cross-validation (try a smaller cv_block_km or fewer cv_folds)")?;
+    let (spatial_cv, importance) = match held_out {
+        Ok(cv) => (cv.cv.to_json(), importance_summary(layers, &cv.importance)),
+        Err(blocks) => (json!({ "no_folds": blocks }), Value::Null),
+    };
+    // 5b. The learners' own check on one background draw, fold by fold on the samples (for
+    //     side-by-side runs of other tools on `training.csv`; not the headline: its
+    //     background is a sample, its encodings and standardisation are the whole area's).
     let background = pool.sample(per_model, spec.seed ^ 0x5EED);
     let data = TrainingSet::from_rows(
         &matrix,
@@ -225,8 +227,7 @@ where
         &background,
         ClassWeighting::Balanced,
     )?;
-    // Each fold's model also gives held-out permutation importance (5 seeded shuffles).
-    let (cv, fold_importance): (CrossValidation, _) = cross_validate_inspect(
+    let cv: CrossValidation = cross_validate(
         learner,
         &data,
         &FoldScheme::Blocks {
@@ -235,14 +236,8 @@ where
             seed: spec.seed,
         },
         spec.seed,
-        |f, model, held_out| {
-            permutation_importance(model, held_out, 5, derive_seed(spec.seed, 1000 + f as u64))
-                .ok()
-                .map(|(_, imp)| imp)
-        },
     )
-    .context("spatial block cross-validation (try a smaller cv_block_km or fewer cv_folds)")?;
-    let importance = importance_summary(layers, &fold_importance);
+    .context("spatial block cross-validation on the training sample (try a smaller cv_block_km or fewer cv_folds)")?;
     // 6. Save the model and the cross-validation sample, then predict block by block.
     let model = SavedModel {
         format: crate::saved_model::FORMAT.into(),
@@ -308,9 +303,11 @@ where
         "permutation_importance": importance,
         "saved_model": "model.json",
         "training_sample": "training.csv",
+        "held_out_scores": crate::ml_cv::HELD_OUT_FILE,
         "prediction": summary.to_json(&model),
-        "spatial_cv": {
-            "scheme": format!("square blocks of {} km dealt to {} folds (seeded)", spec.cv_block_km, spec.cv_folds),
+        "spatial_cv": spatial_cv,
+        "sample_cv": {
+            "scheme": format!("square blocks of {} km anchored at the samples' smallest x and y, dealt to {} folds (seeded); the samples of training.csv (deposits and one background draw), encodings and standardisation of the whole area: a check of the learner on identical samples beside other tools, not the headline", spec.cv_block_km, spec.cv_folds),
             "mean_prediction_rate_auc": cv.mean_prediction_rate_auc,
             "mean_roc_auc": cv.mean_roc_auc,
             "pooled_roc_auc": cv.pooled_roc_auc,
@@ -319,11 +316,121 @@ where
                 "train_positives": f.train_positives,
                 "test_positives": f.test_positives,
                 "test_background": f.test_background,
+                "train_background": f.train_background,
                 "prediction_rate_auc": f.prediction_rate_auc,
                 "roc_auc": f.roc_auc,
             })).collect::<Vec<_>>(),
         },
     }))
+}
+
+/// `n` distinct cells drawn uniformly from the study area's valid cells (all of them when it
+/// has no more), in the grid's window order: one pass counts the valid cells of every window,
+/// `n` distinct ranks among them are drawn (Floyd's algorithm, seeded SplitMix64), and a
+/// second pass reads only the windows holding a drawn rank. Memory: the ranks and one count
+/// per window.
+///
+/// # Errors
+/// Read failures.
+pub fn sample_study_area(
+    grid: &Grid,
+    mask: &RasterReader,
+    n: usize,
+    seed: u64,
+) -> Result<Vec<(usize, usize)>> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let mut counts = vec![0u64; windows.len()];
+    {
+        let bar = crate::pipeline::progress(windows.len(), "background: study-area cells");
+        let index: HashMap<(usize, usize), usize> = windows
+            .iter()
+            .enumerate()
+            .map(|(k, w)| ((w.row_off, w.col_off), k))
+            .collect();
+        nedra_core::stream_blocks(
+            &windows,
+            crate::pipeline::blocks_in_flight(),
+            |w| mask.read(w),
+            |w, m| (w, m.valid.iter().filter(|v| **v).count() as u64),
+            |_, (w, count)| -> Result<(), nedra_io::Error> {
+                counts[index[&(w.row_off, w.col_off)]] = count;
+                bar.inc(1);
+                Ok(())
+            },
+        )?;
+    }
+    let total: u64 = counts.iter().sum();
+    let mut ranks: Vec<u64> = if total <= n as u64 {
+        (0..total).collect()
+    } else {
+        // Floyd (Bentley & Floyd 1987): n distinct values of 0..total, each set equally likely.
+        let mut rng = SplitMix64::new(derive_seed(seed, 0xBAC6));
+        let mut chosen = std::collections::HashSet::with_capacity(n);
+        for j in total - n as u64..total {
+            let t = rng.next_u64() % (j + 1);
+            if !chosen.insert(t) {
+                chosen.insert(j);
+            }
+        }
+        chosen.into_iter().collect()
+    };
+    ranks.sort_unstable();
+    let mut out = Vec::with_capacity(ranks.len());
+    let (mut first, mut next) = (0u64, 0usize);
+    for (w, &count) in windows.iter().zip(&counts) {
+        let end = first + count;
+        if next < ranks.len() && ranks[next] < end {
+            let m = mask.read(*w)?;
+            let mut rank = first;
+            for i in 0..w.len() {
+                if !m.valid[i] {
+                    continue;
+                }
+                if next < ranks.len() && ranks[next] == rank {
+                    out.push((w.row_off + i / w.width, w.col_off + i % w.width));
+                    next += 1;
+                }
+                rank += 1;
+            }
+        }
+        first = end;
+    }
+    Ok(out)
+}
+
+/// Each layer's raw value (the class for categorical layers; NaN where missing) at `cells`,
+/// row-major (cells × layers), reading each needed block once.
+fn read_sample(grid: &Grid, layers: &[FeatureLayer], cells: &[(usize, usize)]) -> Result<Vec<f64>> {
+    let p = layers.len();
+    let mut by_window: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (k, (r, c)) in cells.iter().enumerate() {
+        by_window
+            .entry((r / BLOCK_SIZE, c / BLOCK_SIZE))
+            .or_default()
+            .push(k);
+    }
+    let mut values = vec![f64::NAN; cells.len() * p];
+    let mut keys: Vec<_> = by_window.keys().copied().collect();
+    keys.sort_unstable();
+    for (br, bc) in keys {
+        let w = Window {
+            col_off: bc * BLOCK_SIZE,
+            row_off: br * BLOCK_SIZE,
+            width: BLOCK_SIZE.min(grid.width - bc * BLOCK_SIZE),
+            height: BLOCK_SIZE.min(grid.height - br * BLOCK_SIZE),
+        };
+        let blocks = layers
+            .iter()
+            .map(|l| l.reader.read(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        for &k in &by_window[&(br, bc)] {
+            let i = w.index_of(cells[k].0, cells[k].1);
+            for (f, b) in blocks.iter().enumerate() {
+                values[k * p + f] = raw_feature(None, b, i);
+            }
+        }
+    }
+    Ok(values)
 }
 
 /// Writes the cross-validation sample: map position, label, class weight, spatial fold and the

@@ -64,6 +64,10 @@ pub struct CrossValidationSummary {
     pub mean_prediction_rate_auc: f64,
     /// How the folds were drawn.
     pub scheme: String,
+    /// Number of folds k (some may hold no deposit and have no AUC).
+    pub folds_k: usize,
+    /// ROC AUC of every held-out score together.
+    pub pooled_roc_auc: Option<f64>,
 }
 
 impl CrossValidationSummary {
@@ -79,12 +83,14 @@ impl CrossValidationSummary {
             mean_roc_auc: cv["mean_roc_auc"].as_f64().unwrap_or(f64::NAN),
             mean_prediction_rate_auc: cv["mean_prediction_rate_auc"].as_f64().unwrap_or(f64::NAN),
             scheme: cv["scheme"].as_str().unwrap_or_default().to_string(),
+            folds_k: cv["folds"].as_array()?.len(),
+            pooled_roc_auc: cv["pooled_roc_auc"].as_f64(),
         })
     }
 
     /// Sample standard deviation of the folds' ROC AUCs.
     pub fn sd_roc_auc(&self) -> f64 {
-        crate::wofe_cv::mean_sd(&self.fold_roc_auc).1
+        crate::folds::mean_sd(&self.fold_roc_auc).1
     }
 }
 
@@ -396,12 +402,14 @@ fn run_into(
                 name: e.name.clone(),
                 reader: RasterReader::open(&class_path)?,
                 class_values: Some(table.rows.iter().map(|r| (r.class, r.weight)).collect()),
+                weights_options: Some(self::weights_options(e, w, cell_km2, unit)),
             }
         } else {
             crate::ml::FeatureLayer {
                 name: e.name.clone(),
                 reader: RasterReader::open(&dir.join(&memo.values))?,
                 class_values: None,
+                weights_options: None,
             }
         });
         for w in crate::warnings::weights_table(&e.name, &table, cells as f64 * cell_km2) {
@@ -461,7 +469,7 @@ fn run_into(
                 })
             })
             .collect();
-        let scheme = crate::wofe_cv::CvScheme {
+        let scheme = crate::folds::CvScheme {
             block_km: m.cv_block_km,
             folds: m.cv_folds,
             seed: m.seed,
@@ -491,7 +499,12 @@ fn run_into(
             }
             Err(blocks) => {
                 warn(
-                    crate::warnings::no_cross_validation(blocks, m.cv_block_km, m.cv_folds),
+                    crate::warnings::no_cross_validation(
+                        "weights of evidence",
+                        blocks,
+                        m.cv_block_km,
+                        m.cv_folds,
+                    ),
                     &mut warnings,
                 );
                 Value::Null
@@ -502,97 +515,112 @@ fn run_into(
     // 4b. A data-driven model, when the project asks for one: it becomes the prospectivity
     // map that is validated and targeted; weights of evidence stays as the baseline.
     let mut model_json = Value::Null;
-    let (score_file, uncertainty_file, score_label) =
-        if project.model.kind == ModelKind::WeightsOfEvidence {
-            (
-                "posterior.tif",
-                "posterior_std.tif",
-                "posterior probability (weights of evidence)",
-            )
-        } else {
-            let model_key = stage_key(&[
-                &deposits_key,
-                &evidence_keys.join(" "),
-                &serde_json::to_string(&project.model)?,
-            ]);
-            match cache.reuse("model", &model_key)? {
-                Some(memo) => {
-                    say(&format!(
-                        "      {}: reused from an earlier run (same layers, deposits and options)",
-                        project.model.kind
-                    ));
-                    model_json = memo;
-                }
-                None => {
-                    let before = files_under(dir)?;
-                    if project.model.kind == ModelKind::Fuzzy {
-                        say("      fuzzy inference network");
-                        let names: Vec<String> =
-                            project.evidence.iter().map(|e| e.name.clone()).collect();
-                        let network = crate::fuzzy_model::Network::new(
-                            &names,
-                            &project.model.memberships,
-                            &project.model.nodes,
-                            project.model.output.as_deref(),
-                        )?;
-                        let readers = features
-                            .iter()
-                            .map(|f| RasterReader::open(f.reader.path()))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        model_json =
-                            crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
-                        model_json["network"] = json!({
-                            "memberships": project.model.memberships,
-                            "nodes": project.model.nodes,
-                            "output": project.model.output,
-                        });
-                    } else {
-                        say(&format!(
-                            "      {} by positive-unlabelled bagging ({} members)",
-                            project.model.kind, project.model.models
-                        ));
-                        model_json = crate::ml::run_model(
-                            &grid,
-                            &mask,
-                            &features,
-                            &deposits,
-                            &project.model,
-                            dir,
-                        )?;
-                    }
-                    cache.record("model", &model_key, &before, model_json.clone())?;
-                }
-            }
-            let wofe = std::mem::take(&mut validation);
-            let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
-            let hist = score_histograms(&grid, &score, &[&deposits])?;
-            validation = write_validation(dir, &hist[0], None, &ValidationOptions::default())?;
-            validation["weights_of_evidence_baseline"] = json!({
-                "success_rate_auc": wofe["success_rate_auc"],
-                "roc_auc": wofe["roc_auc"],
-                "spatial_cv": wofe["spatial_cv"],
-            });
-            validation["conditional_independence"] = wofe["conditional_independence"].clone();
-            if !model_json["spatial_cv"].is_null() {
-                validation["spatial_cv"] = model_json["spatial_cv"].clone();
+    let (score_file, uncertainty_file, score_label) = if project.model.kind
+        == ModelKind::WeightsOfEvidence
+    {
+        (
+            "posterior.tif",
+            "posterior_std.tif",
+            "posterior probability (weights of evidence)",
+        )
+    } else {
+        let model_key = stage_key(&[
+            &deposits_key,
+            &evidence_keys.join(" "),
+            &serde_json::to_string(&project.model)?,
+        ]);
+        match cache.reuse("model", &model_key)? {
+            Some(memo) => {
                 say(&format!(
-                    "      spatial block CV: mean ROC AUC {:.4}, mean prediction-rate AUC {:.4}",
-                    model_json["spatial_cv"]["mean_roc_auc"]
-                        .as_f64()
-                        .unwrap_or(f64::NAN),
-                    model_json["spatial_cv"]["mean_prediction_rate_auc"]
-                        .as_f64()
-                        .unwrap_or(f64::NAN)
+                    "      {}: reused from an earlier run (same layers, deposits and options)",
+                    project.model.kind
                 ));
+                model_json = memo;
             }
-            time("model", &mut lap);
-            let label = if project.model.kind == ModelKind::Fuzzy {
-                "prospectivity (fuzzy inference network)"
-            } else {
-                "prospectivity (ensemble mean probability)"
-            };
-            ("prospectivity.tif", "uncertainty.tif", label)
+            None => {
+                let before = files_under(dir)?;
+                if project.model.kind == ModelKind::Fuzzy {
+                    say("      fuzzy inference network");
+                    let names: Vec<String> =
+                        project.evidence.iter().map(|e| e.name.clone()).collect();
+                    let network = crate::fuzzy_model::Network::new(
+                        &names,
+                        &project.model.memberships,
+                        &project.model.nodes,
+                        project.model.output.as_deref(),
+                    )?;
+                    let readers = features
+                        .iter()
+                        .map(|f| RasterReader::open(f.reader.path()))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    model_json =
+                        crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
+                    model_json["network"] = json!({
+                        "memberships": project.model.memberships,
+                        "nodes": project.model.nodes,
+                        "output": project.model.output,
+                    });
+                } else {
+                    say(&format!(
+                        "      {} by positive-unlabelled bagging ({} members)",
+                        project.model.kind, project.model.models
+                    ));
+                    model_json = crate::ml::run_model(
+                        &grid,
+                        &mask,
+                        &features,
+                        &deposits,
+                        &project.model,
+                        dir,
+                    )?;
+                }
+                cache.record("model", &model_key, &before, model_json.clone())?;
+            }
+        }
+        let wofe = std::mem::take(&mut validation);
+        let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
+        let hist = score_histograms(&grid, &score, &[&deposits])?;
+        validation = write_validation(dir, &hist[0], None, &ValidationOptions::default())?;
+        validation["weights_of_evidence_baseline"] = json!({
+            "success_rate_auc": wofe["success_rate_auc"],
+            "roc_auc": wofe["roc_auc"],
+            "spatial_cv": wofe["spatial_cv"],
+        });
+        validation["conditional_independence"] = wofe["conditional_independence"].clone();
+        let cv = &model_json["spatial_cv"];
+        if let Some(blocks) = cv["no_folds"].as_u64() {
+            warn(
+                crate::warnings::no_cross_validation(
+                    &project.model.kind.to_string(),
+                    blocks as usize,
+                    project.model.cv_block_km,
+                    project.model.cv_folds,
+                ),
+                &mut warnings,
+            );
+        } else if !cv.is_null() {
+            validation["spatial_cv"] = cv.clone();
+            let get = |k: &str| cv[k].as_f64().unwrap_or(f64::NAN);
+            say(&format!(
+                    "      spatial block CV ({} km blocks, {} folds, every held-out cell): ROC AUC {:.4} ± {:.4}, pooled {:.4}",
+                    project.model.cv_block_km,
+                    project.model.cv_folds,
+                    get("mean_roc_auc"),
+                    get("sd_roc_auc"),
+                    get("pooled_roc_auc"),
+                ));
+        }
+        if !model_json["sample_cv"].is_null() {
+            validation["sample_cv"] = model_json["sample_cv"].clone();
+        }
+        time("model", &mut lap);
+        let label = if project.model.kind == ModelKind::Fuzzy {
+            "prospectivity (fuzzy inference network)"
+        } else {
+            "prospectivity (ensemble mean probability)"
         };
+        ("prospectivity.tif", "uncertainty.tif", label)
+    };
     files::write_atomic(
         &dir.join("validation.json"),
         (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
@@ -1185,11 +1213,20 @@ pub fn emit_summary(s: &RunSummary) {
     // The held-out figure leads; a fitted figure is always labelled as such.
     match &s.cross_validation {
         Some(cv) => {
+            let over = if cv.fold_roc_auc.len() == cv.folds_k {
+                format!("{} folds", cv.folds_k)
+            } else {
+                format!(
+                    "the {} of {} folds holding deposits",
+                    cv.fold_roc_auc.len(),
+                    cv.folds_k
+                )
+            };
             crate::emit!(
-                "spatial-CV ROC AUC (held-out blocks, mean ± sd over {} folds): {:.4} ± {:.4}",
-                cv.fold_roc_auc.len(),
+                "spatial-CV ROC AUC (held-out blocks, every held-out cell; mean ± sd over {over}): {:.4} ± {:.4}, pooled {:.4}",
                 cv.mean_roc_auc,
-                cv.sd_roc_auc()
+                cv.sd_roc_auc(),
+                cv.pooled_roc_auc.unwrap_or(f64::NAN)
             );
             crate::emit!(
                 "spatial-CV prediction-rate AUC (mean over folds): {:.4}",

@@ -159,12 +159,13 @@ pub fn unseen_classes(u: &crate::pipeline::UnseenClasses) -> Warning {
     Warning::new("unseen_classes", u.message())
 }
 
-/// Weights of evidence could not be cross-validated: fewer blocks than folds.
-pub fn no_cross_validation(blocks: usize, block_km: f64, folds: usize) -> Warning {
+/// A model (`model`, e.g. "weights of evidence") could not be cross-validated: fewer blocks
+/// than folds.
+pub fn no_cross_validation(model: &str, blocks: usize, block_km: f64, folds: usize) -> Warning {
     Warning::new(
         "no_cross_validation",
         format!(
-            "weights of evidence is not cross-validated: the study area covers {blocks} block{} of cv_block_km = {block_km} km, fewer than cv_folds = {folds}. Its figures are fitted ones; set a smaller [model] cv_block_km (or fewer cv_folds) for a held-out figure",
+            "{model} is not cross-validated: the study area covers {blocks} block{} of cv_block_km = {block_km} km, fewer than cv_folds = {folds}. Its figures are fitted ones; set a smaller [model] cv_block_km (or fewer cv_folds) for a held-out figure",
             if blocks == 1 { "" } else { "s" }
         ),
     )

@@ -28,15 +28,14 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result};
-use nedra_core::random::SplitMix64;
 use nedra_core::{stream_blocks, Block, Grid, Window, BLOCK_SIZE};
 use nedra_io::RasterReader;
 use nedra_models::{
     calculate_weights, ClassCount, LayerSummary, Response, ScanError, ScoreDistribution, ScoreScan,
     ScoreSurvey, ValidationOptions, WeightsOptions,
 };
-use serde_json::{json, Value};
 
+use crate::folds::{deal_tallies, tally_blocks, BlockGrid, CvFold, CvScheme, FoldMap, SpatialCv};
 use crate::pipeline::{blocks_in_flight, class_weights, progress, Deposits};
 
 /// One evidence layer: its class raster on the grid and the options of its weights.
@@ -47,167 +46,6 @@ pub struct CvLayer<'a> {
     pub classes: &'a RasterReader,
     /// The options the run computed its weights with.
     pub options: WeightsOptions,
-}
-
-/// How the folds are drawn.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CvScheme {
-    /// Side of a block, km (the grid's CRS in metres).
-    pub block_km: f64,
-    /// Number of folds k ≥ 2.
-    pub folds: usize,
-    /// Seed of the shuffle of blocks.
-    pub seed: u64,
-}
-
-/// What one fold measured.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CvFold {
-    /// Fold index.
-    pub fold: usize,
-    /// Blocks held out.
-    pub blocks: usize,
-    /// Held-out valid cells.
-    pub test_cells: u64,
-    /// Held-out deposits.
-    pub test_deposits: u64,
-    /// Deposits the fold's weights were learnt from.
-    pub train_deposits: u64,
-    /// ROC AUC of the held-out deposits against every held-out cell (None without a held-out
-    /// deposit, or when the training folds have none).
-    pub roc_auc: Option<f64>,
-    /// Prediction-rate AUC on the held-out area.
-    pub prediction_rate_auc: Option<f64>,
-}
-
-/// The cross-validation of a weights-of-evidence model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WofeCrossValidation {
-    /// The scheme.
-    pub scheme: CvScheme,
-    /// The grid's origin the blocks are anchored at (x, y of its top-left corner).
-    pub origin: [f64; 2],
-    /// One entry per fold.
-    pub folds: Vec<CvFold>,
-    /// ROC AUC of every held-out score together (each cell scored by its own fold's model).
-    pub pooled_roc_auc: Option<f64>,
-    /// Prediction-rate AUC of every held-out score together.
-    pub pooled_prediction_rate_auc: Option<f64>,
-}
-
-impl WofeCrossValidation {
-    /// The folds' ROC AUCs where defined.
-    pub fn fold_roc_auc(&self) -> Vec<f64> {
-        self.folds.iter().filter_map(|f| f.roc_auc).collect()
-    }
-
-    /// Mean and sample standard deviation of the defined fold ROC AUCs.
-    pub fn roc_auc_mean_sd(&self) -> (f64, f64) {
-        mean_sd(&self.fold_roc_auc())
-    }
-
-    /// Mean and sample standard deviation of the defined fold prediction-rate AUCs.
-    pub fn prediction_rate_auc_mean_sd(&self) -> (f64, f64) {
-        let v: Vec<f64> = self
-            .folds
-            .iter()
-            .filter_map(|f| f.prediction_rate_auc)
-            .collect();
-        mean_sd(&v)
-    }
-
-    /// The `spatial_cv` entry of `validation.json` and `run.json`.
-    pub fn to_json(&self) -> Value {
-        let (mean_roc, sd_roc) = self.roc_auc_mean_sd();
-        let (mean_rate, sd_rate) = self.prediction_rate_auc_mean_sd();
-        json!({
-            "scheme": format!(
-                "square blocks of {} km anchored at the grid's origin ({}, {}), dealt to {} folds by a seeded shuffle (seed {}); weights, generalisation and prior learnt inside each training fold; scored against every held-out valid cell",
-                self.scheme.block_km, self.origin[0], self.origin[1], self.scheme.folds, self.scheme.seed
-            ),
-            "block_km": self.scheme.block_km,
-            "folds_k": self.scheme.folds,
-            "seed": self.scheme.seed,
-            "block_origin": self.origin,
-            "scored_against": "every held-out valid cell",
-            "mean_roc_auc": mean_roc,
-            "sd_roc_auc": sd_roc,
-            "mean_prediction_rate_auc": mean_rate,
-            "sd_prediction_rate_auc": sd_rate,
-            "pooled_roc_auc": self.pooled_roc_auc,
-            "pooled_prediction_rate_auc": self.pooled_prediction_rate_auc,
-            "folds": self.folds.iter().map(|f| json!({
-                "fold": f.fold,
-                "blocks": f.blocks,
-                "test_cells": f.test_cells,
-                "test_positives": f.test_deposits,
-                "train_positives": f.train_deposits,
-                "roc_auc": f.roc_auc,
-                "prediction_rate_auc": f.prediction_rate_auc,
-            })).collect::<Vec<_>>(),
-        })
-    }
-}
-
-/// Mean and sample standard deviation (NaN for the sd of fewer than two values).
-pub(crate) fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = v.iter().sum::<f64>() / n;
-    let sd = if v.len() < 2 {
-        f64::NAN
-    } else {
-        (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-    };
-    (mean, sd)
-}
-
-/// Cells and deposits per class of each layer, and in all, for one block of the fold map.
-#[derive(Debug, Clone, Default)]
-struct Tally {
-    cells: u64,
-    deposits: u64,
-    classes: Vec<HashMap<i64, (u64, u64)>>,
-}
-
-impl Tally {
-    fn new(layers: usize) -> Self {
-        Tally {
-            cells: 0,
-            deposits: 0,
-            classes: vec![HashMap::new(); layers],
-        }
-    }
-
-    fn merge(&mut self, other: Tally) {
-        self.cells += other.cells;
-        self.deposits += other.deposits;
-        for (mine, theirs) in self.classes.iter_mut().zip(other.classes) {
-            for (c, (n, d)) in theirs {
-                let e = mine.entry(c).or_default();
-                e.0 += n;
-                e.1 += d;
-            }
-        }
-    }
-}
-
-/// Which fold block a cell is in.
-struct Blocks {
-    /// Cell sizes (x, y) in map units, and the block side in map units.
-    cell: (f64, f64),
-    side: f64,
-}
-
-impl Blocks {
-    fn of(&self, row: usize, col: usize) -> (usize, usize) {
-        (
-            (((row as f64 + 0.5) * self.cell.1) / self.side).floor() as usize,
-            (((col as f64 + 0.5) * self.cell.0) / self.side).floor() as usize,
-        )
-    }
 }
 
 /// A fold's model: the weight and W_STD of each class of each layer, the layers' summaries
@@ -238,8 +76,7 @@ impl Readers<'_> {
 
 /// Scores each valid cell with its fold's model (shared by the parallel workers).
 struct Scoring {
-    blocks: Blocks,
-    fold_of: HashMap<(usize, usize), usize>,
+    folds: FoldMap,
     models: Vec<Option<FoldModel>>,
 }
 
@@ -254,8 +91,7 @@ impl Scoring {
                 if !m.valid[i] {
                     continue;
                 }
-                let key = self.blocks.of(w.row_off + r, w.col_off + c);
-                let Some(&fold) = self.fold_of.get(&key) else {
+                let Some(fold) = self.folds.fold(w.row_off + r, w.col_off + c) else {
                     continue;
                 };
                 let Some(model) = &self.models[fold] else {
@@ -337,91 +173,24 @@ pub fn cross_validate(
     deposits: &Deposits,
     area_units_per_cell: f64,
     scheme: CvScheme,
-) -> Result<Result<WofeCrossValidation, usize>> {
-    if !(scheme.block_km > 0.0 && scheme.block_km.is_finite()) || scheme.folds < 2 {
-        anyhow::bail!(
-            "[model] cv_block_km = {} and cv_folds = {}: the block must be > 0 km and the folds ≥ 2",
-            scheme.block_km,
-            scheme.folds
-        );
-    }
-    let t = &grid.transform;
-    let blocks = Blocks {
-        cell: (t[1].abs(), t[5].abs()),
-        side: scheme.block_km * 1000.0,
-    };
+) -> Result<Result<SpatialCv, usize>> {
+    scheme.check()?;
     let windows = grid.windows(BLOCK_SIZE);
 
-    // Pass 1: class counts per fold block.
-    let mut tallies: HashMap<(usize, usize), Tally> = HashMap::new();
-    {
-        let bar = progress(windows.len(), "cross-validation: class counts per block");
-        let readers = Readers { mask, layers };
-        let (blocks, n_layers) = (&blocks, layers.len());
-        stream_blocks(
-            &windows,
-            blocks_in_flight(),
-            |w| readers.read(w),
-            |w, (m, classes)| {
-                let mut local: HashMap<(usize, usize), Tally> = HashMap::new();
-                let dep_at = deposits.counts_in(w);
-                for r in 0..w.height {
-                    for c in 0..w.width {
-                        let i = r * w.width + c;
-                        if !m.valid[i] {
-                            continue;
-                        }
-                        let key = blocks.of(w.row_off + r, w.col_off + c);
-                        let t = local.entry(key).or_insert_with(|| Tally::new(n_layers));
-                        t.cells += 1;
-                        t.deposits += dep_at[i];
-                        for (k, b) in classes.iter().enumerate() {
-                            if b.valid[i] {
-                                let e = t.classes[k].entry(b.values[i] as i64).or_default();
-                                e.0 += 1;
-                                e.1 += dep_at[i];
-                            }
-                        }
-                    }
-                }
-                local
-            },
-            |_, local| -> Result<(), nedra_io::Error> {
-                for (key, t) in local {
-                    tallies
-                        .entry(key)
-                        .or_insert_with(|| Tally::new(layers.len()))
-                        .merge(t);
-                }
-                bar.inc(1);
-                Ok(())
-            },
-        )?;
-    }
-
-    // Folds: the occupied blocks, shuffled and dealt.
-    let mut keys: Vec<(usize, usize)> = tallies.keys().copied().collect();
-    keys.sort_unstable();
-    if keys.len() < scheme.folds {
-        return Ok(Err(keys.len()));
-    }
-    SplitMix64::new(scheme.seed).shuffle(&mut keys);
-    let fold_of: HashMap<(usize, usize), usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (*k, i % scheme.folds))
-        .collect();
-    let mut per_fold: Vec<Tally> = (0..scheme.folds)
-        .map(|_| Tally::new(layers.len()))
-        .collect();
-    let mut all = Tally::new(layers.len());
-    let mut blocks_in_fold = vec![0usize; scheme.folds];
-    for (key, t) in tallies {
-        let f = fold_of[&key];
-        blocks_in_fold[f] += 1;
-        all.merge(t.clone());
-        per_fold[f].merge(t);
-    }
+    // Pass 1: class counts per fold block, then the folds.
+    let classes: Vec<&RasterReader> = layers.iter().map(|l| l.classes).collect();
+    let tallies = tally_blocks(
+        grid,
+        mask,
+        &classes,
+        deposits,
+        &BlockGrid::new(grid, &scheme),
+        "cross-validation: class counts per block",
+    )?;
+    let (folds, per_fold, all) = match deal_tallies(grid, scheme, tallies, layers.len()) {
+        Ok(dealt) => dealt,
+        Err(blocks) => return Ok(Err(blocks)),
+    };
 
     // Each fold's model from the other folds' counts.
     let mut models = Vec::with_capacity(scheme.folds);
@@ -435,17 +204,14 @@ pub fn cross_validate(
         let mut weights = Vec::with_capacity(layers.len());
         let mut summaries = Vec::with_capacity(layers.len());
         for (k, layer) in layers.iter().enumerate() {
-            let counts: Vec<ClassCount> = all.classes[k]
-                .iter()
-                .map(|(&class, &(n, d))| {
-                    let (hn, hd) = held.classes[k].get(&class).copied().unwrap_or((0, 0));
-                    ClassCount {
-                        class,
-                        cells: n - hn,
-                        deposits: d - hd,
-                    }
+            let counts: Vec<ClassCount> = all
+                .classes_without(held, k)
+                .into_iter()
+                .map(|(class, cells, deposits)| ClassCount {
+                    class,
+                    cells,
+                    deposits,
                 })
-                .filter(|c| c.cells > 0)
                 .collect();
             let table = calculate_weights(&counts, &layer.options).with_context(|| {
                 format!(
@@ -468,11 +234,7 @@ pub fn cross_validate(
     let scorer = Scorer {
         grid,
         readers: Readers { mask, layers },
-        scoring: Scoring {
-            blocks,
-            fold_of,
-            models,
-        },
+        scoring: Scoring { folds, models },
     };
     let (readers, scoring) = (&scorer.readers, &scorer.scoring);
     let mut surveys: Vec<ScoreSurvey> = (0..scheme.folds).map(|_| ScoreSurvey::new()).collect();
@@ -524,7 +286,7 @@ pub fn cross_validate(
         let report = dist.validate(&options)?;
         Ok((Some(report.roc_auc), Some(report.rate_auc)))
     };
-    let mut folds = Vec::with_capacity(scheme.folds);
+    let mut cv_folds = Vec::with_capacity(scheme.folds);
     for (f, survey) in surveys.into_iter().enumerate() {
         let test_deposits = per_fold[f].deposits;
         let has_model = scorer.scoring.models[f].is_some();
@@ -533,9 +295,9 @@ pub fn cross_validate(
         } else {
             (None, None)
         };
-        folds.push(CvFold {
+        cv_folds.push(CvFold {
             fold: f,
-            blocks: blocks_in_fold[f],
+            blocks: scorer.scoring.folds.blocks_in_fold[f],
             test_cells: per_fold[f].cells,
             test_deposits,
             train_deposits: all.deposits - test_deposits,
@@ -544,10 +306,11 @@ pub fn cross_validate(
         });
     }
     let (pooled_roc_auc, pooled_prediction_rate_auc) = aucs(pooled, None)?;
-    Ok(Ok(WofeCrossValidation {
+    Ok(Ok(SpatialCv {
         scheme,
-        origin: [t[0], t[3]],
-        folds,
+        origin: scorer.scoring.folds.origin,
+        learnt: "weights, generalisation and prior learnt inside each training fold".into(),
+        folds: cv_folds,
         pooled_roc_auc,
         pooled_prediction_rate_auc,
     }))
@@ -556,6 +319,7 @@ pub fn cross_validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nedra_core::random::SplitMix64;
     use nedra_io::{DataType, RasterWriter};
     use nedra_models::{WeightsTable, WeightsType};
 
@@ -654,7 +418,7 @@ mod tests {
         WeightsOptions::new(1.0, WeightsType::Categorical)
     }
 
-    fn run(s: &Stack, scheme: CvScheme) -> WofeCrossValidation {
+    fn run(s: &Stack, scheme: CvScheme) -> SpatialCv {
         let names = ["a", "n1", "n2", "n3"];
         let layers: Vec<CvLayer> = s
             .layers

@@ -1,0 +1,603 @@
+//! Spatial block folds on the grid, shared by the cross-validation of every model, and the
+//! scoring of a held-out map against every held-out cell.
+//!
+//! - **Folds** (Roberts et al. 2017, Ecography 40: 913–929; Valavi et al. 2019, blockCV): the
+//!   map is cut into squares of `block_km` anchored at the grid's origin (its top-left corner;
+//!   block (i, j) holds the cells whose centres fall in the i-th band of `block_km` down from
+//!   the top edge and the j-th band east of the left edge); the blocks holding study-area cells
+//!   are sorted, shuffled with the seed (SplitMix64, Fisher–Yates) and dealt to the k folds in
+//!   turn. The same scheme on the same study area gives the same folds to every model, so
+//!   models are compared on identical folds.
+//! - **Held-out scoring**: a map in which each cell was scored by the model of its own fold
+//!   (a model that never saw the cell's block) is judged fold by fold and pooled: the ROC AUC
+//!   (Mann–Whitney, ties ½) and the prediction-rate AUC (Agterberg & Bonham-Carter 2005) rank
+//!   the held-out deposits against **every** scored held-out cell, not a sample of background.
+//!   Validation is bounded in memory ([`ScoreSurvey`], [`ScoreDistribution`]) whatever the
+//!   size of the grid.
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Context, Result};
+use nedra_core::random::SplitMix64;
+use nedra_core::{stream_blocks, Block, Grid, Window, BLOCK_SIZE};
+use nedra_io::RasterReader;
+use nedra_models::{ScanError, ScoreDistribution, ScoreScan, ScoreSurvey, ValidationOptions};
+use serde_json::{json, Value};
+
+use crate::pipeline::{blocks_in_flight, progress, Deposits};
+
+/// How the folds are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CvScheme {
+    /// Side of a block, km (the grid's CRS in metres).
+    pub block_km: f64,
+    /// Number of folds k ≥ 2.
+    pub folds: usize,
+    /// Seed of the shuffle of blocks.
+    pub seed: u64,
+}
+
+impl CvScheme {
+    /// Refuses a block that is not a positive size and fewer than two folds.
+    ///
+    /// # Errors
+    /// Naming the `[model]` keys and their values.
+    pub fn check(&self) -> Result<()> {
+        if !(self.block_km > 0.0 && self.block_km.is_finite()) || self.folds < 2 {
+            bail!(
+                "[model] cv_block_km = {} and cv_folds = {}: the block must be > 0 km and the folds ≥ 2",
+                self.block_km,
+                self.folds
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Which fold block a cell is in: squares of a side in map units from the grid's origin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlockGrid {
+    /// Cell sizes (x, y) in map units.
+    cell: (f64, f64),
+    /// Block side in map units.
+    side: f64,
+}
+
+impl BlockGrid {
+    /// The blocks of `scheme` on `grid`.
+    pub fn new(grid: &Grid, scheme: &CvScheme) -> Self {
+        let t = &grid.transform;
+        BlockGrid {
+            cell: (t[1].abs(), t[5].abs()),
+            side: scheme.block_km * 1000.0,
+        }
+    }
+
+    /// The (block row, block column) of cell (row, col).
+    pub fn of(&self, row: usize, col: usize) -> (usize, usize) {
+        (
+            (((row as f64 + 0.5) * self.cell.1) / self.side).floor() as usize,
+            (((col as f64 + 0.5) * self.cell.0) / self.side).floor() as usize,
+        )
+    }
+}
+
+/// The fold of every block of the study area.
+#[derive(Debug, Clone)]
+pub struct FoldMap {
+    /// The scheme.
+    pub scheme: CvScheme,
+    /// The grid's origin the blocks are anchored at (x, y of its top-left corner).
+    pub origin: [f64; 2],
+    /// The blocks.
+    pub blocks: BlockGrid,
+    fold_of: HashMap<(usize, usize), usize>,
+    /// Blocks dealt to each fold.
+    pub blocks_in_fold: Vec<usize>,
+}
+
+impl FoldMap {
+    /// Deals the `occupied` blocks (those holding study-area cells) to the folds of `scheme`.
+    /// `Err(blocks)` when there are fewer blocks than folds.
+    pub fn deal(
+        grid: &Grid,
+        scheme: CvScheme,
+        occupied: impl IntoIterator<Item = (usize, usize)>,
+    ) -> Result<Self, usize> {
+        let mut keys: Vec<(usize, usize)> = occupied.into_iter().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        if keys.len() < scheme.folds {
+            return Err(keys.len());
+        }
+        SplitMix64::new(scheme.seed).shuffle(&mut keys);
+        let mut blocks_in_fold = vec![0; scheme.folds];
+        let fold_of = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                blocks_in_fold[i % scheme.folds] += 1;
+                (*k, i % scheme.folds)
+            })
+            .collect();
+        Ok(FoldMap {
+            scheme,
+            origin: [grid.transform[0], grid.transform[3]],
+            blocks: BlockGrid::new(grid, &scheme),
+            fold_of,
+            blocks_in_fold,
+        })
+    }
+
+    /// The fold of block `key`, if it holds study-area cells.
+    pub fn fold_of_block(&self, key: (usize, usize)) -> Option<usize> {
+        self.fold_of.get(&key).copied()
+    }
+
+    /// The fold of cell (row, col), if its block holds study-area cells.
+    pub fn fold(&self, row: usize, col: usize) -> Option<usize> {
+        self.fold_of_block(self.blocks.of(row, col))
+    }
+
+    /// The scheme's description for `validation.json`, with what was learnt inside the folds.
+    fn describe(&self, learnt: &str) -> String {
+        format!(
+            "square blocks of {} km anchored at the grid's origin ({}, {}), dealt to {} folds by a seeded shuffle (seed {}); {learnt}; scored against every held-out valid cell",
+            self.scheme.block_km, self.origin[0], self.origin[1], self.scheme.folds, self.scheme.seed
+        )
+    }
+}
+
+/// What one fold measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CvFold {
+    /// Fold index.
+    pub fold: usize,
+    /// Blocks held out.
+    pub blocks: usize,
+    /// Held-out cells scored.
+    pub test_cells: u64,
+    /// Held-out deposits on scored cells.
+    pub test_deposits: u64,
+    /// Deposits the fold's model was learnt from.
+    pub train_deposits: u64,
+    /// ROC AUC of the held-out deposits against every held-out cell (None without a held-out
+    /// deposit, or when the training folds have none).
+    pub roc_auc: Option<f64>,
+    /// Prediction-rate AUC on the held-out area.
+    pub prediction_rate_auc: Option<f64>,
+}
+
+/// The spatial cross-validation of a model against every held-out cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpatialCv {
+    /// The scheme.
+    pub scheme: CvScheme,
+    /// The grid's origin the blocks are anchored at (x, y of its top-left corner).
+    pub origin: [f64; 2],
+    /// What the folds learnt ("weights, generalisation and prior learnt inside each training
+    /// fold"), for the scheme's description.
+    pub learnt: String,
+    /// One entry per fold.
+    pub folds: Vec<CvFold>,
+    /// ROC AUC of every held-out score together (each cell scored by its own fold's model).
+    pub pooled_roc_auc: Option<f64>,
+    /// Prediction-rate AUC of every held-out score together.
+    pub pooled_prediction_rate_auc: Option<f64>,
+}
+
+impl SpatialCv {
+    /// The folds' ROC AUCs where defined.
+    pub fn fold_roc_auc(&self) -> Vec<f64> {
+        self.folds.iter().filter_map(|f| f.roc_auc).collect()
+    }
+
+    /// Mean and sample standard deviation of the defined fold ROC AUCs.
+    pub fn roc_auc_mean_sd(&self) -> (f64, f64) {
+        mean_sd(&self.fold_roc_auc())
+    }
+
+    /// Mean and sample standard deviation of the defined fold prediction-rate AUCs.
+    pub fn prediction_rate_auc_mean_sd(&self) -> (f64, f64) {
+        let v: Vec<f64> = self
+            .folds
+            .iter()
+            .filter_map(|f| f.prediction_rate_auc)
+            .collect();
+        mean_sd(&v)
+    }
+
+    /// The `spatial_cv` entry of `validation.json` and `run.json`.
+    pub fn to_json(&self) -> Value {
+        let (mean_roc, sd_roc) = self.roc_auc_mean_sd();
+        let (mean_rate, sd_rate) = self.prediction_rate_auc_mean_sd();
+        let map = FoldMap {
+            scheme: self.scheme,
+            origin: self.origin,
+            blocks: BlockGrid {
+                cell: (1.0, 1.0),
+                side: 1.0,
+            },
+            fold_of: HashMap::new(),
+            blocks_in_fold: vec![],
+        };
+        json!({
+            "scheme": map.describe(&self.learnt),
+            "block_km": self.scheme.block_km,
+            "folds_k": self.scheme.folds,
+            "seed": self.scheme.seed,
+            "block_origin": self.origin,
+            "scored_against": "every held-out valid cell",
+            "mean_roc_auc": mean_roc,
+            "sd_roc_auc": sd_roc,
+            "mean_prediction_rate_auc": mean_rate,
+            "sd_prediction_rate_auc": sd_rate,
+            "pooled_roc_auc": self.pooled_roc_auc,
+            "pooled_prediction_rate_auc": self.pooled_prediction_rate_auc,
+            "folds": self.folds.iter().map(|f| json!({
+                "fold": f.fold,
+                "blocks": f.blocks,
+                "test_cells": f.test_cells,
+                "test_positives": f.test_deposits,
+                "train_positives": f.train_deposits,
+                "roc_auc": f.roc_auc,
+                "prediction_rate_auc": f.prediction_rate_auc,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Mean and sample standard deviation (NaN for the sd of fewer than two values).
+pub(crate) fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() < 2 {
+        f64::NAN
+    } else {
+        (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    };
+    (mean, sd)
+}
+
+/// Cells and deposits per class of each class raster, and in all, for one block (or a union
+/// of blocks) of the fold map.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Study-area cells.
+    pub cells: u64,
+    /// Deposit points on them.
+    pub deposits: u64,
+    /// Per class raster: class → (cells, deposits), on cells where the raster is valid.
+    pub classes: Vec<HashMap<i64, (u64, u64)>>,
+}
+
+impl Tally {
+    /// An empty tally of `layers` class rasters.
+    pub fn new(layers: usize) -> Self {
+        Tally {
+            cells: 0,
+            deposits: 0,
+            classes: vec![HashMap::new(); layers],
+        }
+    }
+
+    /// Adds another tally.
+    pub fn merge(&mut self, other: Tally) {
+        self.cells += other.cells;
+        self.deposits += other.deposits;
+        for (mine, theirs) in self.classes.iter_mut().zip(other.classes) {
+            for (c, (n, d)) in theirs {
+                let e = mine.entry(c).or_default();
+                e.0 += n;
+                e.1 += d;
+            }
+        }
+    }
+
+    /// Class → (cells, deposits) of raster `k` in `self` minus `held` (the training folds'
+    /// counts when `self` is the whole area and `held` a fold), classes with no cell left out.
+    pub fn classes_without(&self, held: &Tally, k: usize) -> Vec<(i64, u64, u64)> {
+        let mut out: Vec<(i64, u64, u64)> = self.classes[k]
+            .iter()
+            .map(|(&class, &(n, d))| {
+                let (hn, hd) = held.classes[k].get(&class).copied().unwrap_or((0, 0));
+                (class, n - hn, d - hd)
+            })
+            .filter(|c| c.1 > 0)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// One streaming pass over the study area `mask` and the class rasters `classes`: the tally of
+/// every block of `blocks` holding study-area cells.
+///
+/// # Errors
+/// Read failures.
+pub fn tally_blocks(
+    grid: &Grid,
+    mask: &RasterReader,
+    classes: &[&RasterReader],
+    deposits: &Deposits,
+    blocks: &BlockGrid,
+    label: &str,
+) -> Result<HashMap<(usize, usize), Tally>> {
+    let windows = grid.windows(BLOCK_SIZE);
+    let mut tallies: HashMap<(usize, usize), Tally> = HashMap::new();
+    let bar = progress(windows.len(), label);
+    let n_layers = classes.len();
+    stream_blocks(
+        &windows,
+        blocks_in_flight(),
+        |w| -> Result<(Block, Vec<Block>), nedra_io::Error> {
+            let m = mask.read(w)?;
+            let c = classes
+                .iter()
+                .map(|r| r.read(w))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((m, c))
+        },
+        |w, (m, class_blocks)| {
+            let mut local: HashMap<(usize, usize), Tally> = HashMap::new();
+            let dep_at = deposits.counts_in(w);
+            for r in 0..w.height {
+                for c in 0..w.width {
+                    let i = r * w.width + c;
+                    if !m.valid[i] {
+                        continue;
+                    }
+                    let key = blocks.of(w.row_off + r, w.col_off + c);
+                    let t = local.entry(key).or_insert_with(|| Tally::new(n_layers));
+                    t.cells += 1;
+                    t.deposits += dep_at[i];
+                    for (k, b) in class_blocks.iter().enumerate() {
+                        if b.valid[i] {
+                            let e = t.classes[k].entry(b.values[i] as i64).or_default();
+                            e.0 += 1;
+                            e.1 += dep_at[i];
+                        }
+                    }
+                }
+            }
+            local
+        },
+        |_, local| -> Result<(), nedra_io::Error> {
+            for (key, t) in local {
+                tallies
+                    .entry(key)
+                    .or_insert_with(|| Tally::new(n_layers))
+                    .merge(t);
+            }
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
+    Ok(tallies)
+}
+
+/// The folds of the tallied blocks and each fold's tally (and the whole area's): `Err(blocks)`
+/// when there are fewer occupied blocks than folds.
+pub fn deal_tallies(
+    grid: &Grid,
+    scheme: CvScheme,
+    tallies: HashMap<(usize, usize), Tally>,
+    layers: usize,
+) -> Result<(FoldMap, Vec<Tally>, Tally), usize> {
+    let folds = FoldMap::deal(grid, scheme, tallies.keys().copied())?;
+    let mut per_fold: Vec<Tally> = (0..scheme.folds).map(|_| Tally::new(layers)).collect();
+    let mut all = Tally::new(layers);
+    for (key, t) in tallies {
+        let f = folds
+            .fold_of_block(key)
+            .expect("every tallied block is dealt");
+        all.merge(t.clone());
+        per_fold[f].merge(t);
+    }
+    Ok((folds, per_fold, all))
+}
+
+/// The scored cells of one fold (or of all folds) of a held-out score raster, for the second
+/// pass of bounded validation.
+struct HeldOutScan<'a> {
+    grid: &'a Grid,
+    score: &'a RasterReader,
+    folds: &'a FoldMap,
+    fold: Option<usize>,
+}
+
+/// `(fold, index in window, score)` of the window's valid cells in `fold` (any fold if None).
+fn scores_in(
+    folds: &FoldMap,
+    fold: Option<usize>,
+    w: Window,
+    b: &Block,
+) -> Vec<(usize, usize, f64)> {
+    let mut out = Vec::new();
+    for r in 0..w.height {
+        for c in 0..w.width {
+            let i = r * w.width + c;
+            let Some(v) = b.get(i) else { continue };
+            let Some(f) = folds.fold(w.row_off + r, w.col_off + c) else {
+                continue;
+            };
+            if fold.is_none_or(|x| x == f) {
+                out.push((f, i, v));
+            }
+        }
+    }
+    out
+}
+
+impl ScoreScan for HeldOutScan<'_> {
+    fn reduce<A, B, M>(&self, total: &mut A, block: B, mut merge: M) -> Result<(), ScanError>
+    where
+        A: Send,
+        B: Fn(&[f64]) -> A + Sync,
+        M: FnMut(&mut A, A),
+    {
+        let windows = self.grid.windows(BLOCK_SIZE);
+        let (folds, fold) = (self.folds, self.fold);
+        stream_blocks(
+            &windows,
+            blocks_in_flight(),
+            |w| -> Result<_, ScanError> { Ok(self.score.read(w)?) },
+            |w, b| {
+                let scores: Vec<f64> = scores_in(folds, fold, w, &b)
+                    .into_iter()
+                    .map(|s| s.2)
+                    .collect();
+                block(&scores)
+            },
+            |_, partial| {
+                merge(total, partial);
+                Ok(())
+            },
+        )
+    }
+}
+
+/// Per fold (held-out cells, held-out deposits, ROC AUC, prediction-rate AUC) and pooled
+/// (ROC AUC, prediction-rate AUC) of a held-out score raster: each valid cell of `score` was
+/// scored by the model of its own fold; cells with no score (NoData) are not counted.
+pub struct HeldOutFigures {
+    /// Per fold: scored cells, deposits on them, ROC AUC, prediction-rate AUC.
+    pub folds: Vec<(u64, u64, Option<f64>, Option<f64>)>,
+    /// Pooled ROC AUC.
+    pub pooled_roc_auc: Option<f64>,
+    /// Pooled prediction-rate AUC.
+    pub pooled_prediction_rate_auc: Option<f64>,
+}
+
+/// Judges a held-out score raster fold by fold and pooled (see the module's documentation).
+///
+/// # Errors
+/// Read failures.
+pub fn held_out_figures(
+    grid: &Grid,
+    score: &RasterReader,
+    folds: &FoldMap,
+    deposits: &Deposits,
+) -> Result<HeldOutFigures> {
+    let k = folds.scheme.folds;
+    let windows = grid.windows(BLOCK_SIZE);
+    let mut surveys: Vec<ScoreSurvey> = (0..k).map(|_| ScoreSurvey::new()).collect();
+    let mut pooled = ScoreSurvey::new();
+    {
+        let bar = progress(windows.len(), "cross-validation: held-out figures");
+        stream_blocks(
+            &windows,
+            blocks_in_flight(),
+            |w| score.read(w),
+            |w, b| {
+                let dep_at = deposits.counts_in(w);
+                let mut local: Vec<ScoreSurvey> = (0..k).map(|_| ScoreSurvey::new()).collect();
+                let mut all_folds = ScoreSurvey::new();
+                for (f, i, p) in scores_in(folds, None, w, &b) {
+                    local[f].add_cell(p, dep_at[i]);
+                    all_folds.add_cell(p, dep_at[i]);
+                }
+                (local, all_folds)
+            },
+            |_, (local, all_folds)| -> Result<(), nedra_io::Error> {
+                for (s, l) in surveys.iter_mut().zip(local) {
+                    s.merge(l);
+                }
+                pooled.merge(all_folds);
+                bar.inc(1);
+                Ok(())
+            },
+        )?;
+    }
+    let options = ValidationOptions {
+        bootstrap_replicates: 0,
+        ..ValidationOptions::default()
+    };
+    let aucs = |survey: ScoreSurvey, fold: Option<usize>| -> Result<(Option<f64>, Option<f64>)> {
+        if survey.deposits() == 0 || survey.cells() == 0 {
+            return Ok((None, None));
+        }
+        let scan = HeldOutScan {
+            grid,
+            score,
+            folds,
+            fold,
+        };
+        let dist = ScoreDistribution::from_surveys(vec![survey], &scan)?
+            .into_iter()
+            .next()
+            .context("cross-validation: no score distribution")?;
+        let report = dist.validate(&options)?;
+        Ok((Some(report.roc_auc), Some(report.rate_auc)))
+    };
+    let mut per_fold = Vec::with_capacity(k);
+    for (f, survey) in surveys.into_iter().enumerate() {
+        let (cells, deps) = (survey.cells(), survey.deposits());
+        let (roc, rate) = aucs(survey, Some(f))?;
+        per_fold.push((cells, deps, roc, rate));
+    }
+    let (pooled_roc_auc, pooled_prediction_rate_auc) = aucs(pooled, None)?;
+    Ok(HeldOutFigures {
+        folds: per_fold,
+        pooled_roc_auc,
+        pooled_prediction_rate_auc,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(n: usize) -> Grid {
+        Grid::new("", [0.0, 1000.0, 0.0, 0.0, 0.0, -1000.0], n, n).unwrap()
+    }
+
+    #[test]
+    fn blocks_are_anchored_at_the_grid_origin_and_dealt_by_the_seed() {
+        let g = grid(20);
+        let scheme = CvScheme {
+            block_km: 5.0,
+            folds: 4,
+            seed: 9,
+        };
+        let b = BlockGrid::new(&g, &scheme);
+        assert_eq!(b.of(0, 0), (0, 0));
+        assert_eq!(b.of(4, 4), (0, 0));
+        assert_eq!(b.of(5, 4), (1, 0));
+        assert_eq!(b.of(19, 10), (3, 2));
+        let keys: Vec<(usize, usize)> = (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).collect();
+        let map = FoldMap::deal(&g, scheme, keys.clone()).unwrap();
+        assert_eq!(map.blocks_in_fold, vec![4, 4, 4, 4]);
+        // The documented rule: sorted blocks, shuffled, dealt in turn.
+        let mut order = keys.clone();
+        SplitMix64::new(9).shuffle(&mut order);
+        for (i, k) in order.iter().enumerate() {
+            assert_eq!(map.fold_of_block(*k), Some(i % 4));
+        }
+        assert_eq!(map.fold(19, 19), map.fold_of_block((3, 3)));
+        assert_eq!(map.fold_of_block((9, 9)), None);
+        assert_eq!(
+            FoldMap::deal(&g, scheme, keys[..3].to_vec()).unwrap_err(),
+            3
+        );
+        assert!(CvScheme {
+            block_km: 0.0,
+            ..scheme
+        }
+        .check()
+        .is_err());
+        assert!(CvScheme { folds: 1, ..scheme }.check().is_err());
+    }
+
+    #[test]
+    fn mean_sd_of_fold_figures() {
+        let (m, s) = mean_sd(&[0.6, 0.8]);
+        assert!((m - 0.7).abs() < 1e-15);
+        assert!((s - 0.02f64.sqrt()).abs() < 1e-15);
+        assert!(mean_sd(&[0.5]).1.is_nan());
+        assert!(mean_sd(&[]).0.is_nan());
+    }
+}
