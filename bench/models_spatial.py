@@ -394,6 +394,11 @@ def held_out_area_table(d, ok, k):
     val0 = json.loads((d / ok[0] / "validation.json").read_text())
     base = val0.get("weights_of_evidence_baseline", {})
     out.append(row("weights of evidence", base.get("spatial_cv"), base.get("roc_auc")))
+    fuzzy = d / "fuzzy" / "validation.json"
+    if fuzzy.exists():
+        val = json.loads(fuzzy.read_text())
+        out.append(row("nedra fuzzy (expert memberships, nothing fitted)", val.get("spatial_cv"),
+                       val.get("roc_auc")))
     for kind in KIND_LABEL:
         if kind in ok:
             val = json.loads((d / kind / "validation.json").read_text())

@@ -221,6 +221,16 @@ EOF
             status+="\"$kind\": {\"ok\": false},"
         fi
     done
+    # The knowledge-driven fuzzy network (FUZZY: its [model] keys), scored on the same folds.
+    if [ -n "${FUZZY:-}" ]; then
+        project=$(dirname "$base")/project_fuzzy.toml
+        { cat "$base"; printf '\n# Added by bench/models_spatial.sh: expert memberships (our choice, not fitted).\n[model]\nkind = "fuzzy"\nseed = %s\ncv_block_km = %s\ncv_folds = 5\n%s\n' "$SEED" "$block_km" "$FUZZY"; } > "$project"
+        echo "== $name: nedra run (fuzzy)"
+        if ! "$NEDRA" run "$project" --out "$dir/fuzzy" > "$dir/fuzzy.log" 2>&1; then
+            echo "   nedra failed on kind = fuzzy (see $dir/fuzzy.log)"
+            rm -rf "${dir:?}/fuzzy"
+        fi
+    fi
     status="${status%,}}"
     cat > "$dir/bench.json" <<EOF
 {"name": "$name", "label": "$label", "seed": $SEED, "models": $MODELS, "l2_penalty": $L2,
@@ -233,6 +243,21 @@ EOF
 # (a) The synthetic demo.
 rm -rf "$OUT/demo/project"
 "$NEDRA" demo --out "$OUT/demo/project" > "$OUT/demo.log" 2>&1 || { cat "$OUT/demo.log"; exit 1; }
+FUZZY='output = "target"
+[[model.memberships]]
+layer = "magnetic"
+function = "large:200,3"
+[[model.memberships]]
+layer = "thorium"
+function = "large:14,4"
+[[model.memberships]]
+layer = "faults"
+function = "small:2000,2"
+[[model.nodes]]
+name = "target"
+operator = "gamma"
+gamma = 0.8
+inputs = ["magnetic", "thorium", "faults"]' \
 run_dataset demo "$OUT/demo/project/project.toml" 30 "SYNTHETIC demo (nedra demo, seed 2026)"
 DATASETS=(demo)
 
@@ -270,6 +295,18 @@ name = "StratNo"
 source = "$CLON/calculate_weights/StratNo.tif"
 pattern = "categorical"
 EOF
+    FUZZY='output = "target"
+[[model.memberships]]
+layer = "Dist2Breccia"
+function = "small:3000,2"
+[[model.memberships]]
+layer = "FaultDensity"
+function = "linear:1,10"
+[[model.nodes]]
+name = "target"
+operator = "gamma"
+gamma = 0.8
+inputs = ["Dist2Breccia", "FaultDensity"]' \
     run_dataset cloncurry "$OUT/cloncurry/project/project.toml" 25 \
         "GA Cloncurry IOCG (real data, 258 deposits)"
     DATASETS+=(cloncurry)

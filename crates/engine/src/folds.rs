@@ -404,22 +404,27 @@ pub fn deal_tallies(
 /// pass of bounded validation.
 struct HeldOutScan<'a> {
     grid: &'a Grid,
+    mask: &'a RasterReader,
     score: &'a RasterReader,
     folds: &'a FoldMap,
     fold: Option<usize>,
 }
 
-/// `(fold, index in window, score)` of the window's valid cells in `fold` (any fold if None).
+/// `(fold, index in window, score)` of the window's scored study-area cells in `fold` (any
+/// fold if None).
 fn scores_in(
     folds: &FoldMap,
     fold: Option<usize>,
     w: Window,
-    b: &Block,
+    (m, b): &(Block, Block),
 ) -> Vec<(usize, usize, f64)> {
     let mut out = Vec::new();
     for r in 0..w.height {
         for c in 0..w.width {
             let i = r * w.width + c;
+            if !m.valid[i] {
+                continue;
+            }
             let Some(v) = b.get(i) else { continue };
             let Some(f) = folds.fold(w.row_off + r, w.col_off + c) else {
                 continue;
@@ -444,7 +449,7 @@ impl ScoreScan for HeldOutScan<'_> {
         stream_blocks(
             &windows,
             blocks_in_flight(),
-            |w| -> Result<_, ScanError> { Ok(self.score.read(w)?) },
+            |w| -> Result<_, ScanError> { Ok((self.mask.read(w)?, self.score.read(w)?)) },
             |w, b| {
                 let scores: Vec<f64> = scores_in(folds, fold, w, &b)
                     .into_iter()
@@ -472,12 +477,14 @@ pub struct HeldOutFigures {
     pub pooled_prediction_rate_auc: Option<f64>,
 }
 
-/// Judges a held-out score raster fold by fold and pooled (see the module's documentation).
+/// Judges a held-out score raster fold by fold and pooled over the study area `mask` (see the
+/// module's documentation).
 ///
 /// # Errors
 /// Read failures.
 pub fn held_out_figures(
     grid: &Grid,
+    mask: &RasterReader,
     score: &RasterReader,
     folds: &FoldMap,
     deposits: &Deposits,
@@ -491,7 +498,7 @@ pub fn held_out_figures(
         stream_blocks(
             &windows,
             blocks_in_flight(),
-            |w| score.read(w),
+            |w| -> Result<_, nedra_io::Error> { Ok((mask.read(w)?, score.read(w)?)) },
             |w, b| {
                 let dep_at = deposits.counts_in(w);
                 let mut local: Vec<ScoreSurvey> = (0..k).map(|_| ScoreSurvey::new()).collect();
@@ -522,6 +529,7 @@ pub fn held_out_figures(
         }
         let scan = HeldOutScan {
             grid,
+            mask,
             score,
             folds,
             fold,
@@ -545,6 +553,57 @@ pub fn held_out_figures(
         pooled_roc_auc,
         pooled_prediction_rate_auc,
     })
+}
+
+/// The spatial cross-validation of a map that learnt nothing from the deposits (a fuzzy
+/// network of expert memberships): the same folds as the trained models, each fold's held-out
+/// cells scored by the map itself, so that it stands in the same table fold by fold.
+/// `Ok(Err(blocks))` when the study area covers fewer blocks than folds.
+///
+/// # Errors
+/// Read failures; an invalid scheme.
+pub fn fixed_map_cv(
+    grid: &Grid,
+    mask: &RasterReader,
+    score: &RasterReader,
+    deposits: &Deposits,
+    scheme: CvScheme,
+) -> Result<Result<SpatialCv, usize>> {
+    scheme.check()?;
+    let tallies = tally_blocks(
+        grid,
+        mask,
+        &[],
+        deposits,
+        &BlockGrid::new(grid, &scheme),
+        "cross-validation: blocks",
+    )?;
+    let (folds, per_fold, all) = match deal_tallies(grid, scheme, tallies, 0) {
+        Ok(dealt) => dealt,
+        Err(blocks) => return Ok(Err(blocks)),
+    };
+    let figures = held_out_figures(grid, mask, score, &folds, deposits)?;
+    Ok(Ok(SpatialCv {
+        scheme,
+        origin: folds.origin,
+        learnt: "nothing learnt from the deposits (expert memberships and network): each fold's held-out cells scored by the map itself".into(),
+        folds: figures
+            .folds
+            .iter()
+            .enumerate()
+            .map(|(f, &(cells, deps, roc, rate))| CvFold {
+                fold: f,
+                blocks: folds.blocks_in_fold[f],
+                test_cells: cells,
+                test_deposits: deps,
+                train_deposits: all.deposits - per_fold[f].deposits,
+                roc_auc: roc,
+                prediction_rate_auc: rate,
+            })
+            .collect(),
+        pooled_roc_auc: figures.pooled_roc_auc,
+        pooled_prediction_rate_auc: figures.pooled_prediction_rate_auc,
+    }))
 }
 
 #[cfg(test)]
@@ -590,6 +649,122 @@ mod tests {
         .check()
         .is_err());
         assert!(CvScheme { folds: 1, ..scheme }.check().is_err());
+    }
+
+    #[test]
+    fn a_fixed_map_is_judged_fold_by_fold_against_every_held_out_cell() {
+        use nedra_io::{DataType, RasterWriter};
+        const N: usize = 40;
+        let g = grid(N);
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, f: &dyn Fn(usize, usize) -> Option<f64>| {
+            let mut w =
+                RasterWriter::create(&dir.path().join(name), &g, DataType::Float32).unwrap();
+            for win in g.windows(16) {
+                let mut b = Block::empty(win);
+                for i in 0..win.len() {
+                    if let Some(v) = f(win.row_off + i / win.width, win.col_off + i % win.width) {
+                        b.values[i] = v;
+                        b.valid[i] = true;
+                    }
+                }
+                w.write(&b).unwrap();
+            }
+            RasterReader::open(&w.finish().unwrap()).unwrap()
+        };
+        // Study area: all but the last 3 rows; the score has NoData on column 7.
+        let mask = write("mask.tif", &|r, _| (r < N - 3).then_some(1.0));
+        let value = |r: usize, c: usize| ((r * 7 + c * 13) % 17) as f64 / 17.0;
+        let score = write("score.tif", &|r, c| (c != 7).then(|| value(r, c)));
+        let mut rng = SplitMix64::new(4);
+        let mut cells = vec![];
+        for r in 0..N - 3 {
+            for c in 0..N {
+                if rng.uniform() < 0.01 + 0.05 * value(r, c) {
+                    cells.push((r, c, 1 + u64::from(rng.uniform() < 0.2)));
+                }
+            }
+        }
+        let deposits = Deposits {
+            total: cells.iter().map(|c| c.2).sum(),
+            cells: cells.clone(),
+            ..Deposits::default()
+        };
+        let scheme = CvScheme {
+            block_km: 10.0,
+            folds: 3,
+            seed: 8,
+        };
+        let cv = fixed_map_cv(&g, &mask, &score, &deposits, scheme)
+            .unwrap()
+            .unwrap();
+        // By the documented rule: 4 × 4 blocks of 10 cells, all occupied.
+        let mut keys: Vec<(usize, usize)> =
+            (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).collect();
+        SplitMix64::new(8).shuffle(&mut keys);
+        let fold_of =
+            |r: usize, c: usize| keys.iter().position(|k| *k == (r / 10, c / 10)).unwrap() % 3;
+        let at = |r: usize, c: usize| {
+            cells
+                .iter()
+                .find(|x| (x.0, x.1) == (r, c))
+                .map_or(0, |x| x.2)
+        };
+        let brute = |fold: Option<usize>| {
+            let scored: Vec<(f64, u64)> = (0..N - 3)
+                .flat_map(|r| (0..N).map(move |c| (r, c)))
+                .filter(|&(r, c)| c != 7 && fold.is_none_or(|f| fold_of(r, c) == f))
+                .map(|(r, c)| (value(r, c) as f32 as f64, at(r, c)))
+                .collect();
+            let (mut wins, mut pairs) = (0.0, 0.0);
+            for &(sp, dp) in scored.iter().filter(|s| s.1 > 0) {
+                for &(sa, _) in scored.iter().filter(|s| s.1 == 0) {
+                    pairs += dp as f64;
+                    wins += dp as f64
+                        * if sp > sa {
+                            1.0
+                        } else if sp == sa {
+                            0.5
+                        } else {
+                            0.0
+                        };
+                }
+            }
+            (
+                scored.len() as u64,
+                scored.iter().map(|s| s.1).sum::<u64>(),
+                wins / pairs,
+            )
+        };
+        for f in 0..3 {
+            let (n, d, auc) = brute(Some(f));
+            let got = &cv.folds[f];
+            assert_eq!((got.test_cells, got.test_deposits), (n, d), "fold {f}");
+            assert!(
+                (got.roc_auc.unwrap() - auc).abs() < 1e-12,
+                "fold {f}: {:?} vs {auc}",
+                got.roc_auc
+            );
+            assert_eq!(
+                got.train_deposits,
+                deposits.total - brute_deposits_in(&cells, &fold_of, f)
+            );
+        }
+        let (_, _, pooled) = brute(None);
+        assert!((cv.pooled_roc_auc.unwrap() - pooled).abs() < 1e-12);
+    }
+
+    /// Deposit points in fold f, wherever the score is.
+    fn brute_deposits_in(
+        cells: &[(usize, usize, u64)],
+        fold_of: &dyn Fn(usize, usize) -> usize,
+        f: usize,
+    ) -> u64 {
+        cells
+            .iter()
+            .filter(|c| fold_of(c.0, c.1) == f)
+            .map(|c| c.2)
+            .sum()
     }
 
     #[test]

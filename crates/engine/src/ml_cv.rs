@@ -255,7 +255,7 @@ pub fn cross_validate<L: Learner>(
     // Every held-out cell scored by its fold's model, written, then judged.
     let path = dir.join(HELD_OUT_FILE);
     write_held_out(grid, mask, features, &folds, &models, &path)?;
-    let figures = held_out_figures(grid, &RasterReader::open(&path)?, &folds, deposits)?;
+    let figures = held_out_figures(grid, mask, &RasterReader::open(&path)?, &folds, deposits)?;
     let cv_folds = figures
         .folds
         .iter()

@@ -555,6 +555,18 @@ fn run_into(
                         .collect::<Result<Vec<_>, _>>()?;
                     model_json =
                         crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
+                    let scheme = crate::folds::CvScheme {
+                        block_km: project.model.cv_block_km,
+                        folds: project.model.cv_folds,
+                        seed: project.model.seed,
+                    };
+                    let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
+                    model_json["spatial_cv"] = match crate::folds::fixed_map_cv(
+                        &grid, &mask, &score, &deposits, scheme,
+                    )? {
+                        Ok(cv) => cv.to_json(),
+                        Err(blocks) => json!({ "no_folds": blocks }),
+                    };
                     model_json["network"] = json!({
                         "memberships": project.model.memberships,
                         "nodes": project.model.nodes,
