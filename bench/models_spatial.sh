@@ -253,11 +253,14 @@ function = "large:14,4"
 [[model.memberships]]
 layer = "faults"
 function = "small:2000,2"
+[[model.memberships]]
+layer = "units"
+function = "categorical:5=0.9,default=0.4"
 [[model.nodes]]
 name = "target"
 operator = "gamma"
 gamma = 0.8
-inputs = ["magnetic", "thorium", "faults"]' \
+inputs = ["magnetic", "thorium", "faults", "units"]' \
 run_dataset demo "$OUT/demo/project/project.toml" 30 "SYNTHETIC demo (nedra demo, seed 2026)"
 DATASETS=(demo)
 
@@ -302,6 +305,9 @@ function = "small:3000,2"
 [[model.memberships]]
 layer = "FaultDensity"
 function = "linear:1,10"
+[[model.memberships]]
+layer = "StratNo"
+function = "categorical:0=0.5,default=0.5"
 [[model.nodes]]
 name = "target"
 operator = "gamma"

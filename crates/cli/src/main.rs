@@ -523,6 +523,20 @@ enum Command {
         /// The run folder.
         run: PathBuf,
     },
+    /// Models side by side on identical spatial folds: the held-out ROC AUC of each run's
+    /// model (and of the weights-of-evidence baseline) per fold, mean ± sd, pooled, the paired
+    /// fold differences against the best model, and the fitted figures labelled as such.
+    ///
+    /// Give run folders of one project that differ only in `[model] kind` (same
+    /// cv_block_km, cv_folds and seed): runs with other folds are refused.
+    Compare {
+        /// Run folders (`nedra run --out`).
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+        /// Also write the comparison as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -926,6 +940,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }),
         Command::Report { run } => {
             nedra_engine::report::write_report(&run).map(|p| println!("report: {}", p.display()))
+        }
+        Command::Compare { runs, json } => {
+            let c = nedra_engine::compare::compare(&runs)?;
+            print!("{}", c.to_markdown());
+            if let Some(path) = json {
+                let text = serde_json::to_string_pretty(&c.to_json())? + "\n";
+                nedra_io::files::write_atomic(&path, text.as_bytes())?;
+                println!("comparison: {}", path.display());
+            }
+            Ok(())
         }
     }
 }

@@ -1534,3 +1534,76 @@ fn progress_lines_report_every_block_pass_on_a_pipe() {
     assert_eq!(rest, err_plain.lines().collect::<Vec<_>>());
     assert_eq!(out_lines.replace("/a", "/b"), out_plain);
 }
+
+/// `nedra compare`: a weights-of-evidence run and a logistic run of one project on the same
+/// folds, side by side with the paired fold differences; runs with other folds are refused.
+#[test]
+fn compare_puts_models_side_by_side_on_identical_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let base = std::fs::read_to_string(&p).unwrap();
+    let with_model = |kind: &str, block: u32| {
+        format!("{base}[model]\nkind = \"{kind}\"\nmodels = 3\nbackground_pool = 2000\nexclusion_buffer_m = 300\ncv_block_km = {block}\ncv_folds = 3\n")
+    };
+    let (wofe, lr, other) = (
+        dir.path().join("wofe"),
+        dir.path().join("lr"),
+        dir.path().join("other"),
+    );
+    std::fs::write(&p, with_model("weights_of_evidence", 4)).unwrap();
+    run_ok(&p, &wofe);
+    std::fs::write(&p, with_model("logistic", 4)).unwrap();
+    run_ok(&p, &lr);
+    std::fs::write(&p, with_model("logistic", 3)).unwrap();
+    run_ok(&p, &other);
+    let json_path = dir.path().join("compare.json");
+    let o = nedra(&[
+        "compare",
+        wofe.to_str().unwrap(),
+        lr.to_str().unwrap(),
+        "--json",
+        json_path.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("Paired fold differences"), "{stdout}");
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let models = c["models"].as_array().unwrap();
+    // The WofE run is given: no second baseline row.
+    assert_eq!(models.len(), 2, "{c}");
+    // The figures are the runs' own, and the paired differences their fold-wise differences.
+    let read = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join("validation.json")).unwrap()).unwrap()
+    };
+    let folds = |v: &serde_json::Value| -> Vec<Option<f64>> {
+        v["spatial_cv"]["folds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["roc_auc"].as_f64())
+            .collect()
+    };
+    let (fw, fl) = (folds(&read(&wofe)), folds(&read(&lr)));
+    // The logistic run's WofE baseline is the WofE run's own cross-validation (same folds).
+    assert_eq!(folds(&read(&lr)["weights_of_evidence_baseline"]), fw);
+    let best_is_lr = models[0]["model"].as_str().unwrap().starts_with("logistic");
+    let (best, rest) = if best_is_lr { (&fl, &fw) } else { (&fw, &fl) };
+    let expected: Vec<f64> = best
+        .iter()
+        .zip(rest)
+        .filter_map(|(a, b)| Some((*a)? - (*b)?))
+        .collect();
+    let got: Vec<f64> = c["paired_differences"][0]["per_fold"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(got, expected);
+    // Other folds (3 km blocks) are refused, naming the run.
+    let o = nedra(&["compare", wofe.to_str().unwrap(), other.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("other") && err.contains("3 km"), "{err}");
+}

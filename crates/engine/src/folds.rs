@@ -228,6 +228,7 @@ impl SpatialCv {
             "seed": self.scheme.seed,
             "block_origin": self.origin,
             "scored_against": "every held-out valid cell",
+            "learnt_in_folds": self.learnt,
             "mean_roc_auc": mean_roc,
             "sd_roc_auc": sd_roc,
             "mean_prediction_rate_auc": mean_rate,

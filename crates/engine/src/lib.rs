@@ -79,6 +79,7 @@
 
 pub mod assessment;
 pub mod classify;
+pub mod compare;
 pub mod demo;
 pub mod deposits_pmf;
 pub mod derive;

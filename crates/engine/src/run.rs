@@ -68,6 +68,9 @@ pub struct CrossValidationSummary {
     pub folds_k: usize,
     /// ROC AUC of every held-out score together.
     pub pooled_roc_auc: Option<f64>,
+    /// False for a map that learnt nothing from the deposits (a fuzzy network): its whole-area
+    /// figure is not a fitted one.
+    pub learns_from_deposits: bool,
 }
 
 impl CrossValidationSummary {
@@ -85,6 +88,9 @@ impl CrossValidationSummary {
             scheme: cv["scheme"].as_str().unwrap_or_default().to_string(),
             folds_k: cv["folds"].as_array()?.len(),
             pooled_roc_auc: cv["pooled_roc_auc"].as_f64(),
+            learns_from_deposits: !cv["learnt_in_folds"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("nothing learnt")),
         })
     }
 
@@ -1244,11 +1250,19 @@ pub fn emit_summary(s: &RunSummary) {
                 "spatial-CV prediction-rate AUC (mean over folds): {:.4}",
                 cv.mean_prediction_rate_auc
             );
-            crate::emit!(
-                "success-rate AUC (fitted: scored on its own training deposits, optimistic): {:.4}",
-                s.success_rate_auc
-            );
-            crate::emit!("ROC AUC (fitted, optimistic): {:.4}", s.roc_auc);
+            if cv.learns_from_deposits {
+                crate::emit!(
+                    "success-rate AUC (fitted: scored on its own training deposits, optimistic): {:.4}",
+                    s.success_rate_auc
+                );
+                crate::emit!("ROC AUC (fitted, optimistic): {:.4}", s.roc_auc);
+            } else {
+                crate::emit!(
+                    "success-rate AUC (whole study area; the network learnt nothing from the deposits): {:.4}",
+                    s.success_rate_auc
+                );
+                crate::emit!("ROC AUC (whole study area): {:.4}", s.roc_auc);
+            }
         }
         None => {
             crate::emit!(
