@@ -3,7 +3,7 @@
 //! language writes them.
 //!
 //! A new language is a new `locales/<code>.ftl` holding every message of `en.ftl` and one line
-//! in [`CATALOGUES`]; the tests check that every catalogue has the same messages with the same
+//! in `CATALOGUES` (locale.rs); the tests check that every catalogue has the same messages with the same
 //! variables. The catalogue also says how its language writes numbers
 //! (`number-decimal-separator`, `number-group-separator`), which [`NumberFormat`] applies.
 
