@@ -16,15 +16,17 @@ const { chromium } = require('playwright-core');
 const words = {
   en: ['Summary', 'Study area', 'Maps', 'Targets', 'Weights of evidence', 'Posterior probability',
     'Uncertainty', 'Provenance'],
-  ru: ['Сводка', 'Площадь исследования', 'Карты', 'Перспективные участки', 'Веса признаков',
+  ru: ['Предупреждения', 'условная независимость нарушена', 'Сводка', 'Площадь исследования', 'Карты', 'Перспективные участки', 'Веса признаков',
     'Апостериорная вероятность', 'Неопределённость', 'месторождени', 'на обучающих данных',
     'пространственной кросс-валидации', 'контраст', 'Происхождение данных'],
-  be: ['Зводка', 'Плошча даследавання', 'Карты', 'Перспектыўныя ўчасткі', 'Вагі прыкмет',
+  be: ['Папярэджанні', 'умоўная незалежнасць парушана', 'Зводка', 'Плошча даследавання', 'Карты', 'Перспектыўныя ўчасткі', 'Вагі прыкмет',
     'Апастэрыёрная верагоднасць', 'Нявызначанасць', 'радовішч', 'на навучальных даных',
     'прасторавай крос-валідацыі', 'кантраст', 'Паходжанне даных'],
 };
 const english = ['Summary', 'Study area', 'Weights of evidence', 'Success-rate curve',
-  'Prior probability', 'Provenance', 'training deposits'];
+  'Prior probability', 'Provenance', 'training deposits',
+  // The demo's warning, written from the figures run.json records.
+  'conditional independence fails'];
 // The study area's row: "25,122.5000 km²" / "25 122,5000 км²" (narrow no-break space).
 const area = {
   en: /Study area\s+\d{1,3}(,\d{3})*\.\d{4} km²/,

@@ -169,3 +169,34 @@ grid-cells = Сетка: { $width } × { $height } { $height ->
     }, пераўтварэнне
 grid-timings = Час (с):
 grid-manifest = Поўны маніфест:
+
+## Папярэджанні (warning-<код> з велічынямі, запісанымі ў run.json)
+warning-conditional_independence = умоўная незалежнасць парушана: n/T = { NUMBER($ratio, minimumFractionDigits: 3) } (назіраная колькасць радовішчаў — { $observed }, прадказаная — { NUMBER($predicted, minimumFractionDigits: 1) }; значэнне ніжэй за { $limit } выклікае сумнеў), верагоднасць залежнасці паводле тэсту Агтэрберга–Чэнга — { NUMBER($probability, minimumFractionDigits: 3) }. Апастэрыёрная верагоднасць завышана: выключыце або аб'яднайце карэляваныя слаі ці выкарыстайце мадэль, якая навучаецца на даных
+warning-layer_not_significant = слой «{ $layer }»: ніводная мяжа класаў не праходзіць парог студэнтызаванага кантрасту, таму вага ўсіх класаў роўная 0 і слой нічога не дадае. Панізьце парог, змяніце класы або выключыце слой
+warning-large_class_without_deposits = слой «{ $layer }»: клас { $class } займае { $area } км² ({ $percent } % плошчы даследавання) і не ўтрымлівае ніводнага радовішча; яго вага { NUMBER($weight, minimumFractionDigits: 3) } ± { NUMBER($sd, minimumFractionDigits: 3) } трымаецца на краёвай папраўцы ў 0,99 радовішча, а не на даных
+warning-duplicate_deposits = радовішчаў, пазначаных двойчы (супадаюць каардынаты): { $exact }; ячэек з некалькімі радовішчамі: { $stacked }; { $rule ->
+        [keep] улічваецца кожны пункт (duplicates = "keep"): радовішча, пазначанае двойчы, важыць удвая. Выдаліце дублікаты або задайце duplicates = "one-per-cell"
+        [one-per-cell] не ўлічана пунктаў: { $merged } (duplicates = "one-per-cell")
+       *[error] duplicates = "error"
+    }
+warning-unseen_classes = слой «{ $layer }»: { $cells } { $cells ->
+        [one] ячэйцы
+       *[other] ячэйкам
+    } класаў [{ $classes }], для якіх у табліцы { $table } няма радка, нададзена вага 0 (як адсутным даным). Выкарыстайце табліцу, разлічаную па гэтым растры, або пераклясіфікуйце іх
+warning-no_cross_validation = метад вагаў прыкмет не прайшоў крос-валідацыю: плошча даследавання пакрывае толькі { $blocks } { $blocks ->
+        [one] блок
+        [few] блокі
+        [many] блокаў
+       *[other] блока
+    } са стараной cv_block_km = { $block_km } км — менш, чым cv_folds = { $folds }. Яго паказчыкі атрыманы на навучальных даных; для ацэнкі на адкладзеных даных паменшыце cv_block_km у [model] (або колькасць cv_folds)
+warning-small_fold = падвыбарка { $fold } прасторавай крос-валідацыі ўтрымлівае { $held_out } { $held_out ->
+        [one] адкладзенае радовішча
+        [few] адкладзеныя радовішчы
+        [many] адкладзеных радовішчаў
+       *[other] адкладзенага радовішча
+    }: яе AUC — шум. Павялічце блокі (cv_block_km) або паменшыце колькасць падвыбарак
+warning-overfitting = ROC AUC на навучальных даных ({ NUMBER($fitted, minimumFractionDigits: 3) }) на { NUMBER($gap, minimumFractionDigits: 3) } вышэйшы за ROC AUC прасторавай крос-валідацыі ({ NUMBER($cv, minimumFractionDigits: 3) }): мадэль запомніла навучальныя радовішчы (перанавучанне). Прыводзьце паказчык крос-валідацыі; прасцейшая мадэль (менш класаў або слаёў, менш дрэў або меншая іх глыбіня, мацнейшая рэгулярызацыя) можа лепш абагульняць
+warning-non_finite_cells = { $file }: { $origin ->
+        [computed] разлік даў ячэек са значэннем NaN або ±Inf: { $cells }; яны запісаны як NoData
+       *[input] ячэек са значэннем NaN або ±Inf: { $cells }; яны прынятыя за NoData
+    }

@@ -162,3 +162,39 @@ provenance-file = file
 grid-cells = Grid: { $width } × { $height } cells, transform
 grid-timings = Timings (s):
 grid-manifest = Full manifest:
+
+## Warnings (crates/engine/src/warnings.rs: `warning-<code>` with the figures run.json records)
+warning-conditional_independence = conditional independence fails: n/T = { NUMBER($ratio, minimumFractionDigits: 3) } (observed { $observed } deposits, predicted { NUMBER($predicted, minimumFractionDigits: 1) }; below { $limit } is doubtful), Agterberg–Cheng probability of dependence { NUMBER($probability, minimumFractionDigits: 3) }. The posterior probability is inflated; drop or merge correlated layers, or use a data-driven model
+warning-layer_not_significant = layer "{ $layer }": no cut-off passes the studentised-contrast threshold, so every class has weight 0 and the layer adds nothing. Lower the threshold, change the classes, or leave the layer out
+warning-large_class_without_deposits = layer "{ $layer }": class { $class } covers { $area } km² ({ $percent } % of the study area) without a single deposit; its weight { NUMBER($weight, minimumFractionDigits: 3) } ± { NUMBER($sd, minimumFractionDigits: 3) } rests on the 0.99-deposit edge patch, not on data
+warning-duplicate_deposits = { $exact ->
+        [one] { $exact } deposit is
+       *[other] { $exact } deposits are
+    } listed twice (same coordinates) and { $stacked ->
+        [one] { $stacked } cell
+       *[other] { $stacked } cells
+    } holding several deposits; { $rule ->
+        [keep] each point is counted (duplicates = "keep"): a deposit listed twice weighs twice. Remove duplicates, or set duplicates = "one-per-cell"
+        [one-per-cell] { $merged ->
+            [one] { $merged } point is
+           *[other] { $merged } points are
+        } not counted (duplicates = "one-per-cell")
+       *[error] duplicates = "error"
+    }
+warning-unseen_classes = layer "{ $layer }": { $cells ->
+        [one] { $cells } cell
+       *[other] { $cells } cells
+    } of classes [{ $classes }] that have no row in { $table } were given weight 0 (as missing evidence). Use the table computed from this raster, or reclass them
+warning-no_cross_validation = weights of evidence is not cross-validated: the study area covers { $blocks ->
+        [one] { $blocks } block
+       *[other] { $blocks } blocks
+    } of cv_block_km = { $block_km } km, fewer than cv_folds = { $folds }. Its figures are fitted ones; set a smaller [model] cv_block_km (or fewer cv_folds) for a held-out figure
+warning-small_fold = spatial CV fold { $fold } holds { $held_out ->
+        [one] { $held_out } held-out deposit
+       *[other] { $held_out } held-out deposits
+    }: its AUC is noise. Use larger blocks (cv_block_km) or fewer folds
+warning-overfitting = the fitted ROC AUC { NUMBER($fitted, minimumFractionDigits: 3) } is { NUMBER($gap, minimumFractionDigits: 3) } above the spatial-CV ROC AUC { NUMBER($cv, minimumFractionDigits: 3) }: the model learnt its training deposits. Quote the cross-validated figure; a simpler model (fewer classes or layers; fewer or shallower trees; a stronger penalty) may generalise better
+warning-non_finite_cells = { $file }: { $origin ->
+        [computed] the computation gave { $cells } cells NaN or ±Inf; they were written as NoData
+       *[input] { $cells } cells held NaN or ±Inf; they were taken as NoData
+    }

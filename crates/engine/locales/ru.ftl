@@ -169,3 +169,34 @@ grid-cells = Сетка: { $width } × { $height } { $height ->
     }, преобразование
 grid-timings = Время (с):
 grid-manifest = Полный манифест:
+
+## Предупреждения (warning-<код> с величинами, записанными в run.json)
+warning-conditional_independence = условная независимость нарушена: n/T = { NUMBER($ratio, minimumFractionDigits: 3) } (наблюдаемое число месторождений — { $observed }, предсказанное — { NUMBER($predicted, minimumFractionDigits: 1) }; значение ниже { $limit } вызывает сомнения), вероятность зависимости по тесту Агтерберга–Ченга — { NUMBER($probability, minimumFractionDigits: 3) }. Апостериорная вероятность завышена: исключите или объедините коррелированные слои либо используйте модель, обучаемую на данных
+warning-layer_not_significant = слой «{ $layer }»: ни одна граница классов не проходит порог стьюдентизированного контраста, поэтому вес всех классов равен 0 и слой ничего не добавляет. Понизьте порог, измените классы или исключите слой
+warning-large_class_without_deposits = слой «{ $layer }»: класс { $class } занимает { $area } км² ({ $percent } % площади исследования) и не содержит ни одного месторождения; его вес { NUMBER($weight, minimumFractionDigits: 3) } ± { NUMBER($sd, minimumFractionDigits: 3) } держится на краевой поправке в 0,99 месторождения, а не на данных
+warning-duplicate_deposits = месторождений, указанных дважды (совпадают координаты): { $exact }; ячеек с несколькими месторождениями: { $stacked }; { $rule ->
+        [keep] учитывается каждая точка (duplicates = "keep"): месторождение, указанное дважды, весит вдвое. Удалите дубликаты или задайте duplicates = "one-per-cell"
+        [one-per-cell] не учтено точек: { $merged } (duplicates = "one-per-cell")
+       *[error] duplicates = "error"
+    }
+warning-unseen_classes = слой «{ $layer }»: { $cells } { $cells ->
+        [one] ячейке
+       *[other] ячейкам
+    } классов [{ $classes }], для которых в таблице { $table } нет строки, присвоен вес 0 (как отсутствующим данным). Используйте таблицу, рассчитанную по этому растру, или переклассифицируйте их
+warning-no_cross_validation = метод весов признаков не прошёл кросс-валидацию: площадь исследования покрывает лишь { $blocks } { $blocks ->
+        [one] блок
+        [few] блока
+        [many] блоков
+       *[other] блока
+    } со стороной cv_block_km = { $block_km } км — меньше, чем cv_folds = { $folds }. Его показатели получены на обучающих данных; для оценки на отложенных данных уменьшите cv_block_km в [model] (или число cv_folds)
+warning-small_fold = подвыборка { $fold } пространственной кросс-валидации содержит { $held_out } { $held_out ->
+        [one] отложенное месторождение
+        [few] отложенных месторождения
+        [many] отложенных месторождений
+       *[other] отложенного месторождения
+    }: её AUC — шум. Увеличьте блоки (cv_block_km) или уменьшите число подвыборок
+warning-overfitting = ROC AUC на обучающих данных ({ NUMBER($fitted, minimumFractionDigits: 3) }) на { NUMBER($gap, minimumFractionDigits: 3) } выше ROC AUC пространственной кросс-валидации ({ NUMBER($cv, minimumFractionDigits: 3) }): модель запомнила обучающие месторождения (переобучение). Приводите показатель кросс-валидации; более простая модель (меньше классов или слоёв, меньше деревьев или меньшая их глубина, более сильная регуляризация) может обобщать лучше
+warning-non_finite_cells = { $file }: { $origin ->
+        [computed] расчёт дал ячеек со значением NaN или ±Inf: { $cells }; они записаны как NoData
+       *[input] ячеек со значением NaN или ±Inf: { $cells }; они приняты за NoData
+    }

@@ -239,16 +239,24 @@ impl Memoizable for NumberFormat {
     }
 }
 
-/// fluent-bundle's hook for numbers in messages: integers grouped, fractions in their
-/// shortest form, both with the language's separators.
+/// fluent-bundle's hook for numbers in messages, with the language's separators: as many
+/// decimals as `NUMBER($x, minimumFractionDigits: d)` asks, else integers grouped and fractions
+/// in their shortest form; `NUMBER($x, useGrouping: "false")` leaves the digits ungrouped.
 fn format_number(value: &FluentValue, intls: &IntlLangMemoizer) -> Option<String> {
     match value {
         FluentValue::Number(n) => intls
             .with_try_get::<NumberFormat, _, _>((), |f| {
-                if n.value.fract() == 0.0 && n.value.abs() < 1e15 {
-                    f.integer(n.value as i128)
+                let text = match n.options.minimum_fraction_digits {
+                    Some(decimals) => f.fixed(n.value, decimals),
+                    None if n.value.fract() == 0.0 && n.value.abs() < 1e15 => {
+                        f.integer(n.value as i128)
+                    }
+                    None => f.shortest(n.value),
+                };
+                if n.options.use_grouping {
+                    text
                 } else {
-                    f.shortest(n.value)
+                    text.replace(&f.group, "")
                 }
             })
             .ok(),
@@ -319,6 +327,9 @@ impl Catalogue {
         // HTML has its own bidirectional handling; isolation marks would only show as noise.
         bundle.set_use_isolating(false);
         bundle.set_formatter(Some(format_number));
+        bundle
+            .add_function("NUMBER", fluent_bundle::builtins::NUMBER)
+            .expect("NUMBER is registered once");
         bundle
             .add_resource(resource)
             .unwrap_or_else(|errors| panic!("{lang}.ftl: {errors:?}"));

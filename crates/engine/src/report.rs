@@ -1055,7 +1055,11 @@ fn page(run: &Path, manifest: crate::manifest::RunManifest, cat: &Catalogue) -> 
                 &[("kind", cat.text(&format!("model-{kind}")).into())],
             ),
         },
-        warnings: manifest.warnings.clone(),
+        warnings: manifest
+            .warnings
+            .iter()
+            .map(|w| warning_in(w, cat))
+            .collect(),
         summary: Summary {
             cross_validation: crate::run::CrossValidationSummary::from_model(&manifest.model)
                 .or_else(|| {
@@ -1134,6 +1138,38 @@ fn page(run: &Path, manifest: crate::manifest::RunManifest, cat: &Catalogue) -> 
             timings: serde_json::to_string(&manifest.timings_s)?,
         },
     })
+}
+
+/// A warning of `run.json` in the catalogue's language: its message `warning-<code>` with the
+/// figures the warning records, or the recorded sentence when it records none (a run of an
+/// older nedra) or the catalogue has no message for its code.
+pub(crate) fn warning_in(
+    w: &crate::warnings::Warning,
+    cat: &Catalogue,
+) -> crate::warnings::Warning {
+    if w.args.is_empty() {
+        return w.clone();
+    }
+    let args: Vec<(&str, Arg)> = w
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let arg = match value {
+                Value::Number(n) => Arg::Number(n.as_f64().unwrap_or(f64::NAN)),
+                Value::String(text) => Arg::Text(text.clone()),
+                other => Arg::Text(other.to_string()),
+            };
+            (name.as_str(), arg)
+        })
+        .collect();
+    let message = cat.format(&format!("warning-{}", w.code), &args);
+    if message.starts_with(crate::locale::MISSING) {
+        return w.clone();
+    }
+    crate::warnings::Warning {
+        message,
+        ..w.clone()
+    }
 }
 
 /// A column of a table the run wrote, in the catalogue's words (`<prefix>-<column>`), or as
@@ -1395,6 +1431,7 @@ mod tests {
             warnings: vec![crate::warnings::Warning {
                 code: "conditional_independence".into(),
                 message: "conditional independence fails: n/T = 0.293 <b>".into(),
+                args: Default::default(),
             }],
             summary: Summary {
                 cross_validation: Some(CvRows {
