@@ -89,6 +89,7 @@ model-heading = Model: { $kind } ({ $members ->
         [one] { $members } member
        *[other] { $members } members
     })
+model-heading-single = Model: { $kind }
 model-cv = Spatial cross-validation — { $scheme }: mean ROC AUC { $roc }, mean prediction-rate AUC { $rate }. Weights-of-evidence baseline fitted on all deposits (not cross-validated): ROC AUC { $baseline }.
 cv-scheme = square blocks of { $block_km } km dealt to { $folds ->
         [one] { $folds } fold

@@ -89,6 +89,7 @@ model-heading = Модель: { $kind } (ансамбль из { $members } { $m
         [one] модели
        *[other] моделей
     })
+model-heading-single = Модель: { $kind }
 model-cv = Пространственная кросс-валидация — { $scheme }: средний ROC AUC { $roc }, средний AUC кривой прогноза { $rate }. Базовая модель весов признаков по всем месторождениям (без кросс-валидации): ROC AUC { $baseline }.
 cv-scheme = квадратные блоки со стороной { $block_km } км, распределённые по { $folds } { $folds ->
         [one] подвыборке
@@ -119,17 +120,17 @@ targets-column-deposits = месторождения
 targets-column-top_evidence = ведущие признаки
 
 ## Оценка ресурсов
-assessment-heading = Неоткрытые ресурсы (вероятностная оценка)
+assessment-heading = Прогнозные ресурсы (вероятностная оценка)
 assessment-convention = USGS: Fp — количество, превышаемое с вероятностью p (F95 — низкая оценка, F5 — высокая)
 assessment-trials = Испытаний Монте-Карло: { $trials }, зерно генератора { $seed }.
-assessment-model = Модель «содержание–тоннаж»:
-assessment-warning = Внимание: ожидаемое по апостериорной вероятности число месторождений — { $expected }, известно — { $known } (отношение { $ratio }); число неоткрытых месторождений, выведенное из апостериорной вероятности, завышено примерно в { $inflation } раза.
+assessment-model = Модель «тоннаж–содержание»:
+assessment-warning = Внимание: ожидаемое по апостериорной вероятности число месторождений — { $expected }, известно — { $known } (отношение { $ratio }); число невыявленных месторождений, выведенное из апостериорной вероятности, завышено примерно в { $inflation } раза.
 assessment-total = итого
 assessment-mean = среднее
 assessment-analytic-mean = аналитическое среднее
 assessment-tract = участок
 assessment-area = площадь, км²
-assessment-undiscovered-mean = неоткрытые месторождения: среднее
+assessment-undiscovered-mean = невыявленные месторождения: среднее
 assessment-quantity-mean = { $quantity }: среднее
 
 ## Веса признаков

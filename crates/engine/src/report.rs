@@ -489,7 +489,7 @@ struct PaCrossing {
 #[derive(Serialize)]
 struct ModelSection {
     kind: String,
-    /// Members of the ensemble, as in `run.json`.
+    /// Members of the ensemble, as in `run.json` (none for the fuzzy network).
     members: Value,
     method: String,
     cv_scheme: String,
@@ -1638,6 +1638,23 @@ mod tests {
         ] {
             assert!(html.replace('\n', "").contains(key), "{key}\n{html}");
         }
+        // The fuzzy network: no members; its blocks and folds as its cross-validation ran.
+        page.model = model_section(
+            &serde_json::json!({
+                "kind": "fuzzy",
+                "spatial_cv": {"block_km": 10.0, "folds_k": 4, "mean_roc_auc": 0.8,
+                               "mean_prediction_rate_auc": 0.7, "folds": []},
+            }),
+            &Value::Null,
+            &crate::project::ModelSpec::default(),
+            &cat,
+        );
+        let html = render(&page, cat.clone()).unwrap();
+        assert!(
+            html.contains("<h3>Model: fuzzy inference network</h3>\n<p>fuzzy memberships combined"),
+            "{html}"
+        );
+        assert!(html.contains("square blocks of 10 km dealt to 4 folds (seeded)"));
     }
 
     #[test]
