@@ -3,8 +3,8 @@
 //! language writes them.
 //!
 //! A new language is a new `locales/<code>.ftl` holding every message of `en.ftl` and one line
-//! in `CATALOGUES` (locale.rs); the tests check that every catalogue has the same messages with the same
-//! variables. The catalogue also says how its language writes numbers
+//! in `CATALOGUES` (this file); the tests check that every catalogue has the same messages with
+//! the same variables. The catalogue also says how its language writes numbers
 //! (`number-decimal-separator`, `number-group-separator`), which [`NumberFormat`] applies.
 
 use std::fmt;
@@ -137,13 +137,7 @@ pub struct NumberFormat {
 impl NumberFormat {
     /// The format of a language, as its catalogue states it.
     pub fn of(lang: Lang) -> NumberFormat {
-        let resource =
-            FluentResource::try_new(lang.source().to_string()).unwrap_or_else(|(r, _)| r);
-        let mut bundle = FluentBundle::new_concurrent(vec![langid(lang)]);
-        bundle.set_use_isolating(false);
-        bundle
-            .add_resource(resource)
-            .unwrap_or_else(|errors| panic!("{lang}.ftl: {errors:?}"));
+        let bundle = bundle(lang);
         let text = |id: &str| {
             let pattern = bundle
                 .get_message(id)
@@ -264,10 +258,22 @@ fn format_number(value: &FluentValue, intls: &IntlLangMemoizer) -> Option<String
     }
 }
 
-fn langid(lang: Lang) -> LanguageIdentifier {
-    lang.code()
+/// The catalogue of `lang` as a bundle, without isolation marks (HTML has its own
+/// bidirectional handling; the marks would only show as noise). The catalogues are embedded
+/// and checked by the tests: one that does not parse is a bug, and panics.
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let resource = FluentResource::try_new(lang.source().to_string())
+        .unwrap_or_else(|(_, errors)| panic!("{lang}.ftl does not parse: {errors:?}"));
+    let code: LanguageIdentifier = lang
+        .code()
         .parse()
-        .expect("catalogue codes are ISO 639-1 language codes")
+        .expect("catalogue codes are ISO 639-1 language codes");
+    let mut bundle = FluentBundle::new_concurrent(vec![code]);
+    bundle.set_use_isolating(false);
+    bundle
+        .add_resource(resource)
+        .unwrap_or_else(|errors| panic!("{lang}.ftl: {errors:?}"));
+    bundle
 }
 
 /// A value given to a message: text, or a number (which selects plural forms, and is written
@@ -321,18 +327,11 @@ impl Catalogue {
     /// The catalogue of `lang`. The catalogues are embedded and checked by the tests: one that
     /// does not parse is a bug, and panics.
     pub fn new(lang: Lang) -> Catalogue {
-        let resource = FluentResource::try_new(lang.source().to_string())
-            .unwrap_or_else(|(_, errors)| panic!("{lang}.ftl does not parse: {errors:?}"));
-        let mut bundle = FluentBundle::new_concurrent(vec![langid(lang)]);
-        // HTML has its own bidirectional handling; isolation marks would only show as noise.
-        bundle.set_use_isolating(false);
+        let mut bundle = bundle(lang);
         bundle.set_formatter(Some(format_number));
         bundle
             .add_function("NUMBER", fluent_bundle::builtins::NUMBER)
             .expect("NUMBER is registered once");
-        bundle
-            .add_resource(resource)
-            .unwrap_or_else(|errors| panic!("{lang}.ftl: {errors:?}"));
         Catalogue {
             lang,
             bundle,
