@@ -246,9 +246,11 @@ grep -q "^plan of $d/project.toml" "$work/qp.out" || fail "dry run: no plan in t
 [ ! -e "$q/dry/run.json" ] || fail "dry run wrote run.json"
 echo "  dry run: the plan in the log, nothing computed"
 
+qp run nedra:report -- RUN="$q/run" LANG=ru
+grep -q '<html lang="ru">' "$q/run/report.html" || fail "report.html not rebuilt in Russian"
 qp run nedra:report -- RUN="$q/run"
-[ -s "$q/run/report.html" ] || fail "report.html missing"
-echo "  report rebuilt"
+grep -q '<html lang="en">' "$q/run/report.html" || fail "report.html not rebuilt in the run's language"
+echo "  report rebuilt, in Russian and in the run's language"
 
 echo "== project, prediction and assessment commands: QGIS output = direct output"
 for name in carbonatite_ree pegmatite_li; do

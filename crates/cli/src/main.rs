@@ -99,6 +99,10 @@ enum Command {
         /// and the output folder, without computing anything.
         #[arg(long)]
         dry_run: bool,
+        /// Language of report.html: en, ru or be [default: `lang` of the project file's
+        /// [project] table, else en]. Recorded in run.json.
+        #[arg(long, value_parser = lang)]
+        lang: Option<nedra_engine::locale::Lang>,
     },
     /// Generate the built-in SYNTHETIC rare-earth demo (carbonatites under cover, UTM 35N),
     /// write its project file and run it.
@@ -109,6 +113,9 @@ enum Command {
         /// Seed of the synthetic data (same seed, same bytes).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Language of report.html: en (default), ru or be. Recorded in run.json.
+        #[arg(long, value_parser = lang)]
+        lang: Option<nedra_engine::locale::Lang>,
     },
     /// Weights of evidence of one class raster against deposit points (ArcSDM-style table).
     ///
@@ -522,6 +529,9 @@ enum Command {
     Report {
         /// The run folder.
         run: PathBuf,
+        /// Language of the report: en, ru or be [default: the language run.json records].
+        #[arg(long, value_parser = lang)]
+        lang: Option<nedra_engine::locale::Lang>,
     },
     /// Models side by side on identical spatial folds: the held-out ROC AUC of each run's
     /// model (and of the weights-of-evidence baseline) per fold, mean ± sd, pooled, the paired
@@ -610,6 +620,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Parses `--lang`: a language the report is written in (`nedra_engine::locale`).
+fn lang(text: &str) -> Result<nedra_engine::locale::Lang, String> {
+    text.parse().map_err(|e| format!("{e}"))
+}
+
 /// Runs one command.
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -617,6 +632,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             project,
             out,
             dry_run,
+            lang,
         } => {
             let out = out.unwrap_or_else(|| {
                 project
@@ -628,9 +644,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             if dry_run {
                 return dry_run_plan(&project, &out);
             }
-            nedra_engine::run::run(&project, &out).map(|s| nedra_engine::run::emit_summary(&s))
+            nedra_engine::run::run_with_lang(&project, &out, lang)
+                .map(|s| nedra_engine::run::emit_summary(&s))
         }
-        Command::Demo { out, seed } => nedra_engine::stages::demo(&out, seed),
+        Command::Demo { out, seed, lang } => nedra_engine::stages::demo(&out, seed, lang),
         Command::Serve {
             runs,
             bind,
@@ -938,9 +955,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }),
-        Command::Report { run } => {
-            nedra_engine::report::write_report(&run).map(|p| println!("report: {}", p.display()))
-        }
+        Command::Report { run, lang } => nedra_engine::report::write_report_in(&run, lang)
+            .map(|p| println!("report: {}", p.display())),
         Command::Compare { runs, json } => {
             let c = nedra_engine::compare::compare(&runs)?;
             print!("{}", c.to_markdown());

@@ -999,6 +999,18 @@ fn assessment_commands_refuse_bad_inputs() {
             &["prospects_ok.toml", "assessment"],
         ),
         case("report {d}/missing_run", &["missing_run"]),
+        // A language the report is not written in: named, with the ones it is.
+        case("report {d} --lang de", &["\"de\"", "en, ru or be"]),
+        case(
+            "run {d}/project.toml --out {d}/out/run --lang klingon",
+            &["\"klingon\"", "en, ru or be"],
+        ),
+        case("demo --out {d}/demo --lang e", &["\"e\"", "en, ru or be"]),
+        project_case(
+            "name = \"bad-input\"",
+            "name = \"bad-input\"\nlang = \"fr\"",
+            &["case.toml", "\"fr\"", "en, ru or be"],
+        ),
         case("report {d}", &["run.json"]),
         case(
             "predict {d}/missing_run --layer field={d}/field.tif --out {d}/pred",

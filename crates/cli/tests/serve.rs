@@ -15,7 +15,8 @@ fn run_folder(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&run).unwrap();
     std::fs::write(
         run.join("run.json"),
-        r#"{"schema": "nedra-run/2", "maps": {"score": "score.tif"}}"#,
+        r#"{"schema": "nedra-run/2", "maps": {"score": "score.tif"},
+            "project": {"project": {"lang": "ru"}}}"#,
     )
     .unwrap();
     let grid = Grid::new(
@@ -100,6 +101,9 @@ fn serve_prints_its_url_and_serves_the_page() {
         "{}",
         &tile[..80.min(tile.len())]
     );
+    // The run's report language, which the page takes unless ?lang= or the reader chose.
+    let runs = get(port_of(&url), "/api/runs");
+    assert!(runs.contains(r#""lang":"ru""#), "{runs}");
 }
 
 #[test]

@@ -75,6 +75,7 @@
 //! - [`deposits_pmf`], [`assessment`]: the USGS three-part assessment.
 //! - [`prospects`]: petroleum play and prospect risking.
 //! - [`report`]: the offline `report.html`.
+//! - [`locale`]: the report's languages (Fluent catalogues) and how each writes numbers.
 //! - [`progress`]: the observer that receives progress and results.
 
 pub mod assessment;
@@ -87,6 +88,7 @@ pub mod folds;
 pub mod fuzzy_model;
 pub mod geochem;
 pub mod interpolate;
+pub mod locale;
 pub mod manifest;
 pub mod ml;
 pub mod ml_cv;

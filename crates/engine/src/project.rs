@@ -53,6 +53,10 @@ pub struct Meta {
     /// Free text shown in outputs (the demo says "SYNTHETIC" here).
     #[serde(default)]
     pub description: String,
+    /// Language of `report.html`: "en" (default), "ru" or "be" (see [`crate::locale`]);
+    /// `--lang` on the command line overrides it.
+    #[serde(default)]
+    pub lang: crate::locale::Lang,
 }
 
 /// The canonical grid: either from a template raster, or from a study-area polygon + CRS +

@@ -7,17 +7,24 @@
 //! The Rust side reads the run folder into a `Page` of figures, tables and map geometry; the
 //! templates in `crates/engine/templates/` (embedded at build time) lay the page out, with
 //! every value HTML-escaped.
+//!
+//! The page is written in one language ([`Lang`]): every word comes from that language's
+//! Fluent catalogue (`crates/engine/locales/<lang>.ftl`, see [`crate::locale`]) and every
+//! figure is written with its decimal and thousands separators.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::{Serde, ValueKind};
+use minijinja::value::{Kwargs, Serde, ValueKind};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use nedra_core::{Grid, Window};
 use nedra_io::{encode_png, files, RasterReader};
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::locale::{Arg, Catalogue, Lang, NumberFormat};
 
 /// Viridis anchors (matplotlib's perceptually uniform map, sampled at 0, 1/8, …, 1).
 const VIRIDIS: [[u8; 3]; 9] = [
@@ -322,6 +329,7 @@ fn chart_figure(
     y_label: &str,
     x_range: (f64, f64),
     series: &[Series],
+    numbers: &NumberFormat,
 ) -> ChartFigure {
     let (w, h, m) = (420.0, 320.0, 48.0);
     let (pw, ph) = (w - 2.0 * m, h - 2.0 * m);
@@ -334,12 +342,12 @@ fn chart_figure(
             Tick {
                 y: sy(f),
                 y_text_y: sy(f) + 3.0,
-                y_text: format!("{f:.2}"),
+                y_text: numbers.fixed(f, 2),
                 x: sx(xv),
                 x_text: if xv.abs() < 1e-2 && xv != 0.0 {
-                    format!("{xv:.1e}")
+                    numbers.scientific(xv, 1)
                 } else {
-                    format!("{xv:.2}")
+                    numbers.fixed(xv, 2)
                 },
             }
         })
@@ -397,19 +405,30 @@ fn read_csv_rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
 
 /// A figure of a table or sentence: 4 decimals, or scientific notation (4 decimals) below
 /// 0.001 or from a million; a string as it is; anything else (missing) `–`.
-fn num(v: &Value) -> String {
+fn num(v: &Value, numbers: &NumberFormat) -> String {
     match v.as_f64() {
-        Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e6) => format!("{x:.4e}"),
-        Some(x) => format!("{x:.4}"),
+        Some(x) if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e6) => numbers.scientific(x, 4),
+        Some(x) => numbers.fixed(x, 4),
         None => v.as_str().map(str::to_string).unwrap_or_else(|| "–".into()),
     }
 }
 
-/// A `[low, high]` interval with 4 decimals, or `–`.
-fn interval(v: &Value) -> String {
+/// A `[low, high]` interval with 4 decimals, or `–`. The two ends are separated by `; `
+/// where the decimal separator is a comma.
+fn interval(v: &Value, numbers: &NumberFormat) -> String {
+    let between = if numbers.decimal == "," { "; " } else { ", " };
     match (v[0].as_f64(), v[1].as_f64()) {
-        (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
+        (Some(a), Some(b)) => format!("[{}{between}{}]", numbers.fixed(a, 4), numbers.fixed(b, 4)),
         _ => "–".into(),
+    }
+}
+
+/// A count: an integer grouped by threes; a string as it is; anything else (missing) `–`.
+fn count(v: &Value, numbers: &NumberFormat) -> String {
+    match (v.as_i64(), v.as_f64()) {
+        (Some(n), _) => numbers.integer(n.into()),
+        (None, Some(x)) => numbers.shortest(x),
+        _ => v.as_str().map(str::to_string).unwrap_or_else(|| "–".into()),
     }
 }
 
@@ -470,8 +489,8 @@ struct PaCrossing {
 #[derive(Serialize)]
 struct ModelSection {
     kind: String,
-    /// Members of the ensemble, as in `run.json`.
-    members: String,
+    /// Members of the ensemble, as in `run.json` (none for the fuzzy network).
+    members: Value,
     method: String,
     cv_scheme: String,
     mean_roc_auc: Value,
@@ -485,8 +504,8 @@ struct ModelSection {
 #[derive(Serialize)]
 struct Fold {
     fold: String,
-    test_positives: String,
-    test_background: String,
+    test_positives: Value,
+    test_background: Value,
     roc_auc: Value,
     prediction_rate_auc: Value,
 }
@@ -543,9 +562,10 @@ struct ProvenanceRow {
 /// The resource assessment: totals and tracts.
 #[derive(Serialize)]
 struct AssessmentSection {
-    /// The quantile convention, without its final full stop.
+    /// The quantile convention (USGS's, as the table's F95/F50/F5 columns), without a final
+    /// full stop.
     convention: String,
-    trials: String,
+    trials: Value,
     seed: String,
     grade_tonnage_model: String,
     warning: Option<PosteriorWarning>,
@@ -559,7 +579,7 @@ struct AssessmentSection {
 #[derive(Serialize)]
 struct PosteriorWarning {
     expected_deposits: f64,
-    known_deposits: String,
+    known_deposits: Value,
     ratio: f64,
     inflation: f64,
 }
@@ -583,9 +603,9 @@ struct AssessedTract {
     id: String,
     area_km2: Value,
     mean_deposits: Value,
-    n90: String,
-    n50: String,
-    n10: String,
+    n90: Value,
+    n50: Value,
+    n10: Value,
     /// Mean of each of `quantity_names` (null when the tract has none).
     quantity_means: Vec<Value>,
 }
@@ -602,6 +622,8 @@ struct GridLine {
 /// Everything `report.html.j2` shows.
 #[derive(Serialize)]
 struct Page {
+    /// The language code of `<html lang>`; the words come from its catalogue.
+    lang: String,
     title: String,
     commodity: String,
     nedra_version: String,
@@ -638,10 +660,12 @@ const TEMPLATES: [(&str, &str); 2] = [
     ),
 ];
 
-/// The template environment: every template HTML-escaped, undefined values an error, floats
-/// printed as Rust prints them (`250`, not `250.0`), and the filters `num`, `interval`,
-/// `fixed(digits)` and `sci(digits)`.
-fn environment() -> Result<Environment<'static>> {
+/// The template environment in the language of `catalogue`: every template HTML-escaped,
+/// undefined values an error, floats printed as Rust prints them (`250`, not `250.0`), the
+/// function `t("message-id", var=value, …)` for the catalogue's messages, the number filters
+/// `num`, `interval`, `fixed(digits)`, `sci(digits)` and `count` in the language's way, and
+/// `px` for positions in SVG attributes.
+fn environment(catalogue: Arc<Catalogue>) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_syntax(
         SyntaxConfig::builder()
@@ -660,10 +684,45 @@ fn environment() -> Result<Environment<'static>> {
         }
         minijinja::escape_formatter(out, state, value)
     });
-    env.add_filter("num", |v: minijinja::Value| num(&to_json(&v)));
-    env.add_filter("interval", |v: minijinja::Value| interval(&to_json(&v)));
-    env.add_filter("fixed", |x: f64, digits: usize| format!("{x:.digits$}"));
-    env.add_filter("sci", |x: f64, digits: usize| format!("{x:.digits$e}"));
+    let c = catalogue.clone();
+    env.add_function(
+        "t",
+        move |id: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let mut args = Vec::new();
+            for name in kwargs.args() {
+                let value: minijinja::Value = kwargs.get(name)?;
+                let arg = match (value.kind(), value.as_str()) {
+                    (ValueKind::Number, _) => Arg::Number(f64::try_from(value.clone())?),
+                    (_, Some(text)) => Arg::Text(text.to_string()),
+                    _ => Arg::Text(value.to_string()),
+                };
+                args.push((name, arg));
+            }
+            kwargs.assert_all_used()?;
+            Ok(c.format(id, &args))
+        },
+    );
+    let c = catalogue.clone();
+    env.add_filter("num", move |v: minijinja::Value| {
+        num(&to_json(&v), c.numbers())
+    });
+    let c = catalogue.clone();
+    env.add_filter("interval", move |v: minijinja::Value| {
+        interval(&to_json(&v), c.numbers())
+    });
+    let c = catalogue.clone();
+    env.add_filter("count", move |v: minijinja::Value| {
+        count(&to_json(&v), c.numbers())
+    });
+    let c = catalogue.clone();
+    env.add_filter("fixed", move |x: f64, digits: usize| {
+        c.numbers().fixed(x, digits)
+    });
+    let c = catalogue;
+    env.add_filter("sci", move |x: f64, digits: usize| {
+        c.numbers().scientific(x, digits)
+    });
+    env.add_filter("px", |x: f64| format!("{x:.1}"));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
@@ -675,9 +734,9 @@ fn to_json(v: &minijinja::Value) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// The page as HTML.
-fn render(page: &Page) -> Result<String> {
-    let env = environment()?;
+/// The page as HTML, in the language of `catalogue`.
+fn render(page: &Page, catalogue: Arc<Catalogue>) -> Result<String> {
+    let env = environment(catalogue)?;
     let html = env
         .get_template("report.html.j2")?
         .render(Serde(page))
@@ -685,27 +744,44 @@ fn render(page: &Page) -> Result<String> {
     Ok(html)
 }
 
-/// Writes `report.html` into a finished run folder.
+/// Writes `report.html` into a finished run folder, in the language its project chose
+/// (`lang` of `[project]`, recorded in `run.json`; English when it chose none).
 ///
 /// # Errors
 /// When a file of the run folder is missing or unreadable.
 pub fn write_report(run: &Path) -> Result<std::path::PathBuf> {
-    let page = page(run)?;
+    write_report_in(run, None)
+}
+
+/// Writes `report.html` into a finished run folder in `lang`, or in the language recorded in
+/// `run.json` when `lang` is `None`.
+///
+/// # Errors
+/// When a file of the run folder is missing or unreadable.
+pub fn write_report_in(run: &Path, lang: Option<Lang>) -> Result<std::path::PathBuf> {
+    let manifest = crate::manifest::RunManifest::read(run)?;
+    let catalogue = Arc::new(Catalogue::new(
+        lang.unwrap_or(manifest.project.project.lang),
+    ));
+    let page = page(run, manifest, &catalogue)?;
     let out = run.join("report.html");
-    files::write_atomic(&out, render(&page)?.as_bytes())?;
+    files::write_atomic(&out, render(&page, catalogue)?.as_bytes())?;
     Ok(out)
 }
 
 /// Reads the run folder into what the report shows.
-fn page(run: &Path) -> Result<Page> {
-    let manifest = crate::manifest::RunManifest::read(run)?;
+fn page(run: &Path, manifest: crate::manifest::RunManifest, cat: &Catalogue) -> Result<Page> {
+    let numbers = cat.numbers();
     let validation: Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("validation.json"))?)?;
     let maps = &manifest.maps;
     let posterior_path = run.join(&maps.score);
     let uncertainty_path = run.join(&maps.uncertainty);
-    let score_label = maps.score_label.clone();
-    let map_title = format!("{}{}", score_label[..1].to_uppercase(), &score_label[1..]);
+    let map_title = cat.text(match manifest.project.model.kind {
+        crate::options::ModelKind::WeightsOfEvidence => "map-posterior",
+        crate::options::ModelKind::Fuzzy => "map-prospectivity-fuzzy",
+        _ => "map-prospectivity-ensemble",
+    });
     let grid = RasterReader::open(&posterior_path)?.grid().clone();
     let whole = Window {
         col_off: 0,
@@ -757,7 +833,7 @@ fn page(run: &Path) -> Result<Page> {
         &post,
         post_scale,
         &map_title,
-        "log scale",
+        &cat.text("legend-log-scale"),
         &deposits,
         &target_labels,
     )?;
@@ -772,8 +848,8 @@ fn page(run: &Path) -> Result<Page> {
     let map_unc = map_figure(
         &unc,
         Scale::Linear(ulo, uhi.max(ulo + 1e-12)),
-        "Uncertainty: standard deviation (of the posterior, or across the model ensemble)",
-        "standard deviation",
+        &cat.text("map-uncertainty"),
+        &cat.text("legend-standard-deviation"),
         &deposits,
         &[],
     )?;
@@ -784,15 +860,17 @@ fn page(run: &Path) -> Result<Page> {
         .iter()
         .filter_map(|r| Some((r[0].parse().ok()?, r[1].parse().ok()?)))
         .collect();
+    let (success_rate, random) = (cat.text("curve-success-rate"), cat.text("curve-random"));
     let chart_sr = chart_figure(
-        "Success-rate curve",
-        "fraction of study area (by decreasing posterior)",
-        "fraction of deposits",
+        &cat.text("chart-success-rate"),
+        &cat.text("chart-success-rate-x"),
+        &cat.text("chart-success-rate-y"),
         (0.0, 1.0),
         &[
-            ("success rate", "#21918c", sr_pts),
-            ("random", "#aaaaaa", vec![(0.0, 0.0), (1.0, 1.0)]),
+            (&success_rate, "#21918c", sr_pts),
+            (&random, "#aaaaaa", vec![(0.0, 0.0), (1.0, 1.0)]),
         ],
+        numbers,
     );
     let (_, pa) = read_csv_rows(&run.join("pa_plot.csv"))?;
     let pa_rows: Vec<(f64, f64, f64)> = pa
@@ -811,23 +889,28 @@ fn page(run: &Path) -> Result<Page> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |a, r| {
             (a.0.min(lg(r.0)), a.1.max(lg(r.0)))
         });
+    let (prediction_rate, occupied) = (
+        cat.text("curve-prediction-rate"),
+        cat.text("curve-occupied-area"),
+    );
     let chart_pa = chart_figure(
-        "Prediction–area plot",
-        "log10 of the posterior probability threshold",
-        "share",
+        &cat.text("chart-pa"),
+        &cat.text("chart-pa-x"),
+        &cat.text("chart-pa-y"),
         (pmin.min(pmax - 1e-9), pmax),
         &[
             (
-                "prediction rate (deposits)",
+                &prediction_rate,
                 "#440154",
                 pa_rows.iter().map(|r| (lg(r.0), r.1)).collect(),
             ),
             (
-                "1 − occupied area",
+                &occupied,
                 "#5ec962",
                 pa_rows.iter().map(|r| (lg(r.0), 1.0 - r.2)).collect(),
             ),
         ],
+        numbers,
     );
 
     // Small maps of the top targets.
@@ -857,7 +940,7 @@ fn page(run: &Path) -> Result<Page> {
         small_maps.push(map_figure(
             &p,
             post_scale,
-            &format!("Target {label}"),
+            &cat.format("map-target", &[("rank", label.as_str().into())]),
             "",
             &inside,
             &[(*x, *y, label.clone())],
@@ -880,13 +963,16 @@ fn page(run: &Path) -> Result<Page> {
                             "top_evidence" | "rank" | "deposits" => cell.clone(),
                             _ => cell
                                 .parse::<f64>()
-                                .map(|x| num(&Value::from(x)))
+                                .map(|x| num(&Value::from(x), numbers))
                                 .unwrap_or_else(|_| cell.clone()),
                         })
                         .collect()
                 })
                 .collect(),
-            header: t_head.clone(),
+            header: t_head
+                .iter()
+                .map(|h| column_name(cat, "targets-column", h))
+                .collect(),
         },
         maps: small_maps,
     };
@@ -898,7 +984,7 @@ fn page(run: &Path) -> Result<Page> {
         Some(a) => {
             let a: Value = serde_json::from_str(&std::fs::read_to_string(&a)?)
                 .with_context(|| format!("{}: not a nedra assessment", a.display()))?;
-            Some(assessment_section(&a))
+            Some(assessment_section(&a, cat))
         }
         None => None,
     };
@@ -926,11 +1012,14 @@ fn page(run: &Path) -> Result<Page> {
         let limit = 40;
         weights.push(WeightsSection {
             layer: layer.to_string(),
-            pattern: e.pattern.to_string(),
+            pattern: cat.text(&format!("pattern-{}", e.pattern)),
             derivation: e.derivation.clone(),
             source: e.source.clone(),
             table: Table {
-                header: idx.iter().map(|&i| head[i].clone()).collect(),
+                header: idx
+                    .iter()
+                    .map(|&i| column_name(cat, "weights-column", &head[i]))
+                    .collect(),
                 rows: rows
                     .iter()
                     .take(limit)
@@ -940,7 +1029,7 @@ fn page(run: &Path) -> Result<Page> {
                                 "CLASS" | "NO_POINTS" | "GEN_CLASS" => r[i].clone(),
                                 _ => r[i]
                                     .parse::<f64>()
-                                    .map(|x| format!("{x:.4}"))
+                                    .map(|x| numbers.fixed(x, 4))
                                     .unwrap_or_else(|_| r[i].clone()),
                             })
                             .collect()
@@ -952,17 +1041,25 @@ fn page(run: &Path) -> Result<Page> {
     }
 
     Ok(Page {
+        lang: cat.lang().code().to_string(),
         title: name.to_string(),
         commodity: meta.commodity.clone(),
         nedra_version: manifest.versions.nedra.clone(),
         gdal_version: manifest.versions.gdal.clone(),
         synthetic: manifest.synthetic,
         method: match manifest.project.model.kind {
-            crate::options::ModelKind::WeightsOfEvidence => "weights of evidence".to_string(),
-            crate::options::ModelKind::Fuzzy => "a fuzzy inference network".to_string(),
-            kind => format!("{kind} (positive-unlabelled bagging)"),
+            crate::options::ModelKind::WeightsOfEvidence => cat.text("method-weights-of-evidence"),
+            crate::options::ModelKind::Fuzzy => cat.text("method-fuzzy"),
+            kind => cat.format(
+                "method-bagging",
+                &[("kind", cat.text(&format!("model-{kind}")).into())],
+            ),
         },
-        warnings: manifest.warnings.clone(),
+        warnings: manifest
+            .warnings
+            .iter()
+            .map(|w| warning_in(w, cat))
+            .collect(),
         summary: Summary {
             cross_validation: crate::run::CrossValidationSummary::from_model(&manifest.model)
                 .or_else(|| {
@@ -980,9 +1077,9 @@ fn page(run: &Path) -> Result<Page> {
             fitted_label: if manifest.project.model.kind.is_data_driven()
                 || !v["spatial_cv"].is_null()
             {
-                "fitted: scored on its own training deposits, optimistic".to_string()
+                cat.text("fitted-cross-validated")
             } else {
-                "fitted on all deposits, not cross-validated".to_string()
+                cat.text("fitted-not-cross-validated")
             },
             area_km2: manifest.grid.study_area_km2,
             cells: manifest.grid.study_area_cells,
@@ -996,7 +1093,7 @@ fn page(run: &Path) -> Result<Page> {
             ci_ratio: ci["ratio_n_over_t"].clone(),
             ci_probability_not_independent: ci["probability_not_independent"].clone(),
             targets: manifest.targets.count,
-            target_rule: manifest.targets.rule.clone(),
+            target_rule: target_rule(&manifest.targets.rule, cat),
             target_threshold: manifest.targets.threshold,
         },
         maps: vec![map_post, map_unc],
@@ -1019,7 +1116,7 @@ fn page(run: &Path) -> Result<Page> {
             normalised_density: pa["normalised_density"].clone(),
             weight: pa["weight"].clone(),
         },
-        model: model_section(&manifest.model, v),
+        model: model_section(&manifest.model, v, &manifest.project.model, cat),
         targets,
         assessment,
         weights,
@@ -1043,20 +1140,114 @@ fn page(run: &Path) -> Result<Page> {
     })
 }
 
+/// A warning of `run.json` in the catalogue's language: its message `warning-<code>` with the
+/// figures the warning records, or the recorded sentence when it records none (a run of an
+/// older nedra) or the catalogue has no message for its code.
+pub(crate) fn warning_in(
+    w: &crate::warnings::Warning,
+    cat: &Catalogue,
+) -> crate::warnings::Warning {
+    if w.args.is_empty() {
+        return w.clone();
+    }
+    let args: Vec<(&str, Arg)> = w
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let arg = match value {
+                Value::Number(n) => Arg::Number(n.as_f64().unwrap_or(f64::NAN)),
+                Value::String(text) => Arg::Text(text.clone()),
+                other => Arg::Text(other.to_string()),
+            };
+            (name.as_str(), arg)
+        })
+        .collect();
+    let message = cat.format(&format!("warning-{}", w.code), &args);
+    if message.starts_with(crate::locale::MISSING) {
+        return w.clone();
+    }
+    crate::warnings::Warning {
+        message,
+        ..w.clone()
+    }
+}
+
+/// A column of a table the run wrote, in the catalogue's words (`<prefix>-<column>`), or as
+/// the file names it when the catalogue has no message for it.
+fn column_name(cat: &Catalogue, prefix: &str, column: &str) -> String {
+    let text = cat.text(&format!("{prefix}-{column}"));
+    if text.starts_with(crate::locale::MISSING) {
+        column.to_string()
+    } else {
+        text
+    }
+}
+
+/// The target rule as `run.json` records it (`TopPercent(5.0)`, `PaCrossing`,
+/// `Threshold(0.01)`), in the catalogue's words; an unknown form as it is.
+fn target_rule(rule: &str, cat: &Catalogue) -> String {
+    let value = |prefix: &str| {
+        rule.strip_prefix(prefix)?
+            .strip_suffix(')')?
+            .parse::<f64>()
+            .ok()
+    };
+    if let Some(percent) = value("TopPercent(") {
+        cat.format("target-rule-top-percent", &[("percent", percent.into())])
+    } else if let Some(threshold) = value("Threshold(") {
+        cat.format(
+            "target-rule-threshold",
+            &[("value", num(&Value::from(threshold), cat.numbers()).into())],
+        )
+    } else if rule == "PaCrossing" {
+        cat.text("target-rule-pa")
+    } else {
+        rule.to_string()
+    }
+}
+
 /// The model's summary from `run.json` (`None` for weights of evidence), with the
 /// weights-of-evidence baseline from `validation.json`.
-fn model_section(model: &Value, validation: &Value) -> Option<ModelSection> {
+///
+/// The words are the catalogue's: the kind and method by the model's kind, the scheme from the
+/// blocks and folds (as recorded with the cross-validation, else as the project asked).
+fn model_section(
+    model: &Value,
+    validation: &Value,
+    spec: &crate::project::ModelSpec,
+    cat: &Catalogue,
+) -> Option<ModelSection> {
     if model.is_null() {
         return None;
     }
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     let cv = &model["spatial_cv"];
     let imp = &model["permutation_importance"];
+    let kind = text(&model["kind"]);
     Some(ModelSection {
-        kind: text(&model["kind"]),
-        members: model["members"].to_string(),
-        method: text(&model["method"]),
-        cv_scheme: text(&cv["scheme"]),
+        kind: cat.text(&format!("model-{kind}")),
+        members: model["members"].clone(),
+        method: cat.text(if kind == "fuzzy" {
+            "model-method-fuzzy"
+        } else {
+            "model-method-bagging"
+        }),
+        cv_scheme: cat.format(
+            "cv-scheme",
+            &[
+                (
+                    "block_km",
+                    cv["block_km"].as_f64().unwrap_or(spec.cv_block_km).into(),
+                ),
+                (
+                    "folds",
+                    cv["folds_k"]
+                        .as_u64()
+                        .unwrap_or(spec.cv_folds as u64)
+                        .into(),
+                ),
+            ],
+        ),
         mean_roc_auc: cv["mean_roc_auc"].clone(),
         mean_prediction_rate_auc: cv["mean_prediction_rate_auc"].clone(),
         baseline_roc_auc: validation["weights_of_evidence_baseline"]["roc_auc"].clone(),
@@ -1066,14 +1257,14 @@ fn model_section(model: &Value, validation: &Value) -> Option<ModelSection> {
             .flatten()
             .map(|f| Fold {
                 fold: f["fold"].to_string(),
-                test_positives: f["test_positives"].to_string(),
-                test_background: f["test_background"].to_string(),
+                test_positives: f["test_positives"].clone(),
+                test_background: f["test_background"].clone(),
                 roc_auc: f["roc_auc"].clone(),
                 prediction_rate_auc: f["prediction_rate_auc"].clone(),
             })
             .collect(),
         importance: imp["layers"].as_array().map(|rows| Importance {
-            method: text(&imp["method"]),
+            method: cat.text("importance-method"),
             layers: rows
                 .iter()
                 .map(|r| LayerImportance {
@@ -1087,7 +1278,7 @@ fn model_section(model: &Value, validation: &Value) -> Option<ModelSection> {
 }
 
 /// "How much": the resource assessment's totals and tracts, when the run has one.
-fn assessment_section(a: &Value) -> AssessmentSection {
+fn assessment_section(a: &Value, cat: &Catalogue) -> AssessmentSection {
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     let pc = &a["posterior_check"];
     let warning = pc["ratio_known_to_expected"]
@@ -1097,7 +1288,7 @@ fn assessment_section(a: &Value) -> AssessmentSection {
             expected_deposits: pc["expected_deposits_study_area"]
                 .as_f64()
                 .unwrap_or(f64::NAN),
-            known_deposits: pc["known_deposits_study_area"].to_string(),
+            known_deposits: pc["known_deposits_study_area"].clone(),
             ratio: r,
             inflation: 1.0 / r,
         });
@@ -1109,12 +1300,8 @@ fn assessment_section(a: &Value) -> AssessmentSection {
         .filter_map(|q| q["name"].as_str().map(str::to_string))
         .collect();
     AssessmentSection {
-        convention: a["quantile_convention"]
-            .as_str()
-            .unwrap_or("")
-            .trim_end_matches('.')
-            .to_string(),
-        trials: a["trials"].to_string(),
+        convention: cat.text("assessment-convention"),
+        trials: a["trials"].clone(),
         seed: a["seed"].to_string(),
         grade_tonnage_model: a["grade_tonnage_model"]["name"]
             .as_str()
@@ -1150,9 +1337,9 @@ fn assessment_section(a: &Value) -> AssessmentSection {
                     id: t["id"].to_string(),
                     area_km2: t["area_km2"].clone(),
                     mean_deposits: p["mean"].clone(),
-                    n90: p["n90"].to_string(),
-                    n50: p["n50"].to_string(),
-                    n10: p["n10"].to_string(),
+                    n90: p["n90"].clone(),
+                    n50: p["n50"].clone(),
+                    n10: p["n10"].clone(),
                     quantity_means: quantity_names
                         .iter()
                         .map(|n| {
@@ -1190,9 +1377,13 @@ mod tests {
         }
     }
 
-    /// A small page: a 2 × 2 map with one deposit and one target, a chart, and hostile
-    /// names wherever the run's files bring text.
-    fn sample_page(name: &str) -> Page {
+    fn english() -> Arc<Catalogue> {
+        Arc::new(Catalogue::new(Lang::ENGLISH))
+    }
+
+    /// A small page in the language of `cat`: a 2 × 2 map with one deposit and one target, a
+    /// chart, and hostile names wherever the run's files bring text.
+    fn sample_page(name: &str, cat: &Catalogue) -> Page {
         nedra_io::init_gdal();
         let p = Preview {
             values: vec![Some(0.001), Some(0.01), None, Some(0.5)],
@@ -1204,22 +1395,20 @@ mod tests {
         let map = map_figure(
             &p,
             scale,
-            "Posterior probability",
-            "log scale",
+            &cat.text("map-posterior"),
+            &cat.text("legend-log-scale"),
             &[(125.0, 375.0)],
             &[(375.0, 125.0, "1".into())],
         )
         .unwrap();
+        let curve = cat.text("curve-success-rate");
         let chart = chart_figure(
-            "Success-rate curve",
-            "fraction of study area",
-            "fraction of deposits",
+            &cat.text("chart-success-rate"),
+            &cat.text("chart-success-rate-x"),
+            &cat.text("chart-success-rate-y"),
             (0.0, 1.0),
-            &[(
-                "success rate",
-                "#21918c",
-                vec![(0.0, 0.0), (0.25, 0.8), (1.0, 1.0)],
-            )],
+            &[(&curve, "#21918c", vec![(0.0, 0.0), (0.25, 0.8), (1.0, 1.0)])],
+            cat.numbers(),
         );
         let table = |header: &[&str], rows: &[&[&str]]| Table {
             header: header.iter().map(|h| h.to_string()).collect(),
@@ -1229,15 +1418,20 @@ mod tests {
                 .collect(),
         };
         Page {
+            lang: cat.lang().code().into(),
             title: name.into(),
             commodity: "REE".into(),
             nedra_version: "0.1.0".into(),
             gdal_version: "3.6.2".into(),
             synthetic: true,
-            method: "random_forest (positive-unlabelled bagging)".into(),
+            method: cat.format(
+                "method-bagging",
+                &[("kind", cat.text("model-random_forest").into())],
+            ),
             warnings: vec![crate::warnings::Warning {
                 code: "conditional_independence".into(),
                 message: "conditional independence fails: n/T = 0.293 <b>".into(),
+                args: Default::default(),
             }],
             summary: Summary {
                 cross_validation: Some(CvRows {
@@ -1246,7 +1440,7 @@ mod tests {
                     sd_roc_auc: 0.031_1,
                     mean_prediction_rate_auc: 0.887_6,
                 }),
-                fitted_label: "fitted: scored on its own training deposits, optimistic".into(),
+                fitted_label: cat.text("fitted-cross-validated"),
                 area_km2: 25_122.5,
                 cells: 401_960,
                 cell_size_m: 250.0,
@@ -1259,7 +1453,7 @@ mod tests {
                 ci_ratio: serde_json::json!(0.292_8),
                 ci_probability_not_independent: serde_json::json!(1.0),
                 targets: 1,
-                target_rule: "TopPercent(5.0)".into(),
+                target_rule: target_rule("TopPercent(5.0)", cat),
                 target_threshold: 0.000_430_58,
             },
             maps: vec![map],
@@ -1280,7 +1474,10 @@ mod tests {
             model: None,
             targets: TargetsSection {
                 table: table(
-                    &["rank", "top_evidence"],
+                    &[
+                        &column_name(cat, "targets-column", "rank"),
+                        &column_name(cat, "targets-column", "top_evidence"),
+                    ],
                     &[&["1", "<b>units</b> (+4.33) & \"faults\""]],
                 ),
                 maps: vec![],
@@ -1288,10 +1485,16 @@ mod tests {
             assessment: None,
             weights: vec![WeightsSection {
                 layer: "<img src=x>".into(),
-                pattern: "categorical".into(),
+                pattern: cat.text("pattern-categorical"),
                 derivation: "rasterised".into(),
                 source: "data/units.geojson".into(),
-                table: table(&["CLASS", "WPLUS"], &[&["5", "4.3300"]]),
+                table: table(
+                    &[
+                        &column_name(cat, "weights-column", "CLASS"),
+                        &column_name(cat, "weights-column", "WPLUS"),
+                    ],
+                    &[&["5", "4.3300"]],
+                ),
                 more_rows: 2,
             }],
             provenance: vec![],
@@ -1306,7 +1509,12 @@ mod tests {
 
     #[test]
     fn the_page_shows_its_figures_and_escapes_what_the_run_brings() {
-        let html = render(&sample_page("<script>alert(\"x\")</script> & co")).unwrap();
+        let cat = english();
+        let html = render(
+            &sample_page("<script>alert(\"x\")</script> & co", &cat),
+            cat.clone(),
+        )
+        .unwrap();
         // Escaped wherever the name appears, never a tag.
         assert!(!html.to_lowercase().contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
@@ -1323,11 +1531,11 @@ mod tests {
         // Figures as the old string builder wrote them.
         for key in [
             "<p class=\"synthetic\">SYNTHETIC DATA",
-            "<td>25122.5000 km² (401960 cells of 250 m)</td>",
+            "<td>25,122.5000 km² (401,960 cells of 250 m)</td>",
             "<td>0.0024</td>",
             "<td>0.9508 [0.9147, 0.9798]</td>",
             "<td>– –</td>",
-            "<td>1 (TopPercent(5.0), threshold 4.3058e-4)</td>",
+            "<td>1 (top 5 % of the study area, threshold 4.3058e-4)</td>",
             "<tr><td>50 %</td><td>0.0312</td><td>[0.0100, 0.0500]</td><td>2.5000e6</td></tr>",
             "P-A crossing: threshold –, prediction rate –,",
             "<p>… 2 more rows in <code>weights/&lt;img src=x&gt;.csv</code>.</p>",
@@ -1346,7 +1554,7 @@ mod tests {
             r#"<circle class="deposit" cx="0.5" cy="0.5" r="2.5""#,
             r#"<text class="target-label" x="1.5" y="1.5""#,
             r##"<stop offset="0.125" stop-color="#472d7b"/>"##,
-            r#"<rect x="20" y="10" width="100" height="12" fill="url(#g30)"/>"#,
+            r#"<rect x="20" y="10" width="100" height="12" fill="url(#g52)"/>"#,
             ">1.000e-3</text>",
             ">5.000e-1</text>",
             r##"<polyline class="curve" fill="none" stroke="#21918c" stroke-width="2" points="48.00,272.00 129.00,92.80 372.00,48.00">"##,
@@ -1368,12 +1576,14 @@ mod tests {
             .find("ROC AUC (fitted: scored on its own training deposits, optimistic)")
             .expect("the fitted figure, labelled");
         assert!(warning < summary && summary < cv && cv < fitted);
-        assert!(html.contains("by random_forest (positive-unlabelled bagging) · nedra"));
+        assert!(html.contains("by random forest (positive-unlabelled bagging) · nedra"));
+        assert!(html.contains("<html lang=\"en\">"));
     }
 
     #[test]
     fn the_model_and_assessment_sections_render() {
-        let mut page = sample_page("run");
+        let cat = english();
+        let mut page = sample_page("run", &cat);
         page.targets.table.rows.clear();
         page.model = model_section(
             &serde_json::json!({
@@ -1388,66 +1598,220 @@ mod tests {
                 ]},
             }),
             &serde_json::json!({"weights_of_evidence_baseline": {"roc_auc": 0.95}}),
+            &crate::project::ModelSpec::default(),
+            &cat,
         );
-        page.assessment = Some(assessment_section(&serde_json::json!({
-            "quantile_convention": "F95/F50/F5: USGS.", "trials": 20000, "seed": 2026,
-            "grade_tonnage_model": {"source": "models/x.json"},
-            "posterior_check": {"ratio_known_to_expected": 0.5,
-                                "expected_deposits_study_area": 12.34, "known_deposits_study_area": 6},
-            "total": {"quantities": [
-                {"name": "ore", "unit": "Mt", "mean": 6931.882, "probability_of_zero": 0.01,
-                 "exceedance_quantiles": {"F95": 1.5, "F50": 2.5, "F5": 3.5}, "analytic": {"mean": 7000.0}},
-                {"name": "TREO", "unit": "Mt", "mean": 84.6},
-            ]},
-            "tracts": [{"id": 3, "area_km2": 12.44, "deposit_count": {"pmf": {"mean": 1.5, "n90": 0, "n50": 1, "n10": 3}},
-                        "quantities": [{"name": "TREO", "mean": 2.0}]},
-                       {"id": 4, "area_km2": 1.0, "deposit_count": {"pmf": {}}}],
-        })));
-        let html = render(&page).unwrap();
+        page.assessment = Some(assessment_section(
+            &serde_json::json!({
+                "quantile_convention": "F95/F50/F5: USGS.", "trials": 20000, "seed": 2026,
+                "grade_tonnage_model": {"source": "models/x.json"},
+                "posterior_check": {"ratio_known_to_expected": 0.5,
+                                    "expected_deposits_study_area": 12.34, "known_deposits_study_area": 6},
+                "total": {"quantities": [
+                    {"name": "ore", "unit": "Mt", "mean": 6931.882, "probability_of_zero": 0.01,
+                     "exceedance_quantiles": {"F95": 1.5, "F50": 2.5, "F5": 3.5}, "analytic": {"mean": 7000.0}},
+                    {"name": "TREO", "unit": "Mt", "mean": 84.6},
+                ]},
+                "tracts": [{"id": 3, "area_km2": 12.44, "deposit_count": {"pmf": {"mean": 1.5, "n90": 0, "n50": 1, "n10": 3}},
+                            "quantities": [{"name": "TREO", "mean": 2.0}]},
+                           {"id": 4, "area_km2": 1.0, "deposit_count": {"pmf": {}}}],
+            }),
+            &cat,
+        ));
+        let html = render(&page, cat.clone()).unwrap();
         for key in [
-            "<h3>Model: logistic (4 members)</h3><p>PU bagging &lt;4&gt;</p>",
-            "Spatial cross-validation — blocks of 5 km: mean ROC AUC 0.9100, mean prediction-rate AUC 0.8500.",
+            "<h3>Model: logistic regression (4 members)</h3><p>positive-unlabelled bagging (Mordelet &amp; Vert 2014)",
+            "Spatial cross-validation — square blocks of 20 km dealt to 5 folds (seeded): mean ROC AUC 0.9100, mean prediction-rate AUC 0.8500.",
             "(not cross-validated): ROC AUC 0.9500.</p>",
             "<tr><td>1</td><td>12</td><td>500</td><td>0.9000</td><td>–</td></tr>",
-            "<p>Layer importance — AUC drop:</p>",
+            "<p>Layer importance — drop in held-out ROC AUC when the layer is shuffled (5 repeats), mean over spatial folds:</p>",
             "<tr><td>magnetic</td><td>0.1200</td><td>4.0000e-4</td></tr>",
             "<p>No target passed the rule.</p>",
-            "<p>F95&#x2f;F50&#x2f;F5: USGS. Trials: 20000, seed 2026. Grade–tonnage model: <code>models&#x2f;x.json</code>.</p>",
+            "<p>USGS: Fp is the amount exceeded with probability p (F95 low, F5 high). Trials: 20,000, seed 2026. Grade–tonnage model: <code>models&#x2f;x.json</code>.</p>",
             "predicts 12.3 deposits where 6 are known (ratio 0.50);",
             "inflated by about 2.0×.</p>",
-            "<tr><td>ore (Mt)</td><td>6931.8820</td><td>1.5000</td><td>2.5000</td><td>3.5000</td><td>0.0100</td><td>7000.0000</td></tr>",
+            "<tr><td>ore (Mt)</td><td>6,931.8820</td><td>1.5000</td><td>2.5000</td><td>3.5000</td><td>0.0100</td><td>7,000.0000</td></tr>",
             "<tr><td>TREO (Mt)</td><td>84.6000</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td></tr>",
             "<th>N90 / N50 / N10</th><th>TREO mean</th></tr>",
             "<tr><td>3</td><td>12.4400</td><td>1.5000</td><td>0 / 1 / 3</td><td>2.0000</td></tr>",
-            "<tr><td>4</td><td>1.0000</td><td>–</td><td>null / null / null</td><td>–</td></tr>",
+            "<tr><td>4</td><td>1.0000</td><td>–</td><td>– / – / –</td><td>–</td></tr>",
         ] {
             assert!(html.replace('\n', "").contains(key), "{key}\n{html}");
         }
+        // The fuzzy network: no members; its blocks and folds as its cross-validation ran.
+        page.model = model_section(
+            &serde_json::json!({
+                "kind": "fuzzy",
+                "spatial_cv": {"block_km": 10.0, "folds_k": 4, "mean_roc_auc": 0.8,
+                               "mean_prediction_rate_auc": 0.7, "folds": []},
+            }),
+            &Value::Null,
+            &crate::project::ModelSpec::default(),
+            &cat,
+        );
+        let html = render(&page, cat.clone()).unwrap();
+        assert!(
+            html.contains("<h3>Model: fuzzy inference network</h3>\n<p>fuzzy memberships combined"),
+            "{html}"
+        );
+        assert!(html.contains("square blocks of 10 km dealt to 4 folds (seeded)"));
     }
 
     #[test]
     fn number_filters_match_the_tables() {
-        assert_eq!(num(&serde_json::json!(0.000_430_58)), "4.3058e-4");
-        assert_eq!(num(&serde_json::json!(0)), "0.0000");
-        assert_eq!(num(&serde_json::json!(1_234_567.0)), "1.2346e6");
-        assert_eq!(num(&serde_json::json!("n/a")), "n/a");
-        assert_eq!(num(&Value::Null), "–");
+        let en = NumberFormat::of(Lang::ENGLISH);
+        let ru = NumberFormat::of("ru".parse().unwrap());
+        assert_eq!(num(&serde_json::json!(0.000_430_58), &en), "4.3058e-4");
+        assert_eq!(num(&serde_json::json!(0.000_430_58), &ru), "4,3058e-4");
+        assert_eq!(num(&serde_json::json!(0), &en), "0.0000");
+        assert_eq!(num(&serde_json::json!(12_345.678), &en), "12,345.6780");
         assert_eq!(
-            interval(&serde_json::json!([0.1, 0.25])),
+            num(&serde_json::json!(12_345.678), &ru),
+            "12\u{202f}345,6780"
+        );
+        assert_eq!(num(&serde_json::json!(1_234_567.0), &en), "1.2346e6");
+        assert_eq!(num(&serde_json::json!("n/a"), &ru), "n/a");
+        assert_eq!(num(&Value::Null, &en), "–");
+        assert_eq!(
+            interval(&serde_json::json!([0.1, 0.25]), &en),
             "[0.1000, 0.2500]"
         );
-        assert_eq!(interval(&serde_json::json!(null)), "–");
-        // Through the template, integers and floats keep their JSON meaning.
-        let env = environment().unwrap();
-        let out = env
-            .render_str(
-                "{{ a|num }} {{ b|num }} {{ c }} {{ d }} {{ e|fixed(1) }} {{ f|sci(3) }}",
-                Serde(serde_json::json!({
-                    "a": 3, "b": 0.5, "c": 250.0, "d": 0.1, "e": 2.25, "f": 12345.0
-                })),
-            )
-            .unwrap();
-        assert_eq!(out, "3.0000 0.5000 250 0.1 2.2 1.234e4");
+        assert_eq!(
+            interval(&serde_json::json!([0.1, 0.25]), &ru),
+            "[0,1000; 0,2500]"
+        );
+        assert_eq!(interval(&serde_json::json!(null), &en), "–");
+        assert_eq!(count(&serde_json::json!(20_000), &ru), "20\u{202f}000");
+        assert_eq!(count(&Value::Null, &ru), "–");
+        // Through the template, integers and floats keep their JSON meaning; SVG positions
+        // (`px`) and plain floats are never localised.
+        let template = "{{ a|num }} {{ b|num }} {{ c }} {{ d }} {{ e|fixed(1) }} {{ f|sci(3) }} \
+                        {{ g|count }} {{ e|px }} {{ t('map-target', rank=g) }}";
+        let values = serde_json::json!({
+            "a": 3, "b": 0.5, "c": 250.0, "d": 0.1, "e": 2.25, "f": 12345.0, "g": 1234
+        });
+        let out = |lang: &str| {
+            environment(Arc::new(Catalogue::new(lang.parse().unwrap())))
+                .unwrap()
+                .render_str(template, Serde(values.clone()))
+                .unwrap()
+        };
+        assert_eq!(
+            out("en"),
+            "3.0000 0.5000 250 0.1 2.2 1.234e4 1,234 2.2 Target 1,234"
+        );
+        assert_eq!(
+            out("ru"),
+            "3,0000 0,5000 250 0.1 2,2 1,234e4 1\u{202f}234 2.2 Участок 1\u{202f}234"
+        );
+    }
+
+    /// The report in every language: the words of its catalogue only (no message id, no
+    /// missing-message mark, no English sentence of the catalogue), its numbers, its `lang`.
+    #[test]
+    fn the_report_renders_in_every_language() {
+        let english = Catalogue::new(Lang::ENGLISH);
+        for lang in Lang::all() {
+            let cat = Arc::new(Catalogue::new(lang));
+            let mut page = sample_page("run", &cat);
+            page.model = model_section(
+                &serde_json::json!({
+                    "kind": "random_forest", "members": 10,
+                    "spatial_cv": {"mean_roc_auc": 0.91, "mean_prediction_rate_auc": 0.85,
+                                   "folds": [{"fold": 1, "test_positives": 12,
+                                              "test_background": 1500, "roc_auc": 0.9,
+                                              "prediction_rate_auc": 0.8}]},
+                    "permutation_importance": {"layers": [
+                        {"layer": "magnetic", "mean_auc_drop": 0.12, "sd_over_folds": 0.01}]},
+                }),
+                &serde_json::json!({"weights_of_evidence_baseline": {"roc_auc": 0.95}}),
+                &crate::project::ModelSpec::default(),
+                &cat,
+            );
+            page.assessment = Some(assessment_section(
+                &serde_json::json!({
+                    "trials": 20000, "seed": 7,
+                    "posterior_check": {"ratio_known_to_expected": 0.5,
+                                        "expected_deposits_study_area": 12.34,
+                                        "known_deposits_study_area": 6},
+                    "total": {"quantities": [{"name": "ore", "unit": "Mt", "mean": 1.5},
+                                             {"name": "TREO", "unit": "Mt", "mean": 0.2}]},
+                    "tracts": [{"id": 1, "area_km2": 3.5,
+                                "deposit_count": {"pmf": {"mean": 1.5, "n90": 0, "n50": 1, "n10": 3}}}],
+                }),
+                &cat,
+            ));
+            page.weights[0].more_rows = 5;
+            let html = render(&page, cat.clone()).unwrap();
+            assert!(
+                html.contains(&format!("<html lang=\"{}\">", lang.code())),
+                "{lang}"
+            );
+            assert!(!html.contains(crate::locale::MISSING), "{lang}: {html}");
+            for id in english_ids() {
+                if id.contains('-') {
+                    assert!(!html.contains(&id), "{lang}: the id {id} shows");
+                }
+                let en = english.text(&id);
+                if lang == Lang::ENGLISH
+                    || en.contains(crate::locale::MISSING)
+                    || id.starts_with("number-")
+                    || id == "missing-value"
+                {
+                    continue; // the same language, or a message that needs its variables
+                }
+                // A sentence anywhere, a short message as a whole element.
+                let left = if en.len() > 12 {
+                    html.contains(&en)
+                } else {
+                    html.contains(&format!(">{en}<")) && en != english.text("column-roc-auc")
+                };
+                assert!(!left, "{lang}: English left: {en}");
+            }
+            let expected: &[&str] = match lang.code() {
+                "en" => &[
+                    "Summary",
+                    "Study area",
+                    "25,122.5000 km²",
+                    "Weights of evidence",
+                ],
+                "ru" => &[
+                    "Сводка",
+                    "Площадь исследования",
+                    "25\u{202f}122,5000 км² (401\u{202f}960 ячеек размером 250 м)",
+                    "Веса признаков",
+                    "Перспективные участки",
+                    "Апостериорная вероятность",
+                    "ансамбль из 10 моделей",
+                    "… ещё 5 строк в",
+                    "Испытаний Монте-Карло: 20\u{202f}000",
+                    "[0,9147; 0,9798]",
+                ],
+                "be" => &[
+                    "Зводка",
+                    "Плошча даследавання",
+                    "25\u{202f}122,5000 км² (401\u{202f}960 ячэек памерам 250 м)",
+                    "Вагі прыкмет",
+                    "Перспектыўныя ўчасткі",
+                    "Апастэрыёрная верагоднасць",
+                    "ансамбль з 10 мадэлей",
+                    "… яшчэ 5 радкоў у",
+                ],
+                _ => &[],
+            };
+            for key in expected {
+                assert!(html.contains(key), "{lang}: {key}\n{html}");
+            }
+        }
+    }
+
+    /// The ids of the English catalogue's messages: `id =` in the first column.
+    fn english_ids() -> Vec<String> {
+        include_str!("../locales/en.ftl")
+            .lines()
+            .filter(|l| !l.starts_with(['#', ' ']) && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(str::to_string))
+            .collect()
     }
 
     #[test]

@@ -126,10 +126,23 @@ fn classifier(e: &EvidenceSpec) -> Result<Classifier> {
 /// # Errors
 /// Any input problem, with the file and what to fix.
 pub fn run(project_path: &Path, out: &Path) -> Result<RunSummary> {
+    run_with_lang(project_path, out, None)
+}
+
+/// Runs a project into `out`, its report in `lang` when given (else the project's `lang`).
+///
+/// # Errors
+/// Any input problem, with the file and what to fix.
+pub fn run_with_lang(
+    project_path: &Path,
+    out: &Path,
+    lang: Option<crate::locale::Lang>,
+) -> Result<RunSummary> {
     crate::init();
     let started = Instant::now();
     refuse_problems(project_path, out)?;
-    let project = Project::load(project_path)?;
+    let mut project = Project::load(project_path)?;
+    project.project.lang = lang.unwrap_or(project.project.lang);
     // Locked, staged in a hidden sibling and swapped into place: see `run_folder`.
     let folder = crate::run_folder::RunFolder::begin(out)?;
     let dir = folder.dir();
@@ -506,7 +519,7 @@ fn run_into(
             Err(blocks) => {
                 warn(
                     crate::warnings::no_cross_validation(
-                        "weights of evidence",
+                        "weights_of_evidence",
                         blocks,
                         m.cv_block_km,
                         m.cv_folds,

@@ -199,17 +199,18 @@ pub fn response(
     Ok(())
 }
 
-/// `nedra demo`: write the synthetic data and project, run it, print where results are.
+/// `nedra demo`: write the synthetic data and project, run it, print where results are; the
+/// report in `lang` when given (else English).
 ///
 /// # Errors
 /// Generation or run failures.
-pub fn demo(out: &Path, seed: u64) -> Result<()> {
+pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<()> {
     say(&format!(
         "generating the SYNTHETIC rare-earth demo (seed {seed}) in {}",
         out.display()
     ));
     let project = crate::demo::generate(out, seed)?;
-    let summary = crate::run::run(&project, &out.join("run"))?;
+    let summary = crate::run::run_with_lang(&project, &out.join("run"), lang)?;
     crate::run::emit_summary(&summary);
     // An example resource assessment over the demo's targets, ready to run.
     let assessment = crate::assessment::write_demo_assessment(

@@ -20,8 +20,10 @@
 //! - NaN or ±Inf cells in an input or a computed layer: they are NoData by nedra's one rule
 //!   ([`nedra_io::non_finite`]), which changes the study area the layer covers.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use nedra_models::{ConditionalIndependence, WeightsTable, GEN_CLASS_NOT_SIGNIFICANT};
 
@@ -44,6 +46,11 @@ pub struct Warning {
     pub code: String,
     /// What was found and what to do.
     pub message: String,
+    /// The names and figures of the message, by name (figures rounded as the message shows
+    /// them): the report writes the warning in its own language from these, with the message
+    /// `warning-<code>` of its catalogue (see [`crate::locale`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, Value>,
 }
 
 impl Warning {
@@ -51,7 +58,28 @@ impl Warning {
         Warning {
             code: code.to_string(),
             message,
+            args: BTreeMap::new(),
         }
+    }
+
+    /// The warning with the names and figures of its message.
+    fn with_args(mut self, args: &[(&str, Value)]) -> Self {
+        self.args = args
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone()))
+            .collect();
+        self
+    }
+}
+
+/// `x` rounded to `decimals` as the message writes it, or its text when not finite.
+fn figure(x: f64, decimals: i32) -> Value {
+    let scale = 10f64.powi(decimals);
+    let rounded = (x * scale).round() / scale;
+    if rounded.is_finite() {
+        json!(rounded)
+    } else {
+        json!(x.to_string())
     }
 }
 
@@ -61,14 +89,26 @@ pub fn non_finite(cells: &[(std::path::PathBuf, u64)], run_dir: &std::path::Path
     cells
         .iter()
         .map(|(path, n)| {
-            let message = match path.strip_prefix(run_dir) {
-                Ok(rel) => format!(
-                    "{}: the computation gave {n} cells NaN or ±Inf; they were written as NoData",
-                    rel.display()
+            let (message, origin, file) = match path.strip_prefix(run_dir) {
+                Ok(rel) => (
+                    format!(
+                        "{}: the computation gave {n} cells NaN or ±Inf; they were written as NoData",
+                        rel.display()
+                    ),
+                    "computed",
+                    rel.display().to_string(),
                 ),
-                Err(_) => nedra_io::non_finite::warning(path, *n),
+                Err(_) => (
+                    nedra_io::non_finite::warning(path, *n),
+                    "input",
+                    path.display().to_string(),
+                ),
             };
-            Warning::new("non_finite_cells", message)
+            Warning::new("non_finite_cells", message).with_args(&[
+                ("origin", json!(origin)),
+                ("file", json!(file)),
+                ("cells", json!(n)),
+            ])
         })
         .collect()
 }
@@ -85,6 +125,13 @@ pub fn conditional_independence(ci: &ConditionalIndependence) -> Option<Warning>
                 ci.ratio, ci.observed_deposits, ci.predicted_deposits, ci.probability_not_independent
             ),
         )
+        .with_args(&[
+            ("ratio", figure(ci.ratio, 3)),
+            ("observed", json!(ci.observed_deposits)),
+            ("predicted", figure(ci.predicted_deposits, 1)),
+            ("limit", json!(MIN_RATIO_N_OVER_T)),
+            ("probability", figure(ci.probability_not_independent, 3)),
+        ])
     })
 }
 
@@ -103,7 +150,7 @@ pub fn weights_table(layer: &str, table: &WeightsTable, study_area_km2: f64) -> 
             format!(
                 "layer {layer:?}: no cut-off passes the studentised-contrast threshold, so every class has weight 0 and the layer adds nothing. Lower the threshold, change the classes, or leave the layer out"
             ),
-        ));
+        ).with_args(&[("layer", json!(layer))]));
     }
     for r in &table.rows {
         let share = r.class_area_km2 / study_area_km2;
@@ -119,7 +166,14 @@ pub fn weights_table(layer: &str, table: &WeightsTable, study_area_km2: f64) -> 
                     r.weight,
                     r.w_std
                 ),
-            ));
+            ).with_args(&[
+                ("layer", json!(layer)),
+                ("class", json!(r.class.to_string())),
+                ("area", figure(r.class_area_km2, 0)),
+                ("percent", figure(100.0 * share, 0)),
+                ("weight", figure(r.weight, 3)),
+                ("sd", figure(r.w_std, 3)),
+            ]));
         }
     }
     out
@@ -151,24 +205,49 @@ pub fn duplicate_deposits(
                 if d.stacked_cells == 1 { "" } else { "s" }
             ),
         )
+        .with_args(&[
+            ("exact", json!(d.exact_duplicates)),
+            ("stacked", json!(d.stacked_cells)),
+            ("rule", serde_json::to_value(rule).unwrap_or(Value::Null)),
+            ("merged", json!(d.merged)),
+        ])
     })
 }
 
 /// Cells of classes a layer's weights table lacks, given weight 0 as missing evidence.
 pub fn unseen_classes(u: &crate::pipeline::UnseenClasses) -> Warning {
-    Warning::new("unseen_classes", u.message())
+    let classes: Vec<String> = u.classes.iter().map(i64::to_string).collect();
+    Warning::new("unseen_classes", u.message()).with_args(&[
+        ("layer", json!(u.layer)),
+        ("cells", json!(u.cells)),
+        ("classes", json!(classes.join(", "))),
+        ("table", json!(u.table.display().to_string())),
+    ])
 }
 
-/// A model (`model`, e.g. "weights of evidence") could not be cross-validated: fewer blocks
-/// than folds.
+/// A model (`model`: its `[model] kind`, e.g. "weights_of_evidence") could not be
+/// cross-validated: fewer blocks than folds.
 pub fn no_cross_validation(model: &str, blocks: usize, block_km: f64, folds: usize) -> Warning {
+    let label = match model {
+        "fuzzy" => "the fuzzy network",
+        "logistic" => "logistic regression",
+        "random_forest" => "the random forest",
+        "gradient_boosting" => "gradient boosting",
+        _ => "weights of evidence",
+    };
     Warning::new(
         "no_cross_validation",
         format!(
-            "{model} is not cross-validated: the study area covers {blocks} block{} of cv_block_km = {block_km} km, fewer than cv_folds = {folds}. Its figures are fitted ones; set a smaller [model] cv_block_km (or fewer cv_folds) for a held-out figure",
+            "{label} is not cross-validated: the study area covers {blocks} block{} of cv_block_km = {block_km} km, fewer than cv_folds = {folds}. Its figures are fitted ones; set a smaller [model] cv_block_km (or fewer cv_folds) for a held-out figure",
             if blocks == 1 { "" } else { "s" }
         ),
     )
+    .with_args(&[
+        ("model", json!(model)),
+        ("blocks", json!(blocks)),
+        ("block_km", json!(block_km)),
+        ("folds", json!(folds)),
+    ])
 }
 
 /// A data-driven model's cross-validation: small folds, and a held-out AUC far below the
@@ -186,7 +265,7 @@ pub fn cross_validation(model: &Value, fitted_roc_auc: f64) -> Vec<Warning> {
                     f["fold"],
                     if held_out == 1 { "" } else { "s" }
                 ),
-            ));
+            ).with_args(&[("fold", f["fold"].clone()), ("held_out", json!(held_out))]));
         }
     }
     if let Some(cv_auc) = cv["mean_roc_auc"].as_f64() {
@@ -197,7 +276,11 @@ pub fn cross_validation(model: &Value, fitted_roc_auc: f64) -> Vec<Warning> {
                     "the fitted ROC AUC {fitted_roc_auc:.3} is {:.3} above the spatial-CV ROC AUC {cv_auc:.3}: the model learnt its training deposits. Quote the cross-validated figure; a simpler model (fewer classes or layers; fewer or shallower trees; a stronger penalty) may generalise better",
                     fitted_roc_auc - cv_auc
                 ),
-            ));
+            ).with_args(&[
+                ("fitted", figure(fitted_roc_auc, 3)),
+                ("gap", figure(fitted_roc_auc - cv_auc, 3)),
+                ("cv", figure(cv_auc, 3)),
+            ]));
         }
     }
     out
@@ -278,5 +361,110 @@ mod tests {
         assert!(cross_validation(&model, 0.82)
             .iter()
             .all(|w| w.code != "overfitting"));
+    }
+
+    /// Every kind of warning, written by the report in every language from the figures it
+    /// records: no missing message or variable, the figures in the language's way.
+    #[test]
+    fn every_warning_is_written_in_every_language() {
+        let counts = [
+            ClassCount {
+                class: 1300,
+                cells: 6000,
+                deposits: 0,
+            },
+            ClassCount {
+                class: 2,
+                cells: 4000,
+                deposits: 5,
+            },
+        ];
+        let table = calculate_weights(&counts, &WeightsOptions::new(1.0, WeightsType::Categorical))
+            .unwrap();
+        let flat: Vec<ClassCount> = (1..=10)
+            .map(|c| ClassCount {
+                class: c,
+                cells: 100,
+                deposits: 1,
+            })
+            .collect();
+        let flat =
+            calculate_weights(&flat, &WeightsOptions::new(1.0, WeightsType::Ascending)).unwrap();
+        let model = serde_json::json!({"spatial_cv": {
+            "mean_roc_auc": 0.80, "folds": [{"fold": 3, "test_positives": 2}]
+        }});
+        let mut warnings = vec![conditional_independence(&ci(0.293, 0.9996)).unwrap()];
+        warnings.extend(weights_table("units", &table, 10_000.0));
+        warnings.extend(weights_table("flat", &flat, 1000.0));
+        warnings.extend(cross_validation(&model, 0.99));
+        warnings.push(no_cross_validation("weights_of_evidence", 3, 20.0, 5));
+        warnings.push(unseen_classes(&crate::pipeline::UnseenClasses {
+            layer: "units".into(),
+            table: "weights/units.csv".into(),
+            cells: 1234,
+            classes: vec![7, 9],
+        }));
+        let dir = std::path::Path::new("/run");
+        warnings.extend(non_finite(
+            &[(dir.join("evidence/a.tif"), 2), ("/data/b.tif".into(), 1)],
+            dir,
+        ));
+        for rule in [
+            crate::options::DuplicateRule::Keep,
+            crate::options::DuplicateRule::OnePerCell,
+        ] {
+            let d = crate::pipeline::Deposits {
+                exact_duplicates: 1,
+                stacked_cells: 2,
+                merged: 3,
+                ..Default::default()
+            };
+            warnings.push(duplicate_deposits(&d, rule).unwrap());
+        }
+        let codes: std::collections::BTreeSet<&str> =
+            warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes.len(), 9, "{codes:?}");
+        for lang in crate::locale::Lang::all() {
+            let cat = crate::locale::Catalogue::new(lang);
+            for w in &warnings {
+                assert!(!w.args.is_empty(), "{}", w.code);
+                let text = crate::report::warning_in(w, &cat).message;
+                assert!(
+                    !text.contains(crate::locale::MISSING),
+                    "{lang}: {}: {text}",
+                    w.code
+                );
+                assert!(
+                    lang == crate::locale::Lang::ENGLISH || text != w.message,
+                    "{lang}: {} left in English",
+                    w.code
+                );
+            }
+        }
+        let ru = crate::locale::Catalogue::new("ru".parse().unwrap());
+        let text = |code: &str| {
+            let w = warnings.iter().find(|w| w.code == code).unwrap();
+            crate::report::warning_in(w, &ru).message
+        };
+        assert!(text("conditional_independence").contains("n/T = 0,293"));
+        assert!(text("large_class_without_deposits")
+            .contains("класс 1300 занимает 6\u{202f}000 км² (60 % площади исследования)"));
+        assert!(text("no_cross_validation").contains("лишь 3 блока со стороной"));
+        assert!(text("small_fold").contains("подвыборка 3 пространственной"));
+        assert!(text("small_fold").contains("2 отложенных месторождения"));
+        assert!(text("unseen_classes").contains("1\u{202f}234 ячейкам классов [7, 9]"));
+        // The English sentence with the same figures as the one run.json records.
+        let en = crate::locale::Catalogue::new(crate::locale::Lang::ENGLISH);
+        for code in [
+            "small_fold",
+            "overfitting",
+            "conditional_independence",
+            "no_cross_validation",
+            "layer_not_significant",
+            "non_finite_cells",
+        ] {
+            let w = warnings.iter().find(|w| w.code == code).unwrap();
+            assert_eq!(crate::report::warning_in(w, &en).message, w.message);
+        }
     }
 }

@@ -169,6 +169,10 @@ fn the_demo_runs_from_the_library_and_writes_a_valid_manifest() {
     );
     assert_eq!(manifest.deposits.used, 61);
     assert_eq!(manifest.response.unit_cell_km2, 1.0);
+    // No `lang` in the project: English, recorded.
+    assert_eq!(value["project"]["project"]["lang"], "en");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<html lang=\"en\">"));
     assert_eq!(manifest.evidence.len(), 4);
     // The demo's layers are not conditionally independent (n/T well below 0.85): said on the
     // console, in run.json and in the summary.
@@ -220,6 +224,56 @@ fn the_demo_runs_from_the_library_and_writes_a_valid_manifest() {
     );
     assert!(
         e.contains("unit_cell_km2 = 2") && e.contains("1 km²"),
+        "{e}"
+    );
+}
+
+/// The report's language: the project's `lang`, overridden by the caller's, recorded in
+/// run.json; `write_report_in` rewrites the report in another.
+#[test]
+fn the_report_is_written_in_the_language_asked_and_run_json_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = nedra_engine::demo::generate(dir.path(), 2026).unwrap();
+    let text = std::fs::read_to_string(&project).unwrap();
+    assert!(text.contains("[project]\n"), "{text}");
+    std::fs::write(
+        &project,
+        text.replace("[project]\n", "[project]\nlang = \"be\"\n"),
+    )
+    .unwrap();
+    let report = |out: &Path| std::fs::read_to_string(out.join("report.html")).unwrap();
+    let recorded = |out: &Path| RunManifest::read(out).unwrap().project.project.lang.code();
+
+    let be = dir.path().join("be");
+    nedra_engine::run(&project, &be).unwrap();
+    assert_eq!(recorded(&be), "be");
+    let html = report(&be);
+    assert!(html.contains("<html lang=\"be\">"));
+    assert!(html.contains("Плошча даследавання") && html.contains("Вагі прыкмет"));
+
+    let ru = dir.path().join("ru");
+    let lang = "ru".parse().unwrap();
+    nedra_engine::run::run_with_lang(&project, &ru, Some(lang)).unwrap();
+    assert_eq!(recorded(&ru), "ru");
+    let html = report(&ru);
+    assert!(html.contains("<html lang=\"ru\">"));
+    assert!(html.contains("Площадь исследования") && html.contains("25\u{202f}122,5000 км²"));
+
+    nedra_engine::report::write_report_in(&ru, Some(nedra_engine::locale::Lang::ENGLISH)).unwrap();
+    let html = report(&ru);
+    assert!(html.contains("<html lang=\"en\">") && html.contains("25,122.5000 km²"));
+    // The language written into the project file must be one of the catalogues'.
+    std::fs::write(
+        &project,
+        text.replace("[project]\n", "[project]\nlang = \"fr\"\n"),
+    )
+    .unwrap();
+    let e = format!(
+        "{:#}",
+        nedra_engine::run(&project, &dir.path().join("fr")).unwrap_err()
+    );
+    assert!(
+        e.contains("unknown language \"fr\"") && e.contains("en, ru or be"),
         "{e}"
     );
 }

@@ -133,6 +133,8 @@ async fn runs(State(app): Shared) -> Response {
                 "name": r.name,
                 "title": r.title(),
                 "synthetic": r.manifest["synthetic"],
+                // The language of the run's report: the page's, unless ?lang= says otherwise.
+                "lang": r.manifest["project"]["project"]["lang"],
                 "layers": r.layers.iter().map(|l| l.info(&r.root)).collect::<Vec<_>>(),
             })
         })

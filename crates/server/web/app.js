@@ -20,24 +20,47 @@ const TEXT = {
     'undiscovered': 'Undiscovered deposits, mean', 'p-none': 'P(no deposit)', quantity: 'Quantity', mean: 'Mean',
   },
   ru: {
-    synthetic: 'СИНТЕТИКА', run: 'Прогон', compare: 'Сравнить с', none: '—', layers: 'Слои',
-    selection: 'Выбор', 'click-hint': 'Щёлкните по цели, чтобы увидеть её признаки, или в любом месте — значения всех слоёв.',
-    targets: 'Ранжированные цели', rank: 'Ранг', area: 'Площадь, км²', 'mean-score': 'Средняя оценка',
-    uncertainty: 'Неопределённость', validation: 'Проверка', manifest: 'Манифест прогона',
+    synthetic: 'СИНТЕТИЧЕСКИЕ ДАННЫЕ', run: 'Расчёт', compare: 'Сравнить с', none: '—', layers: 'Слои',
+    selection: 'Выбор', 'click-hint': 'Щёлкните по перспективному участку, чтобы увидеть его признаки, или в любом месте — значения всех слоёв.',
+    targets: 'Перспективные участки', rank: 'Ранг', area: 'Площадь, км²', 'mean-score': 'Средняя оценка',
+    uncertainty: 'Неопределённость', validation: 'Оценка качества', manifest: 'Манифест расчёта',
     report: 'Открыть полный отчёт (report.html)', 'show-manifest': 'Показать run.json',
-    target: 'Цель', 'peak-score': 'Максимальная оценка', deposits: 'Известные месторождения', 'top-evidence': 'Главные признаки (вклад веса)',
+    target: 'Участок', 'peak-score': 'Максимальная оценка', deposits: 'Известные месторождения', 'top-evidence': 'Главные признаки (вклад веса)',
     values: 'Значения в точке', 'no-data': 'нет данных', 'success-rate': 'Кривая успешности', 'prediction-rate': 'Кривая прогноза',
     'fraction-area': 'доля площади (по убыванию оценки)', 'fraction-deposits': 'доля месторождений',
-    'pa-plot': 'График прогноз–площадь', 'score-threshold': 'порог оценки (ранг)', 'prediction': 'доля прогноза',
-    'area-left': '1 − занятая площадь', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC кривой успешности', interval: 'интервал',
-    'pa-crossing': 'Пересечение P–A', outline: 'Район работ', 'no-curves': 'В этом прогоне нет кривых проверки.',
-    opacity: 'прозрачность', assessment: 'Оценка ресурсов её участка',
-    'undiscovered': 'Неоткрытых месторождений, среднее', 'p-none': 'P(нет месторождений)', quantity: 'Величина', mean: 'Среднее',
+    'pa-plot': 'График прогноз–площадь', 'score-threshold': 'порог оценки (ранг)', 'prediction': 'доля предсказанных месторождений',
+    'area-left': '1 − доля занятой площади', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC кривой успешности', interval: 'интервал',
+    'pa-crossing': 'Пересечение P–A', outline: 'Площадь исследования', 'no-curves': 'В этом расчёте нет кривых оценки качества.',
+    opacity: 'непрозрачность', assessment: 'Оценка ресурсов участка',
+    'undiscovered': 'Невыявленных месторождений, среднее', 'p-none': 'P(нет месторождений)', quantity: 'Величина', mean: 'Среднее',
+  },
+  be: {
+    synthetic: 'СІНТЭТЫЧНЫЯ ДАНЫЯ', run: 'Разлік', compare: 'Параўнаць з', none: '—', layers: 'Слаі',
+    selection: 'Выбар', 'click-hint': 'Пстрыкніце па перспектыўным участку, каб убачыць яго прыкметы, або ў любым месцы — значэнні ўсіх слаёў.',
+    targets: 'Перспектыўныя ўчасткі', rank: 'Ранг', area: 'Плошча, км²', 'mean-score': 'Сярэдняя ацэнка',
+    uncertainty: 'Нявызначанасць', validation: 'Ацэнка якасці', manifest: 'Маніфест разліку',
+    report: 'Адкрыць поўную справаздачу (report.html)', 'show-manifest': 'Паказаць run.json',
+    target: 'Участак', 'peak-score': 'Максімальная ацэнка', deposits: 'Вядомыя радовішчы', 'top-evidence': 'Галоўныя прыкметы (уклад вагі)',
+    values: 'Значэнні ў пункце', 'no-data': 'няма даных', 'success-rate': 'Крывая паспяховасці', 'prediction-rate': 'Крывая прагнозу',
+    'fraction-area': 'доля плошчы (па змяншэнні ацэнкі)', 'fraction-deposits': 'доля радовішчаў',
+    'pa-plot': 'Графік «прагноз–плошча»', 'score-threshold': 'парог ацэнкі (ранг)', 'prediction': 'доля прадказаных радовішчаў',
+    'area-left': '1 − доля занятай плошчы', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC крывой паспяховасці', interval: 'інтэрвал',
+    'pa-crossing': 'Перасячэнне P–A', outline: 'Плошча даследавання', 'no-curves': 'У гэтым разліку няма крывых ацэнкі якасці.',
+    opacity: 'непразрыстасць', assessment: 'Ацэнка рэсурсаў участка',
+    'undiscovered': 'Невыяўленых радовішчаў, сярэдняе', 'p-none': 'P(няма радовішчаў)', quantity: 'Велічыня', mean: 'Сярэдняе',
   },
 };
 
+// How each language writes numbers (as report.html does): decimal separator, thousands separator.
+const NUMBERS = { en: ['.', ','], ru: [',', '\u202f'], be: [',', '\u202f'] };
+const LANGS = Object.keys(TEXT);
+const known = (lang) => (lang && LANGS.includes(lang) ? lang : null);
+// The language asked in the address (?lang=ru), else the one chosen before on this browser;
+// without either, the run's own language (run.json) once it is loaded, else the browser's.
+const chosenLang = known(new URLSearchParams(location.search).get('lang')) || known(localStorage.getItem('nedra-lang'));
+
 const state = {
-  lang: (localStorage.getItem('nedra-lang') || (navigator.language || 'en')).startsWith('ru') ? 'ru' : 'en',
+  lang: chosenLang || known((navigator.language || 'en').slice(0, 2)) || 'en',
   runs: [], run: null, compare: null, visible: {}, opacity: {}, overlays: {}, targets: null, curves: null,
 };
 const t = (key) => (TEXT[state.lang] && TEXT[state.lang][key]) || TEXT.en[key] || key;
@@ -61,15 +84,26 @@ async function getJson(path) {
 function fmt(v, digits = 4) {
   if (v === null || v === undefined) return t('no-data');
   if (typeof v !== 'number') return String(v);
-  if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : v.toPrecision(digits);
+  const text = Number.isInteger(v) ? String(v)
+    : a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : v.toPrecision(digits);
+  return localise(text);
+}
+
+// A number as JavaScript writes it (-12345.68, 4.3e-4) with the page language's separators.
+function localise(text) {
+  const [decimal, group] = NUMBERS[state.lang] || NUMBERS.en;
+  const m = /^(-?)(\d+)(?:\.(\d+))?(e[-+]?\d+)?$/.exec(text);
+  if (!m) return text;
+  const int = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  return `${m[1]}${int}${m[3] !== undefined ? decimal + m[3] : ''}${m[4] || ''}`;
 }
 
 function translate() {
   document.documentElement.lang = state.lang;
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  $('lang').textContent = state.lang === 'en' ? 'RU' : 'EN';
+  // The button names the next language.
+  $('lang').textContent = LANGS[(LANGS.indexOf(state.lang) + 1) % LANGS.length].toUpperCase();
 }
 
 // ---- the map -------------------------------------------------------------------------------
@@ -294,8 +328,8 @@ function chart(id, title, xLabel, yLabel, series, diagonal) {
   root.append(svg('text', { x: L, y: 14 }, title));
   root.append(svg('rect', { x: L, y: T, width: W - L - R, height: H - T - B, fill: 'none', stroke: '#999' }));
   for (const v of [0, 0.5, 1]) {
-    root.append(svg('text', { x: sx(v) - 6, y: H - B + 12 }, String(v)));
-    root.append(svg('text', { x: 4, y: sy(v) + 3 }, String(v)));
+    root.append(svg('text', { x: sx(v) - 6, y: H - B + 12 }, localise(String(v))));
+    root.append(svg('text', { x: 4, y: sy(v) + 3 }, localise(String(v))));
   }
   root.append(svg('text', { x: L, y: H - 4 }, xLabel));
   if (diagonal) root.append(svg('line', { x1: sx(0), y1: sy(0), x2: sx(1), y2: sy(1), stroke: '#bbb', 'stroke-dasharray': '3 3' }));
@@ -408,12 +442,16 @@ async function main() {
   maplibregl.setWorkerUrl(`${location.origin}/assets/maplibre-gl-worker.js`);
   translate();
   $('lang').addEventListener('click', () => {
-    state.lang = state.lang === 'en' ? 'ru' : 'en';
+    state.lang = LANGS[(LANGS.indexOf(state.lang) + 1) % LANGS.length];
     localStorage.setItem('nedra-lang', state.lang);
     translate(); renderLayers(); renderCurves();
   });
   const { runs } = await getJson('/api/runs');
   state.runs = runs;
+  if (!chosenLang && known(runs[0] && runs[0].lang)) {
+    state.lang = runs[0].lang;
+    translate();
+  }
   for (const r of runs) {
     $('run-select').append(el('option', { value: r.name }, r.title));
     $('compare-select').append(el('option', { value: r.name }, r.title));

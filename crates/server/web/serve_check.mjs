@@ -184,11 +184,19 @@ if (spot) {
   await page.screenshot({ path: join(shotDir, 'serve-target.png') });
 }
 
-// Russian.
+// Russian and Belarusian: the button cycles EN → RU → BE → EN; figures take a decimal comma.
+const language = async (lang, layers) => {
+  await page.locator('#lang').click();
+  const heading = await page.locator('#side h2').first().textContent();
+  const htmlLang = await page.evaluate(() => document.documentElement.lang);
+  check(heading === layers && htmlLang === lang, `the page switches to ${lang} ("${heading}", lang="${htmlLang}")`);
+  const aucs = await page.$$eval('#curves p.auc', (ps) => ps.map((p) => p.textContent).join(' '));
+  check(/\d,\d{3}/.test(aucs) && !/\d\.\d{3}/.test(aucs), `${lang}: figures with a decimal comma ("${aucs.slice(0, 60)}")`);
+};
+await language('ru', 'Слои');
+await language('be', 'Слаі');
 await page.locator('#lang').click();
-const heading = await page.locator('#side h2').first().textContent();
-check(heading === 'Слои', `the page switches to Russian ("${heading}")`);
-await page.locator('#lang').click();
+check(await page.evaluate(() => document.documentElement.lang) === 'en', 'the button comes back to English');
 
 // Two runs side by side, when the server has two.
 const runs = await page.evaluate(() => window.nedra.state.runs.map((r) => r.name));
@@ -204,6 +212,14 @@ if (runs.length > 1) {
   check(Math.abs(zooms[0] - zooms[1]) < 1e-6 && run2Tiles > 0, `two runs side by side, synchronised (zoom ${zooms[0].toFixed(2)} / ${zooms[1].toFixed(2)}, ${run2Tiles} tiles of ${runs[1]})`);
   await page.screenshot({ path: join(shotDir, 'serve-compare.png') });
 }
+
+// ?lang= in the address chooses the page's language over the one chosen before.
+const withLang = new URL(page.url());
+withLang.searchParams.set('lang', 'be');
+await page.goto(withLang.href);
+await page.waitForFunction(() => document.documentElement.lang === 'be', null, { timeout: 10000 }).catch(() => {});
+const beHeading = await page.locator('#side h2').first().textContent();
+check(beHeading === 'Слаі', `?lang=be opens the page in Belarusian ("${beHeading}")`);
 
 const csp = consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
 check(csp.length === 0, `no Content-Security-Policy violation${csp.length ? `: ${csp[0]}` : ''}`);

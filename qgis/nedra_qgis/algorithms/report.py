@@ -2,7 +2,11 @@
 
 import os
 
-from qgis.core import QgsProcessingOutputHtml, QgsProcessingParameterFile
+from qgis.core import (
+    QgsProcessingOutputHtml,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterString,
+)
 
 from .base import NedraAlgorithm
 
@@ -14,15 +18,22 @@ class Report(NedraAlgorithm):
     help = (
         "(Re)builds report.html of a run folder: maps, validation curves, weights, targets and "
         "provenance in one offline file, shown in the Processing results viewer.\n\n"
-        "Runs: nedra report RUN_FOLDER")
+        "Language: en, ru or be (empty: the language run.json records).\n\n"
+        "Runs: nedra report RUN_FOLDER [--lang LANG]")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
             "RUN", "Run folder", behavior=QgsProcessingParameterFile.Folder))
+        self.addParameter(QgsProcessingParameterString(
+            "LANG", "Report language (en, ru, be; empty: the run's)", optional=True))
         self.addOutput(QgsProcessingOutputHtml("OUTPUT", "Report"))
 
     def arguments(self, parameters, context, feedback):
-        return [self.parameterAsFile(parameters, "RUN", context)]
+        args = [self.parameterAsFile(parameters, "RUN", context)]
+        lang = self.parameterAsString(parameters, "LANG", context).strip()
+        if lang:
+            args += ["--lang", lang]
+        return args
 
     def results(self, parameters, context, feedback, stdout_lines):
         return {"OUTPUT": os.path.join(self.parameterAsFile(parameters, "RUN", context),

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterString,
 )
 
 from .base import NedraAlgorithm, read_json
@@ -29,13 +30,16 @@ class Run(NedraAlgorithm):
         "Dry run: print the plan (stages, inputs, outputs) and check every input, option and "
         "the output folder, without computing anything.\n\n"
         "`nedra demo --out DIR` writes a complete example project.\n\n"
-        "Runs: nedra run PROJECT --out FOLDER [--dry-run]")
+        "Report language: en, ru or be (empty: the project's lang, else en).\n\n"
+        "Runs: nedra run PROJECT --out FOLDER [--dry-run] [--lang LANG]")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
             "PROJECT", "Project file", extension="toml"))
         self.addParameter(QgsProcessingParameterBoolean(
             "DRY_RUN", "Dry run (print the plan and check it; compute nothing)", False))
+        self.addParameter(QgsProcessingParameterString(
+            "LANG", "Report language (en, ru, be; empty: the project's)", optional=True))
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Run folder"))
         self.addOutput(QgsProcessingOutputFile("RUN_JSON", "Manifest (run.json)"))
         self.addOutput(QgsProcessingOutputFile("REPORT", "Report (report.html)"))
@@ -50,6 +54,9 @@ class Run(NedraAlgorithm):
         args += ["--out", self.destination(parameters, "OUTPUT")]
         if self.parameterAsBoolean(parameters, "DRY_RUN", context):
             args.append("--dry-run")
+        lang = self.parameterAsString(parameters, "LANG", context).strip()
+        if lang:
+            args += ["--lang", lang]
         return args
 
     def results(self, parameters, context, feedback, stdout_lines):
