@@ -1607,3 +1607,79 @@ fn compare_puts_models_side_by_side_on_identical_folds() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("other") && err.contains("3 km"), "{err}");
 }
+
+/// `[model] cv_fold_file`: every run writes its folds as `cv_folds.csv`; given back, they
+/// reproduce the run's cross-validation; a user's folds are taken as given and recorded; a
+/// file that leaves a block of the study area without a fold is refused.
+#[test]
+fn a_fold_file_sets_the_folds_of_every_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let base = std::fs::read_to_string(&p).unwrap()
+        + "[model]\nkind = \"logistic\"\nmodels = 3\nbackground_pool = 2000\nexclusion_buffer_m = 300\ncv_block_km = 4\ncv_folds = 3\n";
+    let read = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join("validation.json")).unwrap()).unwrap()
+    };
+    let (a, b, c, bad) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+        dir.path().join("bad"),
+    );
+    std::fs::write(&p, &base).unwrap();
+    run_ok(&p, &a);
+    let table = std::fs::read_to_string(a.join("cv_folds.csv")).unwrap();
+    assert!(table.starts_with("block_row,block_col,fold,x_min,y_max,x_max,y_min\n"));
+    // The run's own folds, given back: the same figures for both models.
+    std::fs::copy(a.join("cv_folds.csv"), dir.path().join("folds.csv")).unwrap();
+    std::fs::write(&p, base.clone() + "cv_fold_file = \"folds.csv\"\n").unwrap();
+    run_ok(&p, &b);
+    let (va, vb) = (read(&a), read(&b));
+    for key in ["spatial_cv", "weights_of_evidence_baseline"] {
+        let (x, y) = if key == "spatial_cv" {
+            (&va[key], &vb[key])
+        } else {
+            (&va[key]["spatial_cv"], &vb[key]["spatial_cv"])
+        };
+        assert_eq!(x["folds"], y["folds"], "{key}");
+        assert_eq!(x["pooled_roc_auc"], y["pooled_roc_auc"], "{key}");
+    }
+    assert!(vb["spatial_cv"]["scheme"]
+        .as_str()
+        .unwrap()
+        .contains("by the fold file"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("run.json")).unwrap()).unwrap();
+    assert!(
+        m["inputs"].to_string().contains("cv_fold_file"),
+        "{}",
+        m["inputs"]
+    );
+    // A user's folds: western blocks in fold 0, the rest in fold 1 (fold 2 unused).
+    let mine: String = std::iter::once("block_row,block_col,fold\n".to_string())
+        .chain(table.lines().skip(1).map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            format!("{},{},{}\n", v[0], v[1], u8::from(v[1] != "0"))
+        }))
+        .collect();
+    std::fs::write(dir.path().join("folds.csv"), &mine).unwrap();
+    run_ok(&p, &c);
+    let vc = read(&c);
+    let blocks: Vec<u64> = vc["spatial_cv"]["folds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["blocks"].as_u64().unwrap())
+        .collect();
+    let west = mine.lines().skip(1).filter(|l| l.ends_with(",0")).count() as u64;
+    assert_eq!(blocks[0], west);
+    assert_eq!(blocks[2], 0);
+    assert_eq!(
+        read(&c)["weights_of_evidence_baseline"]["spatial_cv"]["folds"][0]["blocks"],
+        west
+    );
+    // A block without a fold.
+    let short: String = mine.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.path().join("folds.csv"), short).unwrap();
+    run_fails(&p, &bad, &["folds.csv", "has no fold", "cv_folds.csv"]);
+}

@@ -15,7 +15,9 @@
 //!   Validation is bounded in memory ([`ScoreSurvey`], [`ScoreDistribution`]) whatever the
 //!   size of the grid.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use nedra_core::random::SplitMix64;
@@ -27,7 +29,7 @@ use serde_json::{json, Value};
 use crate::pipeline::{blocks_in_flight, progress, Deposits};
 
 /// How the folds are drawn.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CvScheme {
     /// Side of a block, km (the grid's CRS in metres).
     pub block_km: f64,
@@ -35,6 +37,92 @@ pub struct CvScheme {
     pub folds: usize,
     /// Seed of the shuffle of blocks.
     pub seed: u64,
+    /// The user's fold of each block (from `[model] cv_fold_file`) instead of the seeded deal.
+    pub assignment: Option<FoldFile>,
+}
+
+/// A user's fold file: the fold of each block, `block_row,block_col,fold` (0-based; blocks
+/// of `cv_block_km` anchored at the grid's origin, as in the `cv_folds.csv` every run writes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Block → fold.
+    pub folds: Arc<BTreeMap<(usize, usize), usize>>,
+}
+
+impl FoldFile {
+    /// Reads a fold file for `k` folds; other columns (e.g. the extents `cv_folds.csv` gives)
+    /// are ignored.
+    ///
+    /// # Errors
+    /// A missing file or column, a value that is not a non-negative integer, a fold ≥ k, a
+    /// block listed twice with different folds — each naming the file, line and value.
+    pub fn read(path: &Path, k: usize) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("[model] cv_fold_file: cannot read {}", path.display()))?;
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let Some((_, header)) = lines.next() else {
+            bail!(
+                "{}: empty fold file; it needs the columns block_row,block_col,fold",
+                path.display()
+            );
+        };
+        let names: Vec<&str> = header.split(',').map(str::trim).collect();
+        let col = |name: &str| {
+            names.iter().position(|n| *n == name).with_context(|| {
+                format!(
+                    "{}: no column {name:?} (the header is {header:?}; a fold file has block_row,block_col,fold — see the cv_folds.csv of any run)",
+                    path.display()
+                )
+            })
+        };
+        let (r, c, f) = (col("block_row")?, col("block_col")?, col("fold")?);
+        let mut folds = BTreeMap::new();
+        for (i, line) in lines {
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            let get = |j: usize, name: &str| -> Result<usize> {
+                let v = cells.get(j).copied().unwrap_or("");
+                v.parse::<usize>().map_err(|_| {
+                    anyhow::anyhow!(
+                        "{} line {}: {name} = {v:?} is not a non-negative integer",
+                        path.display(),
+                        i + 1
+                    )
+                })
+            };
+            let (key, fold) = (
+                (get(r, "block_row")?, get(c, "block_col")?),
+                get(f, "fold")?,
+            );
+            if fold >= k {
+                bail!(
+                    "{} line {}: fold {fold} is not below [model] cv_folds = {k} (folds are numbered 0 to {})",
+                    path.display(),
+                    i + 1,
+                    k - 1
+                );
+            }
+            if let Some(old) = folds.insert(key, fold) {
+                if old != fold {
+                    bail!(
+                        "{} line {}: block ({}, {}) is given fold {fold} after fold {old}",
+                        path.display(),
+                        i + 1,
+                        key.0,
+                        key.1
+                    );
+                }
+            }
+        }
+        Ok(FoldFile {
+            path: path.to_path_buf(),
+            folds: Arc::new(folds),
+        })
+    }
 }
 
 impl CvScheme {
@@ -97,36 +185,78 @@ pub struct FoldMap {
 }
 
 impl FoldMap {
-    /// Deals the `occupied` blocks (those holding study-area cells) to the folds of `scheme`.
-    /// `Err(blocks)` when there are fewer blocks than folds.
+    /// Deals the `occupied` blocks (those holding study-area cells) to the folds of `scheme`,
+    /// or takes their folds from its fold file. `Ok(Err(blocks))` when there are fewer blocks
+    /// than folds.
+    ///
+    /// # Errors
+    /// A fold file that leaves an occupied block without a fold, or uses fewer than 2 folds.
     pub fn deal(
         grid: &Grid,
         scheme: CvScheme,
         occupied: impl IntoIterator<Item = (usize, usize)>,
-    ) -> Result<Self, usize> {
+    ) -> Result<Result<Self, usize>> {
         let mut keys: Vec<(usize, usize)> = occupied.into_iter().collect();
         keys.sort_unstable();
         keys.dedup();
-        if keys.len() < scheme.folds {
-            return Err(keys.len());
-        }
-        SplitMix64::new(scheme.seed).shuffle(&mut keys);
         let mut blocks_in_fold = vec![0; scheme.folds];
-        let fold_of = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                blocks_in_fold[i % scheme.folds] += 1;
-                (*k, i % scheme.folds)
-            })
-            .collect();
-        Ok(FoldMap {
-            scheme,
+        let fold_of: HashMap<(usize, usize), usize> = match &scheme.assignment {
+            Some(file) => {
+                let blocks = BlockGrid::new(grid, &scheme);
+                let mut fold_of = HashMap::with_capacity(keys.len());
+                for k in &keys {
+                    let Some(&f) = file.folds.get(k) else {
+                        let (x, y) = (
+                            grid.transform[0] + k.1 as f64 * blocks.side,
+                            grid.transform[3] - k.0 as f64 * blocks.side,
+                        );
+                        bail!(
+                            "{}: block ({}, {}) (block_row, block_col; its top-left corner at x = {x}, y = {y}) holds study-area cells but has no fold. List every block of the study area — the cv_folds.csv of a run with the same grid and cv_block_km = {} lists them all",
+                            file.path.display(),
+                            k.0,
+                            k.1,
+                            scheme.block_km
+                        );
+                    };
+                    blocks_in_fold[f] += 1;
+                    fold_of.insert(*k, f);
+                }
+                if blocks_in_fold.iter().filter(|&&n| n > 0).count() < 2 {
+                    bail!(
+                        "{}: the study area's blocks fall in fewer than 2 folds: nothing to hold out",
+                        file.path.display()
+                    );
+                }
+                fold_of
+            }
+            None => {
+                if keys.len() < scheme.folds {
+                    return Ok(Err(keys.len()));
+                }
+                SplitMix64::new(scheme.seed).shuffle(&mut keys);
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        blocks_in_fold[i % scheme.folds] += 1;
+                        (*k, i % scheme.folds)
+                    })
+                    .collect()
+            }
+        };
+        Ok(Ok(FoldMap {
             origin: [grid.transform[0], grid.transform[3]],
             blocks: BlockGrid::new(grid, &scheme),
+            scheme,
             fold_of,
             blocks_in_fold,
-        })
+        }))
+    }
+
+    /// Every block's fold, sorted by block.
+    pub fn assignment(&self) -> Vec<((usize, usize), usize)> {
+        let mut v: Vec<_> = self.fold_of.iter().map(|(k, f)| (*k, *f)).collect();
+        v.sort_unstable();
+        v
     }
 
     /// The fold of block `key`, if it holds study-area cells.
@@ -138,14 +268,25 @@ impl FoldMap {
     pub fn fold(&self, row: usize, col: usize) -> Option<usize> {
         self.fold_of_block(self.blocks.of(row, col))
     }
+}
 
-    /// The scheme's description for `validation.json`, with what was learnt inside the folds.
-    fn describe(&self, learnt: &str) -> String {
-        format!(
-            "square blocks of {} km anchored at the grid's origin ({}, {}), dealt to {} folds by a seeded shuffle (seed {}); {learnt}; scored against every held-out valid cell",
-            self.scheme.block_km, self.origin[0], self.origin[1], self.scheme.folds, self.scheme.seed
-        )
-    }
+/// The scheme's description for `validation.json`, with what was learnt inside the folds.
+fn describe(scheme: &CvScheme, origin: [f64; 2], learnt: &str) -> String {
+    let dealt = match &scheme.assignment {
+        Some(file) => format!(
+            "given to {} folds by the fold file {}",
+            scheme.folds,
+            file.path.display()
+        ),
+        None => format!(
+            "dealt to {} folds by a seeded shuffle (seed {})",
+            scheme.folds, scheme.seed
+        ),
+    };
+    format!(
+        "square blocks of {} km anchored at the grid's origin ({}, {}), {dealt}; {learnt}; scored against every held-out valid cell",
+        scheme.block_km, origin[0], origin[1]
+    )
 }
 
 /// What one fold measured.
@@ -184,9 +325,24 @@ pub struct SpatialCv {
     pub pooled_roc_auc: Option<f64>,
     /// Prediction-rate AUC of every held-out score together.
     pub pooled_prediction_rate_auc: Option<f64>,
+    /// Every block's fold, sorted by block.
+    pub assignment: Vec<((usize, usize), usize)>,
 }
 
 impl SpatialCv {
+    /// `cv_folds.csv`: each block's fold and its extent (map units), the fold file a later
+    /// run (or another tool) can take.
+    pub fn fold_table(&self) -> String {
+        let side = self.scheme.block_km * 1000.0;
+        let mut s = String::from("block_row,block_col,fold,x_min,y_max,x_max,y_min\n");
+        for ((r, c), f) in &self.assignment {
+            let x0 = self.origin[0] + *c as f64 * side;
+            let y0 = self.origin[1] - *r as f64 * side;
+            s += &format!("{r},{c},{f},{x0},{y0},{},{}\n", x0 + side, y0 - side);
+        }
+        s
+    }
+
     /// The folds' ROC AUCs where defined.
     pub fn fold_roc_auc(&self) -> Vec<f64> {
         self.folds.iter().filter_map(|f| f.roc_auc).collect()
@@ -211,18 +367,9 @@ impl SpatialCv {
     pub fn to_json(&self) -> Value {
         let (mean_roc, sd_roc) = self.roc_auc_mean_sd();
         let (mean_rate, sd_rate) = self.prediction_rate_auc_mean_sd();
-        let map = FoldMap {
-            scheme: self.scheme,
-            origin: self.origin,
-            blocks: BlockGrid {
-                cell: (1.0, 1.0),
-                side: 1.0,
-            },
-            fold_of: HashMap::new(),
-            blocks_in_fold: vec![],
-        };
         json!({
-            "scheme": map.describe(&self.learnt),
+            "scheme": describe(&self.scheme, self.origin, &self.learnt),
+            "fold_file": self.scheme.assignment.as_ref().map(|f| f.path.display().to_string()),
             "block_km": self.scheme.block_km,
             "folds_k": self.scheme.folds,
             "seed": self.scheme.seed,
@@ -382,14 +529,22 @@ pub fn tally_blocks(
 
 /// The folds of the tallied blocks and each fold's tally (and the whole area's): `Err(blocks)`
 /// when there are fewer occupied blocks than folds.
+///
+/// # Errors
+/// As [`FoldMap::deal`].
+#[allow(clippy::type_complexity)]
 pub fn deal_tallies(
     grid: &Grid,
     scheme: CvScheme,
     tallies: HashMap<(usize, usize), Tally>,
     layers: usize,
-) -> Result<(FoldMap, Vec<Tally>, Tally), usize> {
-    let folds = FoldMap::deal(grid, scheme, tallies.keys().copied())?;
-    let mut per_fold: Vec<Tally> = (0..scheme.folds).map(|_| Tally::new(layers)).collect();
+) -> Result<Result<(FoldMap, Vec<Tally>, Tally), usize>> {
+    let k = scheme.folds;
+    let folds = match FoldMap::deal(grid, scheme, tallies.keys().copied())? {
+        Ok(folds) => folds,
+        Err(blocks) => return Ok(Err(blocks)),
+    };
+    let mut per_fold: Vec<Tally> = (0..k).map(|_| Tally::new(layers)).collect();
     let mut all = Tally::new(layers);
     for (key, t) in tallies {
         let f = folds
@@ -398,7 +553,7 @@ pub fn deal_tallies(
         all.merge(t.clone());
         per_fold[f].merge(t);
     }
-    Ok((folds, per_fold, all))
+    Ok(Ok((folds, per_fold, all)))
 }
 
 /// The scored cells of one fold (or of all folds) of a held-out score raster, for the second
@@ -579,7 +734,7 @@ pub fn fixed_map_cv(
         &BlockGrid::new(grid, &scheme),
         "cross-validation: blocks",
     )?;
-    let (folds, per_fold, all) = match deal_tallies(grid, scheme, tallies, 0) {
+    let (folds, per_fold, all) = match deal_tallies(grid, scheme.clone(), tallies, 0)? {
         Ok(dealt) => dealt,
         Err(blocks) => return Ok(Err(blocks)),
     };
@@ -587,6 +742,7 @@ pub fn fixed_map_cv(
     Ok(Ok(SpatialCv {
         scheme,
         origin: folds.origin,
+        assignment: folds.assignment(),
         learnt: "nothing learnt from the deposits (expert memberships and network): each fold's held-out cells scored by the map itself".into(),
         folds: figures
             .folds
@@ -622,6 +778,7 @@ mod tests {
             block_km: 5.0,
             folds: 4,
             seed: 9,
+            assignment: None,
         };
         let b = BlockGrid::new(&g, &scheme);
         assert_eq!(b.of(0, 0), (0, 0));
@@ -629,7 +786,9 @@ mod tests {
         assert_eq!(b.of(5, 4), (1, 0));
         assert_eq!(b.of(19, 10), (3, 2));
         let keys: Vec<(usize, usize)> = (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).collect();
-        let map = FoldMap::deal(&g, scheme, keys.clone()).unwrap();
+        let map = FoldMap::deal(&g, scheme.clone(), keys.clone())
+            .unwrap()
+            .unwrap();
         assert_eq!(map.blocks_in_fold, vec![4, 4, 4, 4]);
         // The documented rule: sorted blocks, shuffled, dealt in turn.
         let mut order = keys.clone();
@@ -640,16 +799,98 @@ mod tests {
         assert_eq!(map.fold(19, 19), map.fold_of_block((3, 3)));
         assert_eq!(map.fold_of_block((9, 9)), None);
         assert_eq!(
-            FoldMap::deal(&g, scheme, keys[..3].to_vec()).unwrap_err(),
+            FoldMap::deal(&g, scheme.clone(), keys[..3].to_vec())
+                .unwrap()
+                .unwrap_err(),
             3
         );
         assert!(CvScheme {
             block_km: 0.0,
-            ..scheme
+            ..scheme.clone()
         }
         .check()
         .is_err());
-        assert!(CvScheme { folds: 1, ..scheme }.check().is_err());
+        assert!(CvScheme {
+            folds: 1,
+            ..scheme.clone()
+        }
+        .check()
+        .is_err());
+
+        // A fold file: the run's own table read back gives the same folds; a user's folds are
+        // taken as given.
+        let cv = SpatialCv {
+            scheme: scheme.clone(),
+            origin: map.origin,
+            learnt: String::new(),
+            folds: vec![],
+            pooled_roc_auc: None,
+            pooled_prediction_rate_auc: None,
+            assignment: map.assignment(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cv_folds.csv");
+        std::fs::write(&path, cv.fold_table()).unwrap();
+        let file = FoldFile::read(&path, 4).unwrap();
+        let again = FoldMap::deal(
+            &g,
+            CvScheme {
+                assignment: Some(file),
+                ..scheme.clone()
+            },
+            keys.clone(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(again.assignment(), map.assignment());
+        // The table's extents: block (1, 2) spans x 10–15 km and y −5 to −10 km.
+        assert!(cv
+            .fold_table()
+            .lines()
+            .any(|l| l.starts_with("1,2,") && l.ends_with(",10000,-5000,15000,-10000")));
+        let with = |text: &str, k: usize| {
+            std::fs::write(&path, text).unwrap();
+            FoldFile::read(&path, k)
+        };
+        let mine: String = "block_row,block_col,fold\n".to_string()
+            + &keys
+                .iter()
+                .map(|(r, c)| format!("{r},{c},{}\n", usize::from(*c >= 2)))
+                .collect::<String>();
+        let west_east = FoldMap::deal(
+            &g,
+            CvScheme {
+                folds: 2,
+                assignment: Some(with(&mine, 2).unwrap()),
+                ..scheme.clone()
+            },
+            keys.clone(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(west_east.fold(0, 0), Some(0));
+        assert_eq!(west_east.fold(19, 19), Some(1));
+        assert_eq!(west_east.blocks_in_fold, vec![8, 8]);
+        // Errors name the file, the line and the value.
+        let err = |text: &str, k: usize| format!("{:#}", with(text, k).unwrap_err());
+        assert!(err("block_row,fold\n0,1\n", 2).contains("no column \"block_col\""));
+        assert!(err("block_row,block_col,fold\n0,0,x\n", 2).contains("line 2: fold = \"x\""));
+        assert!(err("block_row,block_col,fold\n0,0,2\n", 2).contains("fold 2 is not below"));
+        assert!(err("block_row,block_col,fold\n0,0,1\n0,0,0\n", 2).contains("block (0, 0)"));
+        let missing = FoldMap::deal(
+            &g,
+            CvScheme {
+                folds: 2,
+                assignment: Some(with("block_row,block_col,fold\n0,0,0\n0,1,1\n", 2).unwrap()),
+                ..scheme
+            },
+            keys,
+        )
+        .unwrap_err();
+        assert!(
+            format!("{missing:#}").contains("block (0, 2)"),
+            "{missing:#}"
+        );
     }
 
     #[test]
@@ -695,6 +936,7 @@ mod tests {
             block_km: 10.0,
             folds: 3,
             seed: 8,
+            assignment: None,
         };
         let cv = fixed_map_cv(&g, &mask, &score, &deposits, scheme)
             .unwrap()

@@ -56,6 +56,7 @@ pub fn run_model(
     layers: &[FeatureLayer],
     deposits: &Deposits,
     spec: &ModelSpec,
+    scheme: &crate::folds::CvScheme,
     dir: &Path,
 ) -> Result<Value> {
     match spec.kind {
@@ -70,6 +71,7 @@ pub fn run_model(
             layers,
             deposits,
             spec,
+            scheme,
             dir,
         ),
         ModelKind::RandomForest => fit_and_predict(
@@ -84,6 +86,7 @@ pub fn run_model(
             layers,
             deposits,
             spec,
+            scheme,
             dir,
         ),
         ModelKind::GradientBoosting => fit_and_predict(
@@ -100,6 +103,7 @@ pub fn run_model(
             layers,
             deposits,
             spec,
+            scheme,
             dir,
         ),
         other => bail!("[model] kind = \"{other}\" is not a data-driven model"),
@@ -115,6 +119,7 @@ fn fit_and_predict<L: Learner + std::fmt::Debug>(
     layers: &[FeatureLayer],
     deposits: &Deposits,
     spec: &ModelSpec,
+    scheme: &crate::folds::CvScheme,
     dir: &Path,
 ) -> Result<Value>
 where
@@ -178,11 +183,6 @@ where
     let ensemble = pu_bagging(learner, &matrix, &usable_positives, &pool, &options)
         .context("training the model ensemble")?;
     // 5a. Spatial block cross-validation against every held-out cell: the headline.
-    let scheme = crate::folds::CvScheme {
-        block_km: spec.cv_block_km,
-        folds: spec.cv_folds,
-        seed: spec.seed,
-    };
     let cv_features: Vec<crate::ml_cv::CvFeature> = layers
         .iter()
         .map(|l| crate::ml_cv::CvFeature {
@@ -209,7 +209,7 @@ where
             exclusion_buffer: spec.exclusion_buffer_m,
             seed: spec.seed,
         },
-        scheme,
+        scheme.clone(),
         dir,
     )
     .context("spatial block cross-validation (try a smaller cv_block_km or fewer cv_folds)")?;

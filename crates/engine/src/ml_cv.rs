@@ -189,7 +189,7 @@ pub fn cross_validate<L: Learner>(
         &BlockGrid::new(grid, &scheme),
         "cross-validation: class counts per block",
     )?;
-    let (folds, per_fold, all) = match deal_tallies(grid, scheme, tallies, classes.len()) {
+    let (folds, per_fold, all) = match deal_tallies(grid, scheme.clone(), tallies, classes.len())? {
         Ok(dealt) => dealt,
         Err(blocks) => return Ok(Err(blocks)),
     };
@@ -274,6 +274,7 @@ pub fn cross_validate<L: Learner>(
         cv: SpatialCv {
             scheme,
             origin: folds.origin,
+            assignment: folds.assignment(),
             learnt: "categorical encodings, standardisation, background draws and the ensemble learnt inside each training fold".into(),
             folds: cv_folds,
             pooled_roc_auc: figures.pooled_roc_auc,
@@ -709,6 +710,7 @@ mod tests {
             block_km: 10.0,
             folds: 4,
             seed: 3,
+            assignment: None,
         };
         let learner = LogisticOptions::default();
         let t = training(&learner, Ensemble::Logistic);
@@ -721,12 +723,12 @@ mod tests {
             &s.deposits,
             &sample,
             &t,
-            scheme,
+            scheme.clone(),
             out.path(),
         )
         .unwrap()
         .unwrap();
-        let fold_of = folds_of_cells(scheme);
+        let fold_of = folds_of_cells(scheme.clone());
         let all: Vec<usize> = (0..N * N).collect();
         let all_data = encoding(&s, 1, &all);
         let mut pooled = vec![];
@@ -841,6 +843,7 @@ mod tests {
                 block_km: 10.0,
                 folds: 4,
                 seed,
+                assignment: None,
             };
             let out = tempfile::tempdir().unwrap();
             let feats = features(&s);

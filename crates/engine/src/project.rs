@@ -188,6 +188,11 @@ pub struct ModelSpec {
     /// Number of cross-validation folds.
     #[serde(default = "cv_folds")]
     pub cv_folds: usize,
+    /// The user's folds: a CSV of `block_row,block_col,fold` for the blocks of `cv_block_km`
+    /// anchored at the grid's origin (every run writes its own as `cv_folds.csv`), instead of
+    /// the seeded deal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv_fold_file: Option<PathBuf>,
     /// kind = "fuzzy": the membership function of each evidence layer.
     #[serde(default)]
     pub memberships: Vec<crate::fuzzy_model::MembershipSpec>,

@@ -475,6 +475,20 @@ fn run_into(
     // 4a. Weights of evidence cross-validated: weights, generalisation and prior learnt
     // inside each training fold, every held-out cell scored (see `wofe_cv`). The headline of
     // a weights-of-evidence run; the baseline's held-out figure beside a data-driven model.
+    let cv_scheme = crate::folds::CvScheme {
+        block_km: project.model.cv_block_km,
+        folds: project.model.cv_folds,
+        seed: project.model.seed,
+        assignment: project
+            .model
+            .cv_fold_file
+            .as_ref()
+            .map(|p| crate::folds::FoldFile::read(&project.resolve(p), project.model.cv_folds))
+            .transpose()?,
+    };
+    if let Some(f) = &cv_scheme.assignment {
+        inputs.push(InputEntry::new("cv_fold_file", &f.path)?);
+    }
     let wofe_cv = {
         let m = &project.model;
         let cv_layers: Vec<crate::wofe_cv::CvLayer> = layers
@@ -488,11 +502,7 @@ fn run_into(
                 })
             })
             .collect();
-        let scheme = crate::folds::CvScheme {
-            block_km: m.cv_block_km,
-            folds: m.cv_folds,
-            seed: m.seed,
-        };
+        let scheme = cv_scheme.clone();
         match crate::wofe_cv::cross_validate(
             &grid,
             &mask,
@@ -513,6 +523,7 @@ fn run_into(
                 ));
                 let json = cv.to_json();
                 validation["spatial_cv"] = json.clone();
+                files::write_atomic(&dir.join("cv_folds.csv"), cv.fold_table().as_bytes())?;
                 time("cross-validation", &mut lap);
                 json
             }
@@ -547,6 +558,10 @@ fn run_into(
             &deposits_key,
             &evidence_keys.join(" "),
             &serde_json::to_string(&project.model)?,
+            &match &cv_scheme.assignment {
+                Some(f) => sha256_file(&f.path)?,
+                None => String::new(),
+            },
         ]);
         match cache.reuse("model", &model_key)? {
             Some(memo) => {
@@ -574,11 +589,7 @@ fn run_into(
                         .collect::<Result<Vec<_>, _>>()?;
                     model_json =
                         crate::fuzzy_model::run_fuzzy(&grid, &mask, &readers, &network, dir)?;
-                    let scheme = crate::folds::CvScheme {
-                        block_km: project.model.cv_block_km,
-                        folds: project.model.cv_folds,
-                        seed: project.model.seed,
-                    };
+                    let scheme = cv_scheme.clone();
                     let score = RasterReader::open(&dir.join("prospectivity.tif"))?;
                     model_json["spatial_cv"] = match crate::folds::fixed_map_cv(
                         &grid, &mask, &score, &deposits, scheme,
@@ -602,6 +613,7 @@ fn run_into(
                         &features,
                         &deposits,
                         &project.model,
+                        &cv_scheme,
                         dir,
                     )?;
                 }

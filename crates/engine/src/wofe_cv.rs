@@ -187,7 +187,7 @@ pub fn cross_validate(
         &BlockGrid::new(grid, &scheme),
         "cross-validation: class counts per block",
     )?;
-    let (folds, per_fold, all) = match deal_tallies(grid, scheme, tallies, layers.len()) {
+    let (folds, per_fold, all) = match deal_tallies(grid, scheme.clone(), tallies, layers.len())? {
         Ok(dealt) => dealt,
         Err(blocks) => return Ok(Err(blocks)),
     };
@@ -309,6 +309,7 @@ pub fn cross_validate(
     Ok(Ok(SpatialCv {
         scheme,
         origin: scorer.scoring.folds.origin,
+        assignment: scorer.scoring.folds.assignment(),
         learnt: "weights, generalisation and prior learnt inside each training fold".into(),
         folds: cv_folds,
         pooled_roc_auc,
@@ -553,9 +554,10 @@ mod tests {
             block_km: 10.0,
             folds: 4,
             seed: 3,
+            assignment: None,
         };
-        let cv = run(&s, scheme);
-        let fold_of = folds_of_cells(scheme);
+        let cv = run(&s, scheme.clone());
+        let fold_of = folds_of_cells(scheme.clone());
         let all: Vec<usize> = (0..N * N).collect();
         let fitted = fit(&s, &all);
         let mut pooled = vec![];
@@ -624,6 +626,7 @@ mod tests {
                     block_km: 10.0,
                     folds: 4,
                     seed,
+                    assignment: None,
                 },
             );
             cv_sum += cv.pooled_roc_auc.unwrap();
