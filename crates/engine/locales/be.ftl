@@ -90,7 +90,7 @@ model-heading = Мадэль: { $kind } (ансамбль з { $members } { $mem
        *[other] мадэлей
     })
 model-heading-single = Мадэль: { $kind }
-model-cv = Прасторавая крос-валідацыя — { $scheme }: сярэдні ROC AUC { $roc }, сярэдні AUC крывой прагнозу { $rate }. Базавая мадэль вагаў прыкмет па ўсіх радовішчах (без крос-валідацыі): ROC AUC { $baseline }.
+model-cv = Прасторавая крос-валідацыя — { $scheme }: сярэдні ROC AUC { $roc }, сярэдні AUC крывой прагнозу { $rate }. Базавая мадэль вагаў прыкмет на тых жа падвыбарках: сярэдні ROC AUC { $baseline_cv } (ацэнка на навучальных даных, завышаная: { $baseline }).
 cv-scheme = квадратныя блокі са стараной { $block_km } км, размеркаваныя па { $folds } { $folds ->
         [one] падвыбарцы
        *[other] падвыбарках
@@ -98,6 +98,7 @@ cv-scheme = квадратныя блокі са стараной { $block_km } 
 fold = падвыбарка
 fold-test-deposits = адкладзеныя радовішчы
 fold-test-background = адкладзеныя фонавыя ячэйкі
+fold-test-cells = ацэненыя адкладзеныя ячэйкі
 column-roc-auc = ROC AUC
 column-prediction-rate-auc = AUC крывой прагнозу
 importance-heading = Значнасць слаёў — { $method }:

@@ -90,7 +90,7 @@ model-heading = Model: { $kind } ({ $members ->
        *[other] { $members } members
     })
 model-heading-single = Model: { $kind }
-model-cv = Spatial cross-validation — { $scheme }: mean ROC AUC { $roc }, mean prediction-rate AUC { $rate }. Weights-of-evidence baseline fitted on all deposits (not cross-validated): ROC AUC { $baseline }.
+model-cv = Spatial cross-validation — { $scheme }: mean ROC AUC { $roc }, mean prediction-rate AUC { $rate }. Weights-of-evidence baseline on the same folds: mean ROC AUC { $baseline_cv } (fitted on all deposits, optimistic: { $baseline }).
 cv-scheme = square blocks of { $block_km } km dealt to { $folds ->
         [one] { $folds } fold
        *[other] { $folds } folds
@@ -98,6 +98,7 @@ cv-scheme = square blocks of { $block_km } km dealt to { $folds ->
 fold = fold
 fold-test-deposits = held-out deposits
 fold-test-background = held-out background
+fold-test-cells = held-out cells scored
 column-roc-auc = ROC AUC
 column-prediction-rate-auc = prediction-rate AUC
 importance-heading = Layer importance — { $method }:

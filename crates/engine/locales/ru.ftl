@@ -90,7 +90,7 @@ model-heading = Модель: { $kind } (ансамбль из { $members } { $m
        *[other] моделей
     })
 model-heading-single = Модель: { $kind }
-model-cv = Пространственная кросс-валидация — { $scheme }: средний ROC AUC { $roc }, средний AUC кривой прогноза { $rate }. Базовая модель весов признаков по всем месторождениям (без кросс-валидации): ROC AUC { $baseline }.
+model-cv = Пространственная кросс-валидация — { $scheme }: средний ROC AUC { $roc }, средний AUC кривой прогноза { $rate }. Базовая модель весов признаков на тех же подвыборках: средний ROC AUC { $baseline_cv } (оценка на обучающих данных, завышенная: { $baseline }).
 cv-scheme = квадратные блоки со стороной { $block_km } км, распределённые по { $folds } { $folds ->
         [one] подвыборке
        *[other] подвыборкам
@@ -98,6 +98,7 @@ cv-scheme = квадратные блоки со стороной { $block_km } 
 fold = подвыборка
 fold-test-deposits = отложенные месторождения
 fold-test-background = отложенные фоновые ячейки
+fold-test-cells = оценённые отложенные ячейки
 column-roc-auc = ROC AUC
 column-prediction-rate-auc = AUC кривой прогноза
 importance-heading = Значимость слоёв — { $method }:
