@@ -315,8 +315,8 @@ pub struct EvidenceSpec {
     pub cutoff: Option<f64>,
     /// For "binary" with a cutoff: "above" (default) or "below".
     pub favourable: Option<Favourable>,
-    /// A transform of the values before classes and models: "log10", "ln", "sqrt" or
-    /// "zscore" (see `transform`).
+    /// A transform of the values before classes and models: "log10", "ln", "sqrt",
+    /// "zscore" or "rank" (see `transform`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transform: Option<crate::transform::Transform>,
     /// Added to the values before a log or square root (default 0).
@@ -500,7 +500,7 @@ impl Project {
         for e in &self.evidence {
             if e.transform.is_none() && (e.offset.is_some() || e.nonpositive.is_some()) {
                 problems.push(format!(
-                    "[[evidence]] {:?}: `offset` and `nonpositive` belong to a `transform` (\"log10\", \"ln\", \"sqrt\" or \"zscore\"); the layer has none",
+                    "[[evidence]] {:?}: `offset` and `nonpositive` belong to a `transform` (\"log10\", \"ln\", \"sqrt\", \"zscore\" or \"rank\"); the layer has none",
                     e.name
                 ));
             }

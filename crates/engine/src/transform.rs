@@ -1,5 +1,5 @@
-//! Evidence transforms: `transform = "log10" | "ln" | "sqrt" | "zscore"` on a layer's values,
-//! before classes and models see them.
+//! Evidence transforms: `transform = "log10" | "ln" | "sqrt" | "zscore" | "rank"` on a layer's
+//! values, before classes and models see them.
 //!
 //! Geochemical and geophysical values are often right-skewed: a log or square root makes equal
 //! class widths and linear models meaningful (Reimann et al. 2008, *Statistical Data Analysis
@@ -7,7 +7,12 @@
 //! a square root x + offset ≥ 0 (`offset`, default 0); cells outside the domain stop the run
 //! naming their count and the smallest value (`nonpositive = "error"`, the default) or become
 //! NoData, counted and reported (`nonpositive = "nodata"`). `zscore` is (x − mean) / sd over the
-//! study area's valid cells (sample sd, one streaming pass for the moments).
+//! study area's valid cells (sample sd, one streaming pass for the moments). `rank` is the
+//! mid-rank empirical distribution function over the study area's valid cells, (cells below +
+//! ½ cells level) / cells, in (0, 1): robust to outliers and to the units of a survey
+//! (Conover 1999, *Practical Nonparametric Statistics*, §5.5, rank transformation); ties share
+//! their mid-rank. Exact while the value histogram holds every distinct value (2^20); beyond
+//! that values are ranked by the histogram's bins, whose relative width the note states.
 //!
 //! The moments are unsupervised (no deposit enters them), so they do not leak into a
 //! cross-validation's folds.
@@ -33,6 +38,8 @@ pub enum Transform {
     Sqrt,
     /// (x − mean) / sd over the study area.
     Zscore,
+    /// Mid-rank empirical distribution function over the study area, in (0, 1).
+    Rank,
 }
 
 /// What happens to cells outside a transform's domain.
@@ -63,7 +70,7 @@ impl Transform {
         match self {
             Transform::Log10 | Transform::Ln => v > 0.0,
             Transform::Sqrt => v >= 0.0,
-            Transform::Zscore => true,
+            Transform::Zscore | Transform::Rank => true,
         }
     }
 
@@ -73,6 +80,7 @@ impl Transform {
             Transform::Ln => "ln",
             Transform::Sqrt => "sqrt",
             Transform::Zscore => "zscore",
+            Transform::Rank => "rank",
         }
     }
 }
@@ -111,6 +119,8 @@ pub fn apply(
         lowest: f64::INFINITY,
         ..Moments::default()
     };
+    let ranked = transform == Transform::Rank;
+    let mut histogram = nedra_core::classes::ValueHistogram::new();
     {
         let bar = progress(
             windows.len(),
@@ -125,6 +135,7 @@ pub fn apply(
                     lowest: f64::INFINITY,
                     ..Moments::default()
                 };
+                let mut h = nedra_core::classes::ValueHistogram::new();
                 for i in 0..b.values.len() {
                     if !(m.valid[i] && b.valid[i]) {
                         continue;
@@ -139,10 +150,14 @@ pub fn apply(
                     let d = v - s.mean;
                     s.mean += d / s.n as f64;
                     s.m2 += d * (v - s.mean);
+                    if ranked {
+                        h.add(v);
+                    }
                 }
-                s
+                (s, h)
             },
-            |_, s| -> Result<()> {
+            |_, (s, h)| -> Result<()> {
+                histogram.merge(&h);
                 if s.n > 0 {
                     let n = total.n + s.n;
                     let d = s.mean - total.mean;
@@ -185,6 +200,22 @@ pub fn apply(
         bail!("[[evidence]] {name:?}: transform = \"zscore\" of a constant layer (sd 0): it carries no information. Leave the layer out");
     }
     let mean = total.mean;
+    // Rank: each bin's mid-rank distribution value.
+    let bins = histogram.bins();
+    let mut below = 0u64;
+    let ranks: Vec<(f64, f64)> = bins
+        .iter()
+        .map(|b| {
+            let r = (below as f64 + 0.5 * b.cells as f64) / total.n as f64;
+            below += b.cells;
+            (b.value, r)
+        })
+        .collect();
+    let rank_of = |v: f64| -> f64 {
+        let key = histogram.bin_value(v);
+        let i = ranks.partition_point(|(value, _)| *value < key);
+        ranks[i].1
+    };
 
     // Pass 2: the transformed values.
     let mut writer = RasterWriter::create(out, grid, DataType::Float64)?;
@@ -206,6 +237,7 @@ pub fn apply(
                         Transform::Ln => v.ln(),
                         Transform::Sqrt => v.sqrt(),
                         Transform::Zscore => (v - mean) / sd,
+                        Transform::Rank => rank_of(v),
                     };
                 }
                 b
@@ -220,6 +252,16 @@ pub fn apply(
     writer.finish()?;
     let mut note = match transform {
         Transform::Zscore => format!("zscore (mean {mean}, sd {sd})"),
+        Transform::Rank if histogram.dropped_bits() == 0 => format!(
+            "rank (mid-rank distribution over {} cells, {} distinct values, exact)",
+            total.n,
+            histogram.distinct_values()
+        ),
+        Transform::Rank => format!(
+            "rank (mid-rank distribution over {} cells, values binned to a relative width of {:.1e})",
+            total.n,
+            histogram.relative_resolution()
+        ),
         t if offset != 0.0 => format!("{}(x + {offset})", t.name()),
         t => format!("{}(x)", t.name()),
     };
@@ -383,6 +425,49 @@ mod tests {
         ] {
             let o = suggested_offset(lowest, 0.0, t);
             assert!(t.in_domain(lowest + o), "{lowest} {o}");
+        }
+    }
+
+    #[test]
+    fn rank_is_the_mid_rank_distribution_over_the_study_area() {
+        let dir = tempfile::tempdir().unwrap();
+        let mask = write(&dir.path().join("m.tif"), |i| (i % 7 != 0).then_some(1.0));
+        // Many ties: 23 levels, and the masked-out cells carry extreme values that must not count.
+        let v = |i: usize| {
+            if i % 7 == 0 {
+                1e9
+            } else {
+                ((i * 37) % 23) as f64 - 5.0
+            }
+        };
+        let values = write(&dir.path().join("v.tif"), |i| (i % 13 != 0).then_some(v(i)));
+        let valid = |i: usize| i % 7 != 0 && i % 13 != 0;
+        let out = dir.path().join("r.tif");
+        let a = apply(
+            &grid(),
+            &mask,
+            &values,
+            Transform::Rank,
+            3.0,
+            NonPositive::Error,
+            &out,
+            "th",
+        )
+        .unwrap();
+        let cells: Vec<usize> = (0..900).filter(|&i| valid(i)).collect();
+        assert_eq!(a.cells, cells.len() as u64);
+        assert!(a.note.contains("exact"), "{}", a.note);
+        let got = read_all(&RasterReader::open(&out).unwrap());
+        for (i, got) in got.iter().enumerate() {
+            if !valid(i) {
+                assert_eq!(*got, None, "cell {i}");
+                continue;
+            }
+            // Brute force: cells strictly below plus half the cells level, over every cell.
+            let below = cells.iter().filter(|&&j| v(j) < v(i)).count() as f64;
+            let level = cells.iter().filter(|&&j| v(j) == v(i)).count() as f64;
+            let expected = (below + 0.5 * level) / cells.len() as f64;
+            assert!((got.unwrap() - expected).abs() < 1e-15, "cell {i}");
         }
     }
 }

@@ -163,6 +163,11 @@ impl ValueHistogram {
         self.coarsen_to_fit();
     }
 
+    /// The value of the bin `value` falls in (the value itself while no bit is dropped).
+    pub fn bin_value(&self, value: f64) -> f64 {
+        f64::from_bits(Self::key(value, self.dropped_bits))
+    }
+
     /// The bins by increasing value.
     pub fn bins(&self) -> Vec<ValueBin> {
         let mut bins: Vec<ValueBin> = self
