@@ -959,24 +959,10 @@ mod tests {
                 .filter(|&(r, c)| c != 7 && fold.is_none_or(|f| fold_of(r, c) == f))
                 .map(|(r, c)| (value(r, c) as f32 as f64, at(r, c)))
                 .collect();
-            let (mut wins, mut pairs) = (0.0, 0.0);
-            for &(sp, dp) in scored.iter().filter(|s| s.1 > 0) {
-                for &(sa, _) in scored.iter().filter(|s| s.1 == 0) {
-                    pairs += dp as f64;
-                    wins += dp as f64
-                        * if sp > sa {
-                            1.0
-                        } else if sp == sa {
-                            0.5
-                        } else {
-                            0.0
-                        };
-                }
-            }
             (
                 scored.len() as u64,
                 scored.iter().map(|s| s.1).sum::<u64>(),
-                wins / pairs,
+                crate::test_support::brute_auc(&scored),
             )
         };
         for f in 0..3 {

@@ -107,6 +107,8 @@ pub mod stage_cache;
 pub mod stages;
 pub mod targets;
 pub mod templates;
+#[cfg(test)]
+mod test_support;
 pub mod transform;
 pub mod validation;
 pub mod warnings;

@@ -482,6 +482,7 @@ fn write_held_out(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{brute_auc, draw_deposits, folds_of_cells, weighted_auc};
     use nedra_core::random::SplitMix64;
     use nedra_io::RasterWriter;
     use nedra_models::{ForestOptions, LogisticOptions, WeightsType};
@@ -547,21 +548,7 @@ mod tests {
                 (1 + (patch(4, r, c) * 30.0) as usize) as f64
             }),
         ];
-        let mut g = SplitMix64::new(seed);
-        let (mut cells, mut at) = (vec![], vec![0u64; N * N]);
-        for r in 0..N {
-            for c in 0..N {
-                if g.uniform() < truth(r, c) {
-                    cells.push((r, c, 1));
-                    at[r * N + c] = 1;
-                }
-            }
-        }
-        let deposits = Deposits {
-            total: cells.len() as u64,
-            cells,
-            ..Deposits::default()
-        };
+        let (deposits, at) = draw_deposits(N, seed, truth);
         Stack {
             _dir: dir,
             mask,
@@ -611,25 +598,6 @@ mod tests {
         (cells, raw)
     }
 
-    /// The fold of each cell by the documented rule (blocks at the grid's origin, sorted,
-    /// shuffled with the seed, dealt in turn).
-    fn folds_of_cells(scheme: CvScheme) -> Vec<usize> {
-        let side = (scheme.block_km * 1000.0 / CELL) as usize;
-        let per_row = N.div_ceil(side);
-        let mut keys: Vec<(usize, usize)> = (0..per_row)
-            .flat_map(|a| (0..per_row).map(move |b| (a, b)))
-            .collect();
-        SplitMix64::new(scheme.seed).shuffle(&mut keys);
-        let fold: HashMap<(usize, usize), usize> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, i % scheme.folds))
-            .collect();
-        (0..N * N)
-            .map(|i| fold[&((i / N) / side, (i % N) / side)])
-            .collect()
-    }
-
     /// Class → weight of categorical layer k learnt from the cells `train` by direct counting
     /// (classes not in `train` get 0).
     fn encoding(s: &Stack, k: usize, train: &[usize]) -> BTreeMap<i64, f64> {
@@ -651,25 +619,6 @@ mod tests {
         let table = calculate_weights(&counts, &options()).unwrap();
         out.extend(table.rows.iter().map(|r| (r.class, r.weight)));
         out
-    }
-
-    /// ROC AUC by brute force over every (deposit cell, other cell) pair, ties ½.
-    fn brute_auc(scores: &[(f64, u64)]) -> f64 {
-        let (mut wins, mut pairs) = (0.0, 0.0);
-        for &(sp, dp) in scores.iter().filter(|s| s.1 > 0) {
-            for &(sa, _) in scores.iter().filter(|s| s.1 == 0) {
-                pairs += dp as f64;
-                wins += dp as f64
-                    * if sp > sa {
-                        1.0
-                    } else if sp == sa {
-                        0.5
-                    } else {
-                        0.0
-                    };
-            }
-        }
-        wins / pairs
     }
 
     /// The ensemble mean of `model` at cell i, through the model's own features.
@@ -728,7 +677,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let fold_of = folds_of_cells(scheme.clone());
+        let fold_of = folds_of_cells(&scheme, N, CELL);
         let all: Vec<usize> = (0..N * N).collect();
         let all_data = encoding(&s, 1, &all);
         let mut pooled = vec![];
@@ -798,26 +747,6 @@ mod tests {
         assert!((cv.cv.pooled_roc_auc.unwrap() - brute_auc(&pooled)).abs() < 1e-4);
         let held_out = RasterReader::open(&out.path().join(HELD_OUT_FILE)).unwrap();
         assert_eq!(held_out.grid().width, N);
-    }
-
-    /// AUC of scores with presence and absence weights per cell (ties ½).
-    fn weighted_auc(mut cells: Vec<(f64, f64, f64)>) -> f64 {
-        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total_p: f64 = cells.iter().map(|c| c.1).sum();
-        let total_a: f64 = cells.iter().map(|c| c.2).sum();
-        let (mut below, mut wins, mut i) = (0.0, 0.0, 0);
-        while i < cells.len() {
-            let (mut j, mut p, mut a) = (i, 0.0, 0.0);
-            while j < cells.len() && cells[j].0 == cells[i].0 {
-                p += cells[j].1;
-                a += cells[j].2;
-                j += 1;
-            }
-            wins += p * (below + 0.5 * a);
-            below += a;
-            i = j;
-        }
-        wins / (total_p * total_a)
     }
 
     #[test]

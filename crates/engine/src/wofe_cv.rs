@@ -320,6 +320,7 @@ pub fn cross_validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{brute_auc, draw_deposits, folds_of_cells, weighted_auc};
     use nedra_core::random::SplitMix64;
     use nedra_io::{DataType, RasterWriter};
     use nedra_models::{WeightsTable, WeightsType};
@@ -389,22 +390,7 @@ mod tests {
                 v
             })
             .collect();
-        let mut g = SplitMix64::new(seed);
-        let mut cells = vec![];
-        let mut at = vec![0u64; N * N];
-        for r in 0..N {
-            for c in 0..N {
-                if g.uniform() < truth(r, c) {
-                    cells.push((r, c, 1));
-                    at[r * N + c] = 1;
-                }
-            }
-        }
-        let deposits = Deposits {
-            total: cells.len() as u64,
-            cells,
-            ..Deposits::default()
-        };
+        let (deposits, at) = draw_deposits(N, seed, truth);
         Stack {
             _dir: dir,
             mask,
@@ -434,45 +420,6 @@ mod tests {
         cross_validate(&grid(), &s.mask, &layers, &s.deposits, 1.0, scheme)
             .unwrap()
             .unwrap()
-    }
-
-    /// ROC AUC by brute force over every pair (presence points × absence cells, ties ½).
-    fn brute_auc(scores: &[(f64, u64)]) -> f64 {
-        let (mut wins, mut pairs) = (0.0, 0.0);
-        for &(sp, dp) in scores.iter().filter(|s| s.1 > 0) {
-            for &(sa, _) in scores.iter().filter(|s| s.1 == 0) {
-                pairs += dp as f64;
-                if sp > sa {
-                    wins += dp as f64;
-                } else if sp == sa {
-                    wins += 0.5 * dp as f64;
-                }
-            }
-        }
-        wins / pairs
-    }
-
-    /// AUC of scores with presence and absence weights per cell: Σ over pairs of
-    /// w_presence(i) · w_absence(j) · [s_i > s_j, ½ if equal] / (Σ w_presence · Σ w_absence).
-    fn weighted_auc(mut cells: Vec<(f64, f64, f64)>) -> f64 {
-        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total_presence: f64 = cells.iter().map(|c| c.1).sum();
-        let total_absence: f64 = cells.iter().map(|c| c.2).sum();
-        let (mut below_absence, mut wins) = (0.0, 0.0);
-        let mut i = 0;
-        while i < cells.len() {
-            let mut j = i;
-            let (mut pres, mut abs) = (0.0, 0.0);
-            while j < cells.len() && cells[j].0 == cells[i].0 {
-                pres += cells[j].1;
-                abs += cells[j].2;
-                j += 1;
-            }
-            wins += pres * (below_absence + 0.5 * abs);
-            below_absence += abs;
-            i = j;
-        }
-        wins / (total_presence * total_absence)
     }
 
     #[test]
@@ -528,25 +475,6 @@ mod tests {
         model.1.cell(&summaries, &evidence).posterior_probability
     }
 
-    /// The fold of each cell, by the documented rule: blocks anchored at the grid's origin,
-    /// the occupied blocks sorted, shuffled with the seed and dealt in turn.
-    fn folds_of_cells(scheme: CvScheme) -> Vec<usize> {
-        let side = (scheme.block_km * 1000.0 / CELL) as usize;
-        let per_row = N.div_ceil(side);
-        let mut keys: Vec<(usize, usize)> = (0..per_row)
-            .flat_map(|a| (0..per_row).map(move |b| (a, b)))
-            .collect();
-        SplitMix64::new(scheme.seed).shuffle(&mut keys);
-        let fold: HashMap<(usize, usize), usize> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, i % scheme.folds))
-            .collect();
-        (0..N * N)
-            .map(|i| fold[&((i / N) / side, (i % N) / side)])
-            .collect()
-    }
-
     #[test]
     fn each_fold_equals_a_model_refitted_on_the_other_folds_and_scored_by_brute_force() {
         let s = stack(7);
@@ -557,7 +485,7 @@ mod tests {
             assignment: None,
         };
         let cv = run(&s, scheme.clone());
-        let fold_of = folds_of_cells(scheme.clone());
+        let fold_of = folds_of_cells(&scheme, N, CELL);
         let all: Vec<usize> = (0..N * N).collect();
         let fitted = fit(&s, &all);
         let mut pooled = vec![];
