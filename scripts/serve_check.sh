@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser test of `nedra serve`: runs the demo, serves its run (twice, to compare two runs
+# The browser test of `nedra serve`: runs the demo, serves its two runs (weights of evidence and gradient boosting, to compare
 # side by side) on a free loopback port, drives Debian's Chromium (installed if missing)
 # headless through playwright-core from npm (crates/server/web, never a downloaded browser),
 # checks the page (crates/server/web/serve_check.mjs) and saves screenshots to docs/.
@@ -31,7 +31,7 @@ if ! grep -q "nedra serve $work/demo/run" "$work/demo.out" "$work/demo.err"; the
   exit 1
 fi
 echo "ok   nedra demo prints: $(grep -h "nedra serve" "$work/demo.out" "$work/demo.err" | head -1)"
-"$nedra" serve "$work/demo/run" "$work/demo/run" --bind 127.0.0.1:0 >"$work/url" 2>"$work/serve.err" &
+"$nedra" serve "$work/demo/run" "$work/demo/run-gbt" --bind 127.0.0.1:0 >"$work/url" 2>"$work/serve.err" &
 server=$!
 for _ in $(seq 1 100); do
   [ -s "$work/url" ] && break

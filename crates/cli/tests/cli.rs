@@ -482,9 +482,35 @@ fn the_demo_runs_and_its_hidden_deposits_fall_in_targets() {
         a["tracts"].as_array().unwrap().len(),
         v["targets"]["count"].as_u64().unwrap() as usize
     );
-    assert!(std::fs::read_to_string(out.join("run/report.html"))
-        .unwrap()
-        .contains("Undiscovered resources"));
+    let report = std::fs::read_to_string(out.join("run/report.html")).unwrap();
+    assert!(report.contains("Undiscovered resources"));
+    // Gradient boosting on the same folds, and the comparison beside weights of evidence: each
+    // model's row is its own run's held-out figure.
+    let read = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(p)).unwrap()).unwrap()
+    };
+    let (wofe, gbt, c) = (
+        read("run/validation.json"),
+        read("run-gbt/validation.json"),
+        read("run/comparison.json"),
+    );
+    assert_eq!(
+        read("run-gbt/run.json")["model"]["kind"],
+        "gradient_boosting"
+    );
+    let models = c["models"].as_array().unwrap();
+    assert_eq!(models.len(), 2, "{c}");
+    for (kind, v) in [("weights_of_evidence", &wofe), ("gradient_boosting", &gbt)] {
+        let m = models.iter().find(|m| m["kind"] == kind).unwrap();
+        assert_eq!(m["mean_roc_auc"], v["spatial_cv"]["mean_roc_auc"], "{kind}");
+        assert_eq!(m["fitted_roc_auc_optimistic"], v["roc_auc"], "{kind}");
+    }
+    assert!(stdout.contains("| gradient_boosting ("), "{stdout}");
+    assert!(report.contains("Models on identical spatial folds"));
+    assert!(
+        report.contains("gradient boosting</td><td>run-gbt</td>"),
+        "comparison row"
+    );
 }
 
 /// `nedra distance --signed` and `nedra density` against geometry computed by hand.

@@ -107,6 +107,22 @@ importance-layer = layer
 importance-mean-drop = mean AUC drop
 importance-sd = sd over folds
 
+
+## Models compared on identical folds
+compare-heading = Models on identical spatial folds
+compare-intro = Every model was scored on every held-out cell of the same folds ({ $scheme }). The last column is the best model minus each other model, fold by fold; picking the best of these models on the same folds is itself a selection, so its figure is slightly optimistic. The fitted column is each model scored on its own training deposits.
+compare-model = model
+compare-run = run folder
+compare-mean = held-out ROC AUC, mean ± sd over folds
+compare-pooled = held-out ROC AUC, pooled
+compare-fitted = fitted ROC AUC (optimistic)
+compare-paired = best minus this model, per fold
+compare-best = best
+compare-baseline = { $model } (baseline of that run)
+compare-wins = best higher in { $wins } of { $folds } { $folds ->
+        [one] fold
+       *[other] folds
+    }
 ## Targets
 targets-heading = Targets
 targets-none = No target passed the rule.

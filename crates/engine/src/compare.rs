@@ -27,6 +27,12 @@ use crate::folds::mean_sd;
 pub struct Entry {
     /// Model label (kind, and the run it came from).
     pub label: String,
+    /// The model's kind (`weights_of_evidence`, `gradient_boosting`, …).
+    pub kind: String,
+    /// The run folder it came from, as given.
+    pub run: String,
+    /// Whether it is the weights-of-evidence baseline of a data-driven model's run.
+    pub baseline: bool,
     /// ROC AUC per fold (None where the fold holds no deposit).
     pub folds: Vec<Option<f64>>,
     /// Pooled held-out ROC AUC.
@@ -88,9 +94,17 @@ impl Scheme {
     }
 }
 
-fn entry(label: String, cv: &Value, fitted: Option<f64>) -> Entry {
+fn entry(
+    label: String,
+    (kind, run, baseline): (&str, &str, bool),
+    cv: &Value,
+    fitted: Option<f64>,
+) -> Entry {
     Entry {
         label,
+        kind: kind.to_string(),
+        run: run.to_string(),
+        baseline,
         folds: cv["folds"]
             .as_array()
             .into_iter()
@@ -180,7 +194,7 @@ impl Comparison {
             "scheme": self.scheme,
             "models": self.entries.iter().map(|e| {
                 let (m, sd) = e.mean_sd();
-                json!({"model": e.label, "fold_roc_auc": e.folds, "mean_roc_auc": m, "sd_roc_auc": sd,
+                json!({"model": e.label, "kind": e.kind, "run": e.run, "baseline": e.baseline, "fold_roc_auc": e.folds, "mean_roc_auc": m, "sd_roc_auc": sd,
                        "pooled_roc_auc": e.pooled, "fitted_roc_auc_optimistic": e.fitted})
             }).collect::<Vec<_>>(),
             "paired_differences": self.paired().into_iter().map(|(label, d, m, sd, wins, n)| json!({
@@ -238,11 +252,22 @@ pub fn compare(runs: &[PathBuf]) -> Result<Comparison> {
         } else {
             format!("{kind} ({name})")
         };
-        entries.push(entry(label, cv, v["roc_auc"].as_f64()));
+        let kind = if is_wofe {
+            "weights_of_evidence"
+        } else {
+            &kind
+        };
+        entries.push(entry(
+            label,
+            (kind, &name, false),
+            cv,
+            v["roc_auc"].as_f64(),
+        ));
         let base = &v["weights_of_evidence_baseline"];
         if baseline.is_none() && Scheme::of(&base["spatial_cv"]).is_some() {
             baseline = Some(entry(
                 format!("weights of evidence (baseline of {name})"),
+                ("weights_of_evidence", &name, true),
                 &base["spatial_cv"],
                 base["roc_auc"].as_f64(),
             ));

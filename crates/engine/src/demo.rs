@@ -57,7 +57,7 @@ const COMPLEX_NAME: &str = "carbonatite-alkaline complex";
 
 /// Writes the synthetic demo data and its project file into `dir`; returns the project file.
 ///
-/// The files are `project.toml`, `README.txt` and, under `data/`, the study area, faults,
+/// The files are `project.toml`, [`GBT_PROJECT`], `README.txt` and, under `data/`, the study area, faults,
 /// geological units (GeoJSON, EPSG:32635), a magnetic grid (GeoTIFF, EPSG:4326), a thorium
 /// grid (GeoTIFF, EPSG:32635, on the project grid), known occurrences and hidden deposits (CSV,
 /// EPSG:32635 metres). Every file is written atomically; the same `seed` gives the same bytes.
@@ -88,9 +88,27 @@ pub fn generate(dir: &Path, seed: u64) -> Result<PathBuf> {
     let thorium_width = write_thorium(&scenario, &data.join("thorium.tif"))?;
 
     let project = dir.join("project.toml");
-    write_text(&project, &project_toml(seed, magnetic_width, thorium_width))?;
+    let text = project_toml(seed, magnetic_width, thorium_width);
+    write_text(&project, &text)?;
+    write_text(&dir.join(GBT_PROJECT), &gbt_project_toml(&text))?;
     write_text(&dir.join("README.txt"), &scenario.readme())?;
     Ok(project)
+}
+
+/// The demo's second project: the same data and folds, scored by gradient boosting.
+pub const GBT_PROJECT: &str = "project_gbt.toml";
+
+/// The gradient-boosting project: `project` with a `[model]` section. The folds are the
+/// project's defaults (blocks, folds and seed), so the two runs are judged on identical folds.
+fn gbt_project_toml(project: &str) -> String {
+    format!(
+        r#"{project}
+# The same evidence scored by gradient-boosted trees (positive-unlabelled bagging), judged by
+# spatial cross-validation on the same folds as weights of evidence: `nedra compare` pairs them.
+[model]
+kind = "gradient_boosting"
+"#
+    )
 }
 
 /// Writes a text file atomically.
@@ -719,7 +737,8 @@ cover, on a 200 km x 200 km block in UTM zone 35N (EPSG:32635), x 450-650 km E,
 y 5800-6000 km N. Place names and values are invented.
 
 Files
-  project.toml               the nedra project (run it with nedra)
+  project.toml               the nedra project (run it with nedra): weights of evidence
+  project_gbt.toml           the same project scored by gradient boosting (same folds)
   data/study_area.geojson    study-area polygon (EPSG:32635)
   data/faults.geojson        {faults} fault traces; kind = rift (NE-trending deep faults) or regional
   data/units.geojson         basement units (1 granite-gneiss, 2 amphibolite belt, 3 platform
@@ -1267,6 +1286,7 @@ mod tests {
                 "data/thorium.tif",
                 "data/units.geojson",
                 "project.toml",
+                "project_gbt.toml",
             ]
         );
         assert_eq!(sa.len(), sb.len());
@@ -1443,6 +1463,21 @@ mod tests {
         // The project schema itself (unknown fields are refused) accepts it.
         let project: crate::project::Project = toml::from_str(&text).unwrap();
         assert_eq!(project.evidence.len(), 4);
+        assert_eq!(
+            project.model.kind,
+            crate::options::ModelKind::WeightsOfEvidence
+        );
+        // The gradient-boosting project: the same evidence, and the default folds.
+        let text = std::fs::read_to_string(dir.path().join(GBT_PROJECT)).unwrap();
+        let gbt: crate::project::Project = toml::from_str(&text).unwrap();
+        assert_eq!(gbt.evidence.len(), 4);
+        let m = gbt.model;
+        assert_eq!(m.kind, crate::options::ModelKind::GradientBoosting);
+        let defaults = crate::project::ModelSpec::default();
+        assert_eq!(
+            (m.cv_block_km, m.cv_folds, m.seed),
+            (defaults.cv_block_km, defaults.cv_folds, defaults.seed)
+        );
         let readme = std::fs::read_to_string(dir.path().join("README.txt")).unwrap();
         assert!(readme.contains("SYNTHETIC") && readme.contains("seed 11"));
         for name in ["study_area", "faults", "units"] {

@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Kwargs, Serde, ValueKind};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -505,6 +505,35 @@ struct ModelSection {
     importance: Option<Importance>,
 }
 
+/// Models of one project side by side on identical folds (`comparison.json` in the run folder,
+/// as `nedra compare --json` writes it; `nedra demo` writes one for its two runs).
+#[derive(Serialize)]
+struct ComparisonSection {
+    /// The fold scheme, in words.
+    scheme: String,
+    /// By decreasing mean held-out ROC AUC; the first is the best.
+    rows: Vec<ComparedModel>,
+}
+
+/// One model of a comparison: its held-out figures and its paired difference from the best.
+#[derive(Serialize)]
+struct ComparedModel {
+    model: String,
+    run: String,
+    /// The model with the best mean (the first row).
+    best: bool,
+    mean: Value,
+    sd: Value,
+    pooled: Value,
+    fitted: Value,
+    /// Best minus this model, fold by fold: mean, sd, folds the best wins, folds compared
+    /// (null for the best itself).
+    paired_mean: Value,
+    paired_sd: Value,
+    best_wins: Value,
+    folds_compared: Value,
+}
+
 /// A fold of the spatial cross-validation (counts as in `run.json`).
 #[derive(Serialize)]
 struct Fold {
@@ -647,6 +676,7 @@ struct Page {
     captures: Vec<Capture>,
     pa_crossing: PaCrossing,
     model: Option<ModelSection>,
+    comparison: Option<ComparisonSection>,
     targets: TargetsSection,
     assessment: Option<AssessmentSection>,
     weights: Vec<WeightsSection>,
@@ -1123,6 +1153,7 @@ fn page(run: &Path, manifest: crate::manifest::RunManifest, cat: &Catalogue) -> 
             weight: pa["weight"].clone(),
         },
         model: model_section(&manifest.model, v, &manifest.project.model, cat),
+        comparison: comparison_section(run, v, &manifest.project.model, cat)?,
         targets,
         assessment,
         weights,
@@ -1293,6 +1324,84 @@ fn model_section(
                 .collect(),
         }),
     })
+}
+
+/// The comparison of models on identical folds, when the run folder holds `comparison.json`.
+/// The scheme is the run's own (a comparison is refused unless every run's folds are equal).
+///
+/// # Errors
+/// A `comparison.json` that cannot be read or is not a comparison.
+fn comparison_section(
+    run: &Path,
+    validation: &Value,
+    spec: &crate::project::ModelSpec,
+    cat: &Catalogue,
+) -> Result<Option<ComparisonSection>> {
+    let path = run.join("comparison.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+        .with_context(|| format!("{}: not valid JSON", path.display()))?;
+    let Some(models) = c["models"].as_array() else {
+        bail!(
+            "{}: not a comparison (no \"models\"); write it with nedra compare RUN… --json",
+            path.display()
+        );
+    };
+    let cv = &validation["spatial_cv"];
+    let scheme = cat.format(
+        "cv-scheme",
+        &[
+            (
+                "block_km",
+                cv["block_km"].as_f64().unwrap_or(spec.cv_block_km).into(),
+            ),
+            (
+                "folds",
+                cv["folds_k"]
+                    .as_u64()
+                    .unwrap_or(spec.cv_folds as u64)
+                    .into(),
+            ),
+        ],
+    );
+    let paired = c["paired_differences"].as_array();
+    let rows = models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let kind = m["kind"].as_str().unwrap_or("weights_of_evidence");
+            let mut model = cat.text(&format!("model-{kind}"));
+            if m["baseline"].as_bool() == Some(true) {
+                model = cat.format("compare-baseline", &[("model", model.into())]);
+            }
+            let run = m["run"].as_str().map_or_else(String::new, |r| {
+                Path::new(r)
+                    .file_name()
+                    .map_or(r.to_string(), |f| f.to_string_lossy().into_owned())
+            });
+            let p = paired
+                .into_iter()
+                .flatten()
+                .find(|p| p["best_minus"] == m["model"]);
+            let field = |k: &str| p.map_or(Value::Null, |p| p[k].clone());
+            ComparedModel {
+                model,
+                run,
+                best: i == 0,
+                mean: m["mean_roc_auc"].clone(),
+                sd: m["sd_roc_auc"].clone(),
+                pooled: m["pooled_roc_auc"].clone(),
+                fitted: m["fitted_roc_auc_optimistic"].clone(),
+                paired_mean: field("mean"),
+                paired_sd: field("sd"),
+                best_wins: field("best_higher_in"),
+                folds_compared: field("folds"),
+            }
+        })
+        .collect();
+    Ok(Some(ComparisonSection { scheme, rows }))
 }
 
 /// "How much": the resource assessment's totals and tracts, when the run has one.
@@ -1490,6 +1599,7 @@ mod tests {
                 weight: Value::Null,
             },
             model: None,
+            comparison: None,
             targets: TargetsSection {
                 table: table(
                     &[
@@ -1726,6 +1836,77 @@ mod tests {
         );
     }
 
+    fn comparison_entry(
+        kind: &str,
+        run: &str,
+        baseline: bool,
+        folds: [f64; 2],
+    ) -> crate::compare::Entry {
+        crate::compare::Entry {
+            label: format!("{kind} ({run})"),
+            kind: kind.into(),
+            run: run.into(),
+            baseline,
+            folds: folds.iter().map(|v| Some(*v)).collect(),
+            pooled: Some(0.8),
+            fitted: Some(0.99),
+        }
+    }
+
+    /// The comparison table: one row per model, the best first, the others with their paired
+    /// fold differences from it, and a baseline named as such.
+    #[test]
+    fn the_comparison_shows_paired_differences() {
+        let cat = english();
+        let runs = tempfile::tempdir().unwrap();
+        let c = crate::compare::Comparison {
+            scheme: String::new(),
+            entries: vec![
+                comparison_entry("random_forest", "/a/rf", false, [0.9, 0.8]),
+                comparison_entry("weights_of_evidence", "/a/rf", true, [0.85, 0.7]),
+            ],
+        };
+        std::fs::write(runs.path().join("comparison.json"), c.to_json().to_string()).unwrap();
+        let v = serde_json::json!({"spatial_cv": {"block_km": 20.0, "folds_k": 2}});
+        let spec = crate::project::ModelSpec::default();
+        let s = comparison_section(runs.path(), &v, &spec, &cat)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.rows.len(), 2);
+        assert!(s.rows[0].best && !s.rows[1].best);
+        assert_eq!(s.rows[0].model, "random forest");
+        assert_eq!(s.rows[1].run, "rf");
+        assert!(
+            s.rows[1].model.contains("weights of evidence") && s.rows[1].model.contains("baseline")
+        );
+        // RF − WofE per fold: 0.05 and 0.10 → mean 0.075, sd √((0.025² · 2)/1), RF higher in both.
+        let mean = s.rows[1].paired_mean.as_f64().unwrap();
+        let sd = s.rows[1].paired_sd.as_f64().unwrap();
+        assert!(
+            (mean - 0.075).abs() < 1e-12 && (sd - (2.0 * 0.025f64.powi(2)).sqrt()).abs() < 1e-12
+        );
+        assert_eq!(
+            (
+                s.rows[1].best_wins.as_u64(),
+                s.rows[1].folds_compared.as_u64()
+            ),
+            (Some(2), Some(2))
+        );
+        assert!(s.rows[0].paired_mean.is_null());
+        assert!((s.rows[0].mean.as_f64().unwrap() - 0.85).abs() < 1e-12);
+        // Not a comparison: named.
+        std::fs::write(runs.path().join("comparison.json"), "{}").unwrap();
+        let e = comparison_section(runs.path(), &v, &spec, &cat)
+            .err()
+            .unwrap();
+        assert!(format!("{e:#}").contains("comparison.json"), "{e:#}");
+        assert!(
+            comparison_section(tempfile::tempdir().unwrap().path(), &v, &spec, &cat)
+                .unwrap()
+                .is_none()
+        );
+    }
+
     /// The report in every language: the words of its catalogue only (no message id, no
     /// missing-message mark, no English sentence of the catalogue), its numbers, its `lang`.
     #[test]
@@ -1762,6 +1943,22 @@ mod tests {
                 &cat,
             ));
             page.weights[0].more_rows = 5;
+            let runs = tempfile::tempdir().unwrap();
+            let c = crate::compare::Comparison {
+                scheme: String::new(),
+                entries: vec![
+                    comparison_entry("gradient_boosting", "/x/run-gbt", false, [0.9, 0.8]),
+                    comparison_entry("weights_of_evidence", "/x/run", false, [0.85, 0.7]),
+                ],
+            };
+            std::fs::write(runs.path().join("comparison.json"), c.to_json().to_string()).unwrap();
+            page.comparison = comparison_section(
+                runs.path(),
+                &serde_json::json!({"spatial_cv": {"block_km": 20.0, "folds_k": 2}}),
+                &crate::project::ModelSpec::default(),
+                &cat,
+            )
+            .unwrap();
             let html = render(&page, cat.clone()).unwrap();
             assert!(
                 html.contains(&format!("<html lang=\"{}\">", lang.code())),

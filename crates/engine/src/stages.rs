@@ -199,8 +199,10 @@ pub fn response(
     Ok(())
 }
 
-/// `nedra demo`: write the synthetic data and project, run it, print where results are; the
-/// report in `lang` when given (else English).
+/// `nedra demo`: write the synthetic data and projects, run weights of evidence (`run/`, with
+/// an example assessment) and gradient boosting (`run-gbt/`) on the same spatial folds,
+/// compare them (`run/comparison.json`, shown in `run/report.html`), print where results are;
+/// the reports in `lang` when given (else English).
 ///
 /// # Errors
 /// Generation or run failures.
@@ -220,6 +222,20 @@ pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<
     )?;
     let assessed = crate::assessment::run(&assessment, &summary.out.join("assessment"))?;
     assessed.emit();
+    // The same evidence by gradient boosting, on the same folds, and the two side by side.
+    say("the same project by gradient boosting (spatial CV on the same folds)");
+    let gbt = crate::run::run_with_lang(
+        &out.join(crate::demo::GBT_PROJECT),
+        &out.join("run-gbt"),
+        lang,
+    )?;
+    crate::run::emit_summary(&gbt);
+    let comparison = crate::compare::compare(&[summary.out.clone(), gbt.out.clone()])?;
+    crate::emit!("{}", comparison.to_markdown());
+    files::write_atomic(
+        &summary.out.join("comparison.json"),
+        (serde_json::to_string_pretty(&comparison.to_json())? + "\n").as_bytes(),
+    )?;
     crate::report::write_report(&summary.out)?;
     crate::emit!(
         "(EXAMPLE grade-tonnage model; rerun with: nedra assess run {} --out {})",
@@ -251,7 +267,11 @@ pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<
         );
     }
     crate::emit!("(SYNTHETIC data: see {})", out.join("README.txt").display());
-    crate::emit!("see it as a web map: nedra serve {}", summary.out.display());
+    crate::emit!(
+        "see both as a web map: nedra serve {} {}",
+        summary.out.display(),
+        gbt.out.display()
+    );
     Ok(())
 }
 
