@@ -242,29 +242,19 @@ pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<
         assessment.display(),
         summary.out.join("assessment").display()
     );
-    // The hidden deposits were never shown to the model: where do they fall?
+    // The hidden deposits were never shown to either model: where do they fall?
     let hidden = out.join("data").join("hidden_deposits.csv");
     if hidden.exists() {
-        let labels = RasterReader::open(&summary.out.join("targets.tif"))?;
-        let grid = labels.grid().clone();
-        let (cells, n) = deposits_for(&hidden, None, &grid, None, Outside::Error)?;
-        let mut ranks = Vec::new();
-        for (r, c, _) in &cells.cells {
-            let w = nedra_core::Window {
-                col_off: *c,
-                row_off: *r,
-                width: 1,
-                height: 1,
-            };
-            if let Some(rank) = labels.read(w)?.get(0) {
-                ranks.push(rank as u64);
-            }
+        for (run, what) in [
+            (&summary.out, "targets"),
+            (&gbt.out, "gradient-boosting targets"),
+        ] {
+            let (ranks, n) = hidden_in_targets(&hidden, run)?;
+            crate::emit!(
+                "hidden (never trained on) synthetic deposits inside {what}: {} of {n}, in target ranks {ranks:?}",
+                ranks.len()
+            );
         }
-        ranks.sort_unstable();
-        crate::emit!(
-            "hidden (never trained on) synthetic deposits inside targets: {} of {n}, in target ranks {ranks:?}",
-            ranks.len()
-        );
     }
     crate::emit!("(SYNTHETIC data: see {})", out.join("README.txt").display());
     crate::emit!(
@@ -273,6 +263,28 @@ pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<
         gbt.out.display()
     );
     Ok(())
+}
+
+/// The target ranks (ascending) of the deposits in `points` that fall inside the targets of
+/// `run`, and how many deposits there are.
+fn hidden_in_targets(points: &Path, run: &Path) -> Result<(Vec<u64>, usize)> {
+    let labels = RasterReader::open(&run.join("targets.tif"))?;
+    let grid = labels.grid().clone();
+    let (cells, n) = deposits_for(points, None, &grid, None, Outside::Error)?;
+    let mut ranks = Vec::new();
+    for (r, c, _) in &cells.cells {
+        let w = nedra_core::Window {
+            col_off: *c,
+            row_off: *r,
+            width: 1,
+            height: 1,
+        };
+        if let Some(rank) = labels.read(w)?.get(0) {
+            ranks.push(rank as u64);
+        }
+    }
+    ranks.sort_unstable();
+    Ok((ranks, n))
 }
 
 /// Arguments of `nedra validate`.

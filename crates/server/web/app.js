@@ -452,9 +452,11 @@ async function main() {
     state.lang = runs[0].lang;
     translate();
   }
+  // Runs of one project share its title: the folder's name tells them apart.
   for (const r of runs) {
-    $('run-select').append(el('option', { value: r.name }, r.title));
-    $('compare-select').append(el('option', { value: r.name }, r.title));
+    const label = r.title === r.name ? r.name : `${r.title} — ${r.name}`;
+    $('run-select').append(el('option', { value: r.name }, label));
+    $('compare-select').append(el('option', { value: r.name }, label));
   }
   $('run-select').addEventListener('change', (e) => loadRun(e.target.value));
   $('compare-select').addEventListener('change', (e) => setCompare(e.target.value));
