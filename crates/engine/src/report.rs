@@ -1269,22 +1269,7 @@ fn model_section(
         } else {
             "model-method-bagging"
         }),
-        cv_scheme: cat.format(
-            "cv-scheme",
-            &[
-                (
-                    "block_km",
-                    cv["block_km"].as_f64().unwrap_or(spec.cv_block_km).into(),
-                ),
-                (
-                    "folds",
-                    cv["folds_k"]
-                        .as_u64()
-                        .unwrap_or(spec.cv_folds as u64)
-                        .into(),
-                ),
-            ],
-        ),
+        cv_scheme: cv_scheme(cv, spec, cat),
         mean_roc_auc: cv["mean_roc_auc"].clone(),
         mean_prediction_rate_auc: cv["mean_prediction_rate_auc"].clone(),
         baseline_roc_auc: validation["weights_of_evidence_baseline"]["roc_auc"].clone(),
@@ -1326,6 +1311,27 @@ fn model_section(
     })
 }
 
+/// The fold scheme in the catalogue's words: blocks and folds as recorded with the
+/// cross-validation `cv`, else as the project asked.
+fn cv_scheme(cv: &Value, spec: &crate::project::ModelSpec, cat: &Catalogue) -> String {
+    cat.format(
+        "cv-scheme",
+        &[
+            (
+                "block_km",
+                cv["block_km"].as_f64().unwrap_or(spec.cv_block_km).into(),
+            ),
+            (
+                "folds",
+                cv["folds_k"]
+                    .as_u64()
+                    .unwrap_or(spec.cv_folds as u64)
+                    .into(),
+            ),
+        ],
+    )
+}
+
 /// The comparison of models on identical folds, when the run folder holds `comparison.json`.
 /// The scheme is the run's own (a comparison is refused unless every run's folds are equal).
 ///
@@ -1349,23 +1355,7 @@ fn comparison_section(
             path.display()
         );
     };
-    let cv = &validation["spatial_cv"];
-    let scheme = cat.format(
-        "cv-scheme",
-        &[
-            (
-                "block_km",
-                cv["block_km"].as_f64().unwrap_or(spec.cv_block_km).into(),
-            ),
-            (
-                "folds",
-                cv["folds_k"]
-                    .as_u64()
-                    .unwrap_or(spec.cv_folds as u64)
-                    .into(),
-            ),
-        ],
-    );
+    let scheme = cv_scheme(&validation["spatial_cv"], spec, cat);
     let paired = c["paired_differences"].as_array();
     let rows = models
         .iter()
