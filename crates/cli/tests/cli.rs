@@ -187,6 +187,8 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
     let auc = manifest["validation"]["success_rate_auc"].as_f64().unwrap();
     assert!(auc > 0.9, "success-rate AUC {auc}");
     assert!(stdout.contains("success-rate AUC"));
+    // The rule in the command line's words, not Rust's (`TopPercent(5.0)`).
+    assert_eq!(manifest["targets"]["rule"], "top-percent 5");
     // The near-fault weights: the first distance class (≤ 500 m) holds deposits, W+ > 0.
     let table = std::fs::read_to_string(out.join("weights/faults.csv")).unwrap();
     let first = table.lines().nth(1).unwrap();

@@ -717,7 +717,7 @@ fn run_into(
         dir,
     )?;
     say(&format!(
-        "      {} targets at {score_file} ≥ {target_threshold:.4} ({:?}, min {} km²)",
+        "      {} targets at {score_file} ≥ {target_threshold:.4} ({}, min {} km²)",
         targets.len(),
         rule,
         ts.min_area_km2
@@ -803,7 +803,7 @@ fn run_into(
             score_label: score_label.to_string(),
         },
         targets: TargetsEntry {
-            rule: format!("{rule:?}"),
+            rule: rule.to_string(),
             threshold: target_threshold,
             min_area_km2: ts.min_area_km2,
             count: targets.len(),

@@ -497,7 +497,16 @@ pub fn derivative(
     }
     reader.require_data()?;
     crate::pipeline::write_derivative(&grid, &reader, which, halo, out, "derivative")?;
-    crate::emit!("{which:?} of {} → {}", raster.display(), out.display());
+    let kind = match which {
+        nedra_core::derivatives::Derivative::HorizontalGradient => "gradient",
+        nedra_core::derivatives::Derivative::Vertical => "vertical",
+        nedra_core::derivatives::Derivative::Tilt => "tilt",
+    };
+    crate::emit!(
+        "derivative {kind} of {} → {}",
+        raster.display(),
+        out.display()
+    );
     Ok(())
 }
 
