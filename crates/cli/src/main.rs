@@ -439,6 +439,12 @@ enum Command {
         /// Output JSON with the breaks, class counts and, for Jenks or C-A, the fit.
         #[arg(long)]
         report: PathBuf,
+        /// Natural breaks: most distinct values solved exactly (time grows with their square,
+        /// hence the limit, at most 65536). Above it `jenks:K` stops with an error and
+        /// `jenks:K:group` gathers the values into this many runs of nearly equal cell count.
+        #[arg(long, value_name = "N", default_value_t = nedra_core::classes::JenksOptions::default().max_distinct as u64,
+              value_parser = clap::value_parser!(u64).range(2..=MAX_JENKS_LIMIT as u64))]
+        jenks_limit: u64,
     },
     /// Fuzzy membership of a raster, in [0, 1].
     ///
@@ -913,10 +919,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             method,
             out,
             report,
-        } => nedra_engine::classify::classify(&raster, method, &out, &report).and_then(|summary| {
-            println!("{}", serde_json::to_string_pretty(&summary)?);
-            Ok(())
-        }),
+            jenks_limit,
+        } => with_jenks_limit(method, jenks_limit, &raster)
+            .and_then(|method| nedra_engine::classify::classify(&raster, method, &out, &report))
+            .and_then(|summary| {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+                Ok(())
+            }),
         Command::Fuzzify {
             raster,
             membership,
@@ -1058,6 +1067,34 @@ fn interpolation_method(
 }
 
 /// `KEY=VALUE` for repeatable options.
+/// Largest `--jenks-limit`: the exact programme is quadratic in the distinct values.
+const MAX_JENKS_LIMIT: usize = 65_536;
+
+/// `method` with the natural-breaks limit of `--jenks-limit`; the limit of other methods must
+/// stay at its default, and a natural-breaks refusal names the flag.
+fn with_jenks_limit(
+    method: nedra_engine::classify::ClassMethod,
+    limit: u64,
+    raster: &std::path::Path,
+) -> anyhow::Result<nedra_engine::classify::ClassMethod> {
+    use nedra_engine::classify::ClassMethod;
+    let default = nedra_core::classes::JenksOptions::default().max_distinct;
+    match method {
+        ClassMethod::NaturalBreaks {
+            classes,
+            mut options,
+        } => {
+            options.max_distinct = limit as usize;
+            Ok(ClassMethod::NaturalBreaks { classes, options })
+        }
+        _ if limit as usize != default => anyhow::bail!(
+            "--jenks-limit {limit} is for natural breaks (--method jenks:K); {} is classified by another method",
+            raster.display()
+        ),
+        other => Ok(other),
+    }
+}
+
 fn pair(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))

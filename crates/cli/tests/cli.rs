@@ -1711,3 +1711,84 @@ fn a_fold_file_sets_the_folds_of_every_model() {
     std::fs::write(dir.path().join("folds.csv"), short).unwrap();
     run_fails(&p, &bad, &["folds.csv", "has no fold", "cv_folds.csv"]);
 }
+
+#[test]
+fn the_jenks_limit_is_a_documented_flag_of_classify() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let g = Grid::new(utm, [X0, 100.0, 0.0, Y0, 0.0, -100.0], 20, 10).unwrap();
+    // 200 cells, 100 distinct values: three clusters around 10, 50 and 90.
+    let raster = dir.path().join("v.tif");
+    write_raster(&raster, &g, |x, y| {
+        let j = (((x - X0) / 100.0) as usize + 20 * ((Y0 - y) / 100.0) as usize) / 2;
+        Some(
+            match j % 3 {
+                0 => 10.0,
+                1 => 50.0,
+                _ => 90.0,
+            } + j as f64 / 100.0,
+        )
+    });
+    let help = String::from_utf8(nedra(&["classify", "--help"]).stdout).unwrap();
+    assert!(help.contains("--jenks-limit <N>"), "{help}");
+    assert!(help.contains("[default: 4096]"), "{help}");
+    let classify = |method: &str, limit: Option<&str>| {
+        let mut args = vec![
+            "classify".to_string(),
+            raster.to_str().unwrap().to_string(),
+            "--method".to_string(),
+            method.to_string(),
+            "--out".to_string(),
+            dir.path().join("c.tif").to_str().unwrap().to_string(),
+            "--report".to_string(),
+            dir.path().join("c.json").to_str().unwrap().to_string(),
+        ];
+        if let Some(l) = limit {
+            args.extend(["--jenks-limit".to_string(), l.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        nedra(&args)
+    };
+    // Under the limit the breaks are exact and fall between the clusters.
+    let o = classify("jenks:3", None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["distinct_values"], 100);
+    assert_eq!(s["natural_breaks"]["exact"], true);
+    assert_eq!(s["natural_breaks"]["units"], 100);
+    let breaks: Vec<f64> = s["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_f64().unwrap())
+        .collect();
+    assert_eq!(breaks.len(), 2, "{breaks:?}");
+    assert!(breaks[0] > 10.0 && breaks[0] < 50.0 && breaks[1] > 50.0 && breaks[1] < 90.0);
+    // A lower limit refuses, naming the flag and the grouped form; nothing is written.
+    std::fs::remove_file(dir.path().join("c.tif")).unwrap();
+    std::fs::remove_file(dir.path().join("c.json")).unwrap();
+    let o = classify("jenks:3", Some("50"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for needle in [
+        "100 distinct values",
+        "limit of 50",
+        "--jenks-limit",
+        "jenks:3:group",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+    assert!(!dir.path().join("c.tif").exists() && !dir.path().join("c.json").exists());
+    // With :group the values are gathered into 50 runs.
+    let o = classify("jenks:3:group", Some("50"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["natural_breaks"]["exact"], false);
+    assert_eq!(s["natural_breaks"]["units"], 50);
+    // Out of range, or given to another method: refused.
+    let o = classify("jenks:3", Some("1"));
+    assert_eq!(o.status.code(), Some(2));
+    let o = classify("quantiles:3", Some("50"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jenks-limit 50 is for natural breaks"));
+}
