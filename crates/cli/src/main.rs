@@ -363,8 +363,10 @@ enum Command {
     Predict {
         /// The model: a run folder or its model.json.
         model: PathBuf,
-        /// An evidence layer of the new area, NAME=PATH (one per layer of the model).
-        #[arg(long = "layer", value_name = "NAME=PATH", required = true)]
+        /// An evidence layer of the new area, NAME=PATH (one per layer of the model). With a
+        /// run folder, a layer not given is the run's own (run.json → model.features[].raster,
+        /// relative to the run folder).
+        #[arg(long = "layer", value_name = "NAME=PATH")]
         layers: Vec<String>,
         /// Grid template raster [default: the model's first layer].
         #[arg(long)]

@@ -1056,8 +1056,10 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
     assert_eq!(manifest["prediction"]["predicted_cells"], 1600);
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 3);
 
-    // Named errors, and no output folder.
+    // Named errors, and no output folder (a model outside a run folder needs every layer).
     let bad = dir.path().join("bad");
+    let lone_model = dir.path().join("lone_model.json");
+    std::fs::copy(run.join("model.json"), &lone_model).unwrap();
     for (args, needle) in [
         (vec!["--layer", "mag=x.tif"], "missing --layer for: faults"),
         (vec!["--layer", "gravity=x.tif"], "no layer \"gravity\""),
@@ -1067,7 +1069,7 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
         ),
         (vec!["--layer", "magx.tif"], "NAME=PATH"),
     ] {
-        let mut all = vec!["predict", run.to_str().unwrap()];
+        let mut all = vec!["predict", lone_model.to_str().unwrap()];
         all.extend(args);
         all.extend(["--out", bad.to_str().unwrap()]);
         let o = nedra(&all);
@@ -1117,6 +1119,73 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
         bad.to_str().unwrap(),
     ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no model.json"));
+
+    // run.json records the layers relative to the run folder, so `nedra predict RUN_DIR`
+    // finds them with no --layer — also once the run folder has been moved.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let recorded: Vec<&str> = manifest["model"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["raster"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        recorded,
+        ["evidence/mag_values.tif", "evidence/faults_values.tif"]
+    );
+    let moved = dir.path().join("moved/run");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    for (from, name) in [(&run, "own"), (&moved, "own_moved")] {
+        if name == "own_moved" {
+            std::fs::rename(&run, &moved).unwrap();
+        }
+        let own = dir.path().join(name);
+        let o = nedra(&[
+            "predict",
+            from.to_str().unwrap(),
+            "--mask",
+            from.join("mask.tif").to_str().unwrap(),
+            "--out",
+            own.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for f in ["prospectivity.tif", "uncertainty.tif", "drivers.tif"] {
+            assert_eq!(
+                std::fs::read(from.join(f)).unwrap(),
+                std::fs::read(own.join(f)).unwrap(),
+                "{f} of {name} differs from the run's"
+            );
+        }
+        let p: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(own.join("predict.json")).unwrap())
+                .unwrap();
+        let layer = p["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["role"] == "layer mag")
+            .unwrap_or_else(|| panic!("{p}"));
+        assert!(
+            layer.to_string().contains(&format!(
+                "{}",
+                from.join("evidence/mag_values.tif").display()
+            )),
+            "{layer}"
+        );
+    }
+    // A run's layer that is gone is named, with the flag that replaces it.
+    std::fs::remove_file(moved.join("evidence/faults_values.tif")).unwrap();
+    let o = nedra(&[
+        "predict",
+        moved.to_str().unwrap(),
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--layer faults=PATH"), "{err}");
+    assert!(!bad.exists());
 }
 
 #[test]
