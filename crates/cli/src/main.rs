@@ -295,6 +295,10 @@ enum Command {
         /// Column of y (default: found by name).
         #[arg(long)]
         y_column: Option<String>,
+        /// CRS of the sample coordinates (e.g. EPSG:4326): they are reprojected onto the
+        /// grid's [default: the grid's CRS, with a note].
+        #[arg(long)]
+        crs: Option<String>,
         /// Template raster: its grid is used.
         #[arg(long)]
         like: PathBuf,
@@ -791,6 +795,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             value,
             x_column,
             y_column,
+            crs,
             like,
             method,
             power,
@@ -824,6 +829,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 &value,
                 x_column.as_deref(),
                 y_column.as_deref(),
+                crs.as_deref(),
                 &like,
                 m,
                 &out,

@@ -1861,3 +1861,204 @@ fn the_jenks_limit_is_a_documented_flag_of_classify() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--jenks-limit 50 is for natural breaks"));
 }
+
+/// One rule for CSV points without a CRS, in every command: taken in the grid's CRS, with the
+/// same note — deposits in `weights` and `nedra run`, samples in `interpolate`.
+#[test]
+fn csv_points_without_a_crs_are_taken_in_the_grids_crs_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let run = dir.path().join("run");
+    run_ok(&p, &run);
+    let note = "a CSV table carries no CRS and none is declared, so its x/y are taken in the grid's CRS (WGS 84 / UTM zone 35N)";
+    // `nedra run` with [deposits] crs left out: the same run, and the note.
+    let text = std::fs::read_to_string(&p).unwrap().replace(
+        "path = \"data/deposits.csv\"\ncrs = \"EPSG:32635\"\n",
+        "path = \"data/deposits.csv\"\n",
+    );
+    let bare_project = dir.path().join("bare.toml");
+    std::fs::write(&bare_project, text).unwrap();
+    let bare_run = dir.path().join("bare_run");
+    let o = nedra(&[
+        "run",
+        bare_project.to_str().unwrap(),
+        "--out",
+        bare_run.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "note: {}: {note}",
+            dir.path().join("data/deposits.csv").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("`crs` under [deposits]"), "{err}");
+    // The targets rule in the command line's words, not Rust's (`TopPercent(5.0)`).
+    assert!(err.contains("(top-percent 5, min 1 km²)"), "{err}");
+    assert_eq!(
+        std::fs::read(run.join("posterior.tif")).unwrap(),
+        std::fs::read(bare_run.join("posterior.tif")).unwrap()
+    );
+    // `nedra weights`: the same table with and without --deposits-crs, the note without.
+    let deposits = dir.path().join("data/deposits.csv");
+    let weights = |crs: Option<&str>, out: &str| {
+        let out = dir.path().join(out);
+        let mut args: Vec<String> = vec![
+            "weights".into(),
+            run.join("evidence/faults.tif").to_str().unwrap().into(),
+            "--deposits".into(),
+            deposits.to_str().unwrap().into(),
+            "--type".into(),
+            "ascending".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ];
+        if let Some(c) = crs {
+            args.extend(["--deposits-crs".to_string(), c.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = nedra(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            std::fs::read_to_string(out).unwrap(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (declared, quiet) = weights(Some("EPSG:32635"), "declared.csv");
+    let (taken, noted) = weights(None, "taken.csv");
+    assert_eq!(declared, taken);
+    assert_eq!(
+        taken,
+        std::fs::read_to_string(run.join("weights/faults.csv")).unwrap()
+    );
+    assert!(!quiet.contains("note:"), "{quiet}");
+    assert!(
+        noted.contains(&format!("note: {}: {note}", deposits.display())),
+        "{noted}"
+    );
+    assert!(noted.contains("--deposits-crs"), "{noted}");
+    // `nedra interpolate`: the samples likewise, the note in its summary.
+    let o = nedra(&[
+        "interpolate",
+        deposits.to_str().unwrap(),
+        "--value",
+        "id",
+        "--like",
+        run.join("mask.tif").to_str().unwrap(),
+        "--out",
+        dir.path().join("id.tif").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("note: {}: {note}", deposits.display())),
+        "{err}"
+    );
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(s["samples_crs"].as_str().unwrap().contains(note), "{s}");
+    assert_eq!(s["samples_outside_grid"], 0);
+}
+
+/// Samples given in EPSG:4326 with `--crs` interpolate to the grid the same samples give when
+/// projected beforehand onto the grid's UTM zone.
+#[test]
+fn interpolation_samples_are_reprojected_from_their_own_crs() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let geo = crs::resolve("EPSG:4326", None).unwrap();
+    let g = Grid::new(
+        utm.clone(),
+        [X0, 500.0, 0.0, Y0 + 20_000.0, 0.0, -500.0],
+        40,
+        40,
+    )
+    .unwrap();
+    let like = dir.path().join("like.tif");
+    write_raster(&like, &g, |_, _| Some(0.0));
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for k in 0..30 {
+        xs.push(X0 + 700.0 * k as f64 + 150.0);
+        ys.push(Y0 + 19_000.0 - 613.0 * k as f64 + 1_000.0 * ((k * 7) % 5) as f64);
+    }
+    // A smooth field, so the variogram fit is well posed.
+    let values: Vec<f64> = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| 50.0 + 20.0 * ((x - X0) / 6_000.0).sin() + 10.0 * ((y - Y0) / 9_000.0).cos())
+        .collect();
+    let (mut lons, mut lats) = (xs.clone(), ys.clone());
+    crs::transform_points(&utm, &geo, &mut lons, &mut lats).unwrap();
+    let (mut utm_csv, mut geo_csv) = (String::from("x,y,la\n"), String::from("lon,lat,la\n"));
+    for k in 0..30 {
+        utm_csv.push_str(&format!("{},{},{}\n", xs[k], ys[k], values[k]));
+        geo_csv.push_str(&format!("{:.12},{:.12},{}\n", lons[k], lats[k], values[k]));
+    }
+    std::fs::write(dir.path().join("utm.csv"), utm_csv).unwrap();
+    std::fs::write(dir.path().join("geo.csv"), geo_csv).unwrap();
+    let interpolate = |table: &str, crs: Option<&str>, method: &str, out: &str| {
+        let mut args = vec![
+            "interpolate".to_string(),
+            dir.path().join(table).to_str().unwrap().to_string(),
+            "--value".into(),
+            "la".into(),
+            "--like".into(),
+            like.to_str().unwrap().to_string(),
+            "--method".into(),
+            method.into(),
+            "--out".into(),
+            dir.path().join(out).to_str().unwrap().to_string(),
+        ];
+        if let Some(c) = crs {
+            args.extend(["--crs".to_string(), c.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = nedra(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (read_all(&dir.path().join(out)).1, s)
+    };
+    for method in ["idw", "kriging"] {
+        let (projected, p) = interpolate("utm.csv", Some("EPSG:32635"), method, "utm.tif");
+        let (reprojected, s) = interpolate("geo.csv", Some("EPSG:4326"), method, "geo.tif");
+        if method == "kriging" {
+            // The same variogram, fitted to the same lags up to the reprojection's rounding.
+            let (a, b) = (&p["variogram"], &s["variogram"]);
+            assert_eq!(a["kind"], b["kind"]);
+            for k in ["partial_sill", "range"] {
+                let (a, b) = (a[k].as_f64().unwrap(), b[k].as_f64().unwrap());
+                assert!((a - b).abs() < 1e-6 * a, "{k}: {a} vs {b}");
+            }
+        }
+        assert_eq!(
+            s["samples_crs"],
+            "WGS 84, reprojected onto the grid's WGS 84 / UTM zone 35N"
+        );
+        assert_eq!(s["samples"], 30);
+        assert_eq!(projected.len(), 1600);
+        let mut largest = 0.0f64;
+        for (a, b) in projected.iter().zip(&reprojected) {
+            let (a, b) = (a.unwrap(), b.unwrap());
+            largest = largest.max((a - b).abs() / a.abs().max(1.0));
+        }
+        // Float32 output; the coordinates agree to the 1e-12 degree of the table (≈ 1e-7 m).
+        assert!(
+            largest < 1e-5,
+            "{method}: largest relative difference {largest}"
+        );
+        // Taken as metres in the grid's CRS, the same lon/lat table misses the grid entirely.
+        let o = nedra(&[
+            "interpolate",
+            dir.path().join("geo.csv").to_str().unwrap(),
+            "--value",
+            "la",
+            "--like",
+            like.to_str().unwrap(),
+            "--out",
+            dir.path().join("wrong.tif").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("lie outside the grid"));
+    }
+}

@@ -35,12 +35,6 @@ pub struct WeightsArgs {
 pub fn weights(a: &WeightsArgs) -> Result<()> {
     let reader = RasterReader::open(&a.raster)?;
     let grid = reader.grid().clone();
-    if grid.crs_wkt.is_empty() && a.deposits_crs.is_none() {
-        say(&format!(
-            "warning: {} has no CRS; deposits are taken to be in the raster's coordinates",
-            a.raster.display()
-        ));
-    }
     reader.require_data()?;
     let (deposits, _) = deposits_for(
         &a.deposits,
@@ -460,7 +454,7 @@ pub fn derived_field(
     }
     let mut src = nedra_io::vector::VectorSource::new(features);
     src.layer = layer;
-    src.crs = crs;
+    src.crs = crate::points::points_crs(features, crs.as_deref(), &grid.crs_wkt, "--crs").crs;
     let (f, text) = crate::derive::field(&src, &grid, kind, max_distance)?;
     crate::derive::write_field(&grid, &f, out, "deriving")?;
     crate::emit!("{text} on {} → {}", grid.describe(), out.display());
