@@ -264,7 +264,8 @@ pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<
 fn hidden_in_targets(points: &Path, run: &Path) -> Result<(Vec<u64>, usize)> {
     let labels = RasterReader::open(&run.join("targets.tif"))?;
     let grid = labels.grid().clone();
-    let (cells, n) = deposits_for(points, None, &grid, None, Outside::Error)?;
+    // The demo writes its points in the grid's CRS: declared, so no note is printed.
+    let (cells, n) = deposits_for(points, Some(&grid.crs_wkt), &grid, None, Outside::Error)?;
     let mut ranks = Vec::new();
     for (r, c, _) in &cells.cells {
         let w = nedra_core::Window {
