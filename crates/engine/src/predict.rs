@@ -6,9 +6,9 @@
 //!
 //! A layer not given is, for a model in a run folder, the run's own (`run.json` →
 //! `model.features[].raster`, recorded relative to the run folder, so it is found after the
-//! run folder is moved). Each layer must hold what the model was trained on: the values of `evidence/NAME_values.tif`
-//! for `value` features (e.g. distance to faults in metres), the class codes of the source for
-//! `class_weight` features. Layers are warped onto the grid of `--grid` (default: the first
+//! run folder is moved). Each layer must hold what the model was trained on: the values of
+//! `evidence/NAME_values.tif` for `value` features (e.g. distance to faults in metres), the
+//! class codes of the source for `class_weight` features. Layers are warped onto the grid of `--grid` (default: the first
 //! layer's) — bilinear for values, nearest for classes — when they are not already on it.
 
 use std::path::{Path, PathBuf};
