@@ -295,6 +295,10 @@ enum Command {
         /// Column of y (default: found by name).
         #[arg(long)]
         y_column: Option<String>,
+        /// CRS of the sample coordinates (e.g. EPSG:4326): they are reprojected onto the
+        /// grid's [default: the grid's CRS, with a note].
+        #[arg(long)]
+        crs: Option<String>,
         /// Template raster: its grid is used.
         #[arg(long)]
         like: PathBuf,
@@ -363,8 +367,10 @@ enum Command {
     Predict {
         /// The model: a run folder or its model.json.
         model: PathBuf,
-        /// An evidence layer of the new area, NAME=PATH (one per layer of the model).
-        #[arg(long = "layer", value_name = "NAME=PATH", required = true)]
+        /// An evidence layer of the new area, NAME=PATH (one per layer of the model). With a
+        /// run folder, a layer not given is the run's own (run.json → model.features[].raster,
+        /// relative to the run folder).
+        #[arg(long = "layer", value_name = "NAME=PATH")]
         layers: Vec<String>,
         /// Grid template raster [default: the model's first layer].
         #[arg(long)]
@@ -439,6 +445,12 @@ enum Command {
         /// Output JSON with the breaks, class counts and, for Jenks or C-A, the fit.
         #[arg(long)]
         report: PathBuf,
+        /// Natural breaks: most distinct values solved exactly (time grows with their square,
+        /// hence the limit, at most 65536). Above it `jenks:K` stops with an error and
+        /// `jenks:K:group` gathers the values into this many runs of nearly equal cell count.
+        #[arg(long, value_name = "N", default_value_t = nedra_core::classes::JenksOptions::default().max_distinct as u64,
+              value_parser = clap::value_parser!(u64).range(2..=MAX_JENKS_LIMIT as u64))]
+        jenks_limit: u64,
     },
     /// Fuzzy membership of a raster, in [0, 1].
     ///
@@ -783,6 +795,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             value,
             x_column,
             y_column,
+            crs,
             like,
             method,
             power,
@@ -816,6 +829,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 &value,
                 x_column.as_deref(),
                 y_column.as_deref(),
+                crs.as_deref(),
                 &like,
                 m,
                 &out,
@@ -913,10 +927,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             method,
             out,
             report,
-        } => nedra_engine::classify::classify(&raster, method, &out, &report).and_then(|summary| {
-            println!("{}", serde_json::to_string_pretty(&summary)?);
-            Ok(())
-        }),
+            jenks_limit,
+        } => with_jenks_limit(method, jenks_limit, &raster)
+            .and_then(|method| nedra_engine::classify::classify(&raster, method, &out, &report))
+            .and_then(|summary| {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+                Ok(())
+            }),
         Command::Fuzzify {
             raster,
             membership,
@@ -1058,6 +1075,34 @@ fn interpolation_method(
 }
 
 /// `KEY=VALUE` for repeatable options.
+/// Largest `--jenks-limit`: the exact programme is quadratic in the distinct values.
+const MAX_JENKS_LIMIT: usize = 65_536;
+
+/// `method` with the natural-breaks limit of `--jenks-limit`; the limit of other methods must
+/// stay at its default, and a natural-breaks refusal names the flag.
+fn with_jenks_limit(
+    method: nedra_engine::classify::ClassMethod,
+    limit: u64,
+    raster: &std::path::Path,
+) -> anyhow::Result<nedra_engine::classify::ClassMethod> {
+    use nedra_engine::classify::ClassMethod;
+    let default = nedra_core::classes::JenksOptions::default().max_distinct;
+    match method {
+        ClassMethod::NaturalBreaks {
+            classes,
+            mut options,
+        } => {
+            options.max_distinct = limit as usize;
+            Ok(ClassMethod::NaturalBreaks { classes, options })
+        }
+        _ if limit as usize != default => anyhow::bail!(
+            "--jenks-limit {limit} is for natural breaks (--method jenks:K); {} is classified by another method",
+            raster.display()
+        ),
+        other => Ok(other),
+    }
+}
+
 fn pair(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))

@@ -779,10 +779,6 @@ fn evidence_commands_refuse_bad_inputs() {
             &["broken.geojson"],
         ),
         case(
-            "distance {d}/deposits.csv --like {d}/field.tif --out {d}/d.tif",
-            &["deposits.csv", "--crs"],
-        ),
-        case(
             "distance {d}/faults.geojson --like {d}/field.tif --crs EPSG:999999 --out {d}/d.tif",
             &["EPSG:999999"],
         ),
@@ -1462,7 +1458,7 @@ fn a_raster_without_a_crs_takes_csv_points_in_its_own_coordinates() {
     let err = String::from_utf8_lossy(&bare.stderr);
     assert!(bare.status.success(), "{err}");
     assert!(
-        err.contains("nocrs.tif has no CRS; deposits are taken to be in the raster's coordinates"),
+        err.contains("deposits.csv: a CSV table carries no CRS and none is declared, so its x/y are taken in the grid's own coordinates (the grid has no CRS either)"),
         "{err}"
     );
     let with_crs = weights("classes.tif", "with_crs.csv");

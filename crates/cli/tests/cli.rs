@@ -187,6 +187,8 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
     let auc = manifest["validation"]["success_rate_auc"].as_f64().unwrap();
     assert!(auc > 0.9, "success-rate AUC {auc}");
     assert!(stdout.contains("success-rate AUC"));
+    // The rule in the command line's words, not Rust's (`TopPercent(5.0)`).
+    assert_eq!(manifest["targets"]["rule"], "top-percent 5");
     // The near-fault weights: the first distance class (≤ 500 m) holds deposits, W+ > 0.
     let table = std::fs::read_to_string(out.join("weights/faults.csv")).unwrap();
     let first = table.lines().nth(1).unwrap();
@@ -1054,8 +1056,10 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
     assert_eq!(manifest["prediction"]["predicted_cells"], 1600);
     assert_eq!(manifest["inputs"].as_array().unwrap().len(), 3);
 
-    // Named errors, and no output folder.
+    // Named errors, and no output folder (a model outside a run folder needs every layer).
     let bad = dir.path().join("bad");
+    let lone_model = dir.path().join("lone_model.json");
+    std::fs::copy(run.join("model.json"), &lone_model).unwrap();
     for (args, needle) in [
         (vec!["--layer", "mag=x.tif"], "missing --layer for: faults"),
         (vec!["--layer", "gravity=x.tif"], "no layer \"gravity\""),
@@ -1065,7 +1069,7 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
         ),
         (vec!["--layer", "magx.tif"], "NAME=PATH"),
     ] {
-        let mut all = vec!["predict", run.to_str().unwrap()];
+        let mut all = vec!["predict", lone_model.to_str().unwrap()];
         all.extend(args);
         all.extend(["--out", bad.to_str().unwrap()]);
         let o = nedra(&all);
@@ -1115,6 +1119,73 @@ fn a_saved_model_predicts_another_area_and_explains_every_cell() {
         bad.to_str().unwrap(),
     ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no model.json"));
+
+    // run.json records the layers relative to the run folder, so `nedra predict RUN_DIR`
+    // finds them with no --layer — also once the run folder has been moved.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("run.json")).unwrap()).unwrap();
+    let recorded: Vec<&str> = manifest["model"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["raster"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        recorded,
+        ["evidence/mag_values.tif", "evidence/faults_values.tif"]
+    );
+    let moved = dir.path().join("moved/run");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    for (from, name) in [(&run, "own"), (&moved, "own_moved")] {
+        if name == "own_moved" {
+            std::fs::rename(&run, &moved).unwrap();
+        }
+        let own = dir.path().join(name);
+        let o = nedra(&[
+            "predict",
+            from.to_str().unwrap(),
+            "--mask",
+            from.join("mask.tif").to_str().unwrap(),
+            "--out",
+            own.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for f in ["prospectivity.tif", "uncertainty.tif", "drivers.tif"] {
+            assert_eq!(
+                std::fs::read(from.join(f)).unwrap(),
+                std::fs::read(own.join(f)).unwrap(),
+                "{f} of {name} differs from the run's"
+            );
+        }
+        let p: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(own.join("predict.json")).unwrap())
+                .unwrap();
+        let layer = p["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["role"] == "layer mag")
+            .unwrap_or_else(|| panic!("{p}"));
+        assert!(
+            layer.to_string().contains(&format!(
+                "{}",
+                from.join("evidence/mag_values.tif").display()
+            )),
+            "{layer}"
+        );
+    }
+    // A run's layer that is gone is named, with the flag that replaces it.
+    std::fs::remove_file(moved.join("evidence/faults_values.tif")).unwrap();
+    let o = nedra(&[
+        "predict",
+        moved.to_str().unwrap(),
+        "--out",
+        bad.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--layer faults=PATH"), "{err}");
+    assert!(!bad.exists());
 }
 
 #[test]
@@ -1708,4 +1779,286 @@ fn a_fold_file_sets_the_folds_of_every_model() {
     let short: String = mine.lines().take(2).map(|l| format!("{l}\n")).collect();
     std::fs::write(dir.path().join("folds.csv"), short).unwrap();
     run_fails(&p, &bad, &["folds.csv", "has no fold", "cv_folds.csv"]);
+}
+
+#[test]
+fn the_jenks_limit_is_a_documented_flag_of_classify() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let g = Grid::new(utm, [X0, 100.0, 0.0, Y0, 0.0, -100.0], 20, 10).unwrap();
+    // 200 cells, 100 distinct values: three clusters around 10, 50 and 90.
+    let raster = dir.path().join("v.tif");
+    write_raster(&raster, &g, |x, y| {
+        let j = (((x - X0) / 100.0) as usize + 20 * ((Y0 - y) / 100.0) as usize) / 2;
+        Some(
+            match j % 3 {
+                0 => 10.0,
+                1 => 50.0,
+                _ => 90.0,
+            } + j as f64 / 100.0,
+        )
+    });
+    let help = String::from_utf8(nedra(&["classify", "--help"]).stdout).unwrap();
+    assert!(help.contains("--jenks-limit <N>"), "{help}");
+    assert!(help.contains("[default: 4096]"), "{help}");
+    let classify = |method: &str, limit: Option<&str>| {
+        let mut args = vec![
+            "classify".to_string(),
+            raster.to_str().unwrap().to_string(),
+            "--method".to_string(),
+            method.to_string(),
+            "--out".to_string(),
+            dir.path().join("c.tif").to_str().unwrap().to_string(),
+            "--report".to_string(),
+            dir.path().join("c.json").to_str().unwrap().to_string(),
+        ];
+        if let Some(l) = limit {
+            args.extend(["--jenks-limit".to_string(), l.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        nedra(&args)
+    };
+    // Under the limit the breaks are exact and fall between the clusters.
+    let o = classify("jenks:3", None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["distinct_values"], 100);
+    assert_eq!(s["natural_breaks"]["exact"], true);
+    assert_eq!(s["natural_breaks"]["units"], 100);
+    let breaks: Vec<f64> = s["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_f64().unwrap())
+        .collect();
+    assert_eq!(breaks.len(), 2, "{breaks:?}");
+    assert!(breaks[0] > 10.0 && breaks[0] < 50.0 && breaks[1] > 50.0 && breaks[1] < 90.0);
+    // A lower limit refuses, naming the flag and the grouped form; nothing is written.
+    std::fs::remove_file(dir.path().join("c.tif")).unwrap();
+    std::fs::remove_file(dir.path().join("c.json")).unwrap();
+    let o = classify("jenks:3", Some("50"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for needle in [
+        "100 distinct values",
+        "limit of 50",
+        "--jenks-limit",
+        "jenks:3:group",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+    assert!(!dir.path().join("c.tif").exists() && !dir.path().join("c.json").exists());
+    // With :group the values are gathered into 50 runs.
+    let o = classify("jenks:3:group", Some("50"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["natural_breaks"]["exact"], false);
+    assert_eq!(s["natural_breaks"]["units"], 50);
+    // Out of range, or given to another method: refused.
+    let o = classify("jenks:3", Some("1"));
+    assert_eq!(o.status.code(), Some(2));
+    let o = classify("quantiles:3", Some("50"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jenks-limit 50 is for natural breaks"));
+}
+
+/// One rule for CSV points without a CRS, in every command: taken in the grid's CRS, with the
+/// same note — deposits in `weights` and `nedra run`, samples in `interpolate`.
+#[test]
+fn csv_points_without_a_crs_are_taken_in_the_grids_crs_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let run = dir.path().join("run");
+    run_ok(&p, &run);
+    let note = "a CSV table carries no CRS and none is declared, so its x/y are taken in the grid's CRS (WGS 84 / UTM zone 35N)";
+    // `nedra run` with [deposits] crs left out: the same run, and the note.
+    let text = std::fs::read_to_string(&p).unwrap().replace(
+        "path = \"data/deposits.csv\"\ncrs = \"EPSG:32635\"\n",
+        "path = \"data/deposits.csv\"\n",
+    );
+    let bare_project = dir.path().join("bare.toml");
+    std::fs::write(&bare_project, text).unwrap();
+    let bare_run = dir.path().join("bare_run");
+    let o = nedra(&[
+        "run",
+        bare_project.to_str().unwrap(),
+        "--out",
+        bare_run.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "note: {}: {note}",
+            dir.path().join("data/deposits.csv").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("`crs` under [deposits]"), "{err}");
+    // The targets rule in the command line's words, not Rust's (`TopPercent(5.0)`).
+    assert!(err.contains("(top-percent 5, min 1 km²)"), "{err}");
+    assert_eq!(
+        std::fs::read(run.join("posterior.tif")).unwrap(),
+        std::fs::read(bare_run.join("posterior.tif")).unwrap()
+    );
+    // `nedra weights`: the same table with and without --deposits-crs, the note without.
+    let deposits = dir.path().join("data/deposits.csv");
+    let weights = |crs: Option<&str>, out: &str| {
+        let out = dir.path().join(out);
+        let mut args: Vec<String> = vec![
+            "weights".into(),
+            run.join("evidence/faults.tif").to_str().unwrap().into(),
+            "--deposits".into(),
+            deposits.to_str().unwrap().into(),
+            "--type".into(),
+            "ascending".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ];
+        if let Some(c) = crs {
+            args.extend(["--deposits-crs".to_string(), c.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = nedra(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            std::fs::read_to_string(out).unwrap(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (declared, quiet) = weights(Some("EPSG:32635"), "declared.csv");
+    let (taken, noted) = weights(None, "taken.csv");
+    assert_eq!(declared, taken);
+    assert_eq!(
+        taken,
+        std::fs::read_to_string(run.join("weights/faults.csv")).unwrap()
+    );
+    assert!(!quiet.contains("note:"), "{quiet}");
+    assert!(
+        noted.contains(&format!("note: {}: {note}", deposits.display())),
+        "{noted}"
+    );
+    assert!(noted.contains("--deposits-crs"), "{noted}");
+    // `nedra interpolate`: the samples likewise, the note in its summary.
+    let o = nedra(&[
+        "interpolate",
+        deposits.to_str().unwrap(),
+        "--value",
+        "id",
+        "--like",
+        run.join("mask.tif").to_str().unwrap(),
+        "--out",
+        dir.path().join("id.tif").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("note: {}: {note}", deposits.display())),
+        "{err}"
+    );
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(s["samples_crs"].as_str().unwrap().contains(note), "{s}");
+    assert_eq!(s["samples_outside_grid"], 0);
+}
+
+/// Samples given in EPSG:4326 with `--crs` interpolate to the grid the same samples give when
+/// projected beforehand onto the grid's UTM zone.
+#[test]
+fn interpolation_samples_are_reprojected_from_their_own_crs() {
+    let dir = tempfile::tempdir().unwrap();
+    let utm = crs::resolve("EPSG:32635", None).unwrap();
+    let geo = crs::resolve("EPSG:4326", None).unwrap();
+    let g = Grid::new(
+        utm.clone(),
+        [X0, 500.0, 0.0, Y0 + 20_000.0, 0.0, -500.0],
+        40,
+        40,
+    )
+    .unwrap();
+    let like = dir.path().join("like.tif");
+    write_raster(&like, &g, |_, _| Some(0.0));
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for k in 0..30 {
+        xs.push(X0 + 700.0 * k as f64 + 150.0);
+        ys.push(Y0 + 19_000.0 - 613.0 * k as f64 + 1_000.0 * ((k * 7) % 5) as f64);
+    }
+    // A smooth field, so the variogram fit is well posed.
+    let values: Vec<f64> = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| 50.0 + 20.0 * ((x - X0) / 6_000.0).sin() + 10.0 * ((y - Y0) / 9_000.0).cos())
+        .collect();
+    let (mut lons, mut lats) = (xs.clone(), ys.clone());
+    crs::transform_points(&utm, &geo, &mut lons, &mut lats).unwrap();
+    let (mut utm_csv, mut geo_csv) = (String::from("x,y,la\n"), String::from("lon,lat,la\n"));
+    for k in 0..30 {
+        utm_csv.push_str(&format!("{},{},{}\n", xs[k], ys[k], values[k]));
+        geo_csv.push_str(&format!("{:.12},{:.12},{}\n", lons[k], lats[k], values[k]));
+    }
+    std::fs::write(dir.path().join("utm.csv"), utm_csv).unwrap();
+    std::fs::write(dir.path().join("geo.csv"), geo_csv).unwrap();
+    let interpolate = |table: &str, crs: Option<&str>, method: &str, out: &str| {
+        let mut args = vec![
+            "interpolate".to_string(),
+            dir.path().join(table).to_str().unwrap().to_string(),
+            "--value".into(),
+            "la".into(),
+            "--like".into(),
+            like.to_str().unwrap().to_string(),
+            "--method".into(),
+            method.into(),
+            "--out".into(),
+            dir.path().join(out).to_str().unwrap().to_string(),
+        ];
+        if let Some(c) = crs {
+            args.extend(["--crs".to_string(), c.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = nedra(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (read_all(&dir.path().join(out)).1, s)
+    };
+    for method in ["idw", "kriging"] {
+        let (projected, p) = interpolate("utm.csv", Some("EPSG:32635"), method, "utm.tif");
+        let (reprojected, s) = interpolate("geo.csv", Some("EPSG:4326"), method, "geo.tif");
+        if method == "kriging" {
+            // The same variogram, fitted to the same lags up to the reprojection's rounding.
+            let (a, b) = (&p["variogram"], &s["variogram"]);
+            assert_eq!(a["kind"], b["kind"]);
+            for k in ["partial_sill", "range"] {
+                let (a, b) = (a[k].as_f64().unwrap(), b[k].as_f64().unwrap());
+                assert!((a - b).abs() < 1e-6 * a, "{k}: {a} vs {b}");
+            }
+        }
+        assert_eq!(
+            s["samples_crs"],
+            "WGS 84, reprojected onto the grid's WGS 84 / UTM zone 35N"
+        );
+        assert_eq!(s["samples"], 30);
+        assert_eq!(projected.len(), 1600);
+        let mut largest = 0.0f64;
+        for (a, b) in projected.iter().zip(&reprojected) {
+            let (a, b) = (a.unwrap(), b.unwrap());
+            largest = largest.max((a - b).abs() / a.abs().max(1.0));
+        }
+        // Float32 output; the coordinates agree to the 1e-12 degree of the table (≈ 1e-7 m).
+        assert!(
+            largest < 1e-5,
+            "{method}: largest relative difference {largest}"
+        );
+        // Taken as metres in the grid's CRS, the same lon/lat table misses the grid entirely.
+        let o = nedra(&[
+            "interpolate",
+            dir.path().join("geo.csv").to_str().unwrap(),
+            "--value",
+            "la",
+            "--like",
+            like.to_str().unwrap(),
+            "--out",
+            dir.path().join("wrong.tif").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("lie outside the grid"));
+    }
 }

@@ -216,7 +216,7 @@ fn eis_idw_end_to_end_through_the_cli_to_1e_6_relative() {
             ..Default::default()
         });
         let s = nedra_engine::interpolate::interpolate(
-            &points, "value", None, None, &like, method, &out, None,
+            &points, "value", None, None, None, &like, method, &out, None,
         )
         .unwrap();
         assert_eq!(s.samples, 4);

@@ -233,13 +233,13 @@ type DepositCells = BTreeMap<(usize, usize), u64>;
 /// returned as a count.
 fn known_deposit_cells(path: &Path, crs: Option<&str>, grid: &Grid) -> Result<(DepositCells, u64)> {
     let mut source = VectorSource::new(path);
-    source.crs = crs.map(str::to_string);
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if source.crs.is_none() && is_csv {
-        source.crs = Some(grid.crs_wkt.clone());
-    }
+    source.crs = crate::points::points_crs(
+        path,
+        crs,
+        &grid.crs_wkt,
+        "`known_deposits_crs` under [assessment.undiscovered]",
+    )
+    .crs;
     let points = read_features(&source, &grid.crs_wkt)
         .with_context(|| format!("reading known deposits {}", path.display()))?
         .points;

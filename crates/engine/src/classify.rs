@@ -232,7 +232,12 @@ pub fn breaks_for(
             None,
         ),
         ClassMethod::NaturalBreaks { classes, options } => {
-            let nb = classes::natural_breaks(hist, *classes, options)?;
+            let nb = classes::natural_breaks(hist, *classes, options).map_err(|e| match e {
+                classes::Error::TooManyDistinctValues { distinct, limit } => anyhow!(
+                    "natural breaks: {distinct} distinct values exceed the limit of {limit} solved exactly (time grows with their square). Write the method as jenks:{classes}:group to gather the values into {limit} runs, raise the limit (nedra classify --jenks-limit N, at most 65536), or use quantiles:{classes}"
+                ),
+                other => other.into(),
+            })?;
             (*classes, nb.breaks.clone(), Some(natural_report(&nb)), None)
         }
         ClassMethod::ConcentrationArea(options) => {

@@ -129,7 +129,7 @@ pub struct GeochemSummary {
     pub y_column: String,
     /// The normalising reference id.
     pub reference: String,
-    /// The censoring rule, as text.
+    /// The rule for values below detection, by the name `--censored` takes (`half-dl`, `zero`, …).
     pub censoring: String,
     /// Per element, in La…Lu, Y, Sc, Th, U order.
     pub elements: Vec<ElementSummary>,
@@ -378,6 +378,20 @@ pub fn parse_censoring(name: &str) -> Result<nedra_core::geochem::Substitution> 
     })
 }
 
+/// The name [`parse_censoring`] reads for a rule: `half-dl`, `dl`, `dl-sqrt2`, `zero`,
+/// `missing` or `fraction=F`.
+pub fn censoring_name(rule: nedra_core::geochem::Substitution) -> String {
+    use nedra_core::geochem::Substitution;
+    match rule {
+        Substitution::HalfDetectionLimit => "half-dl".to_string(),
+        Substitution::DetectionLimit => "dl".to_string(),
+        r if r == Substitution::DL_OVER_SQRT2 => "dl-sqrt2".to_string(),
+        Substitution::FractionOfLimit(f) => format!("fraction={f}"),
+        Substitution::Zero => "zero".to_string(),
+        Substitution::Missing => "missing".to_string(),
+    }
+}
+
 /// Reads `table`, computes the REE indices and writes `out_csv` (input columns first).
 ///
 /// # Errors
@@ -580,7 +594,7 @@ pub fn geochem(table: &Path, out_csv: &Path, options: &GeochemOptions) -> Result
         x_column: headers[xi].clone(),
         y_column: headers[yi].clone(),
         reference: reference.id.to_string(),
-        censoring: format!("{:?}", options.censoring),
+        censoring: censoring_name(options.censoring.below),
         elements: summaries,
         added_columns: added,
     })
@@ -589,6 +603,20 @@ pub fn geochem(table: &Path, out_csv: &Path, options: &GeochemOptions) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn censoring_rules_are_named_as_the_flag_takes_them() {
+        for name in [
+            "half-dl",
+            "dl",
+            "dl-sqrt2",
+            "zero",
+            "missing",
+            "fraction=0.25",
+        ] {
+            assert_eq!(censoring_name(parse_censoring(name).unwrap()), name);
+        }
+    }
     use nedra_core::geochem::Substitution;
 
     fn run(csv_text: &str, options: &GeochemOptions) -> Result<(GeochemSummary, Vec<Vec<String>>)> {

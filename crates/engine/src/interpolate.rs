@@ -1,9 +1,10 @@
 //! `nedra interpolate`: a grid from point samples (CSV) by inverse-distance weighting or
 //! ordinary kriging, on the grid of a template raster.
 //!
-//! Only the template's grid (CRS, transform, shape) is used, not its values or NoData. The
-//! sample coordinates must be in the template's CRS; estimates are made at cell centres with
-//! planar distances in CRS units. Samples outside the grid still inform the cells near its
+//! Only the template's grid (CRS, transform, shape) is used, not its values or NoData. Samples
+//! in a declared CRS (`--crs`, `crs` of the `[[evidence]]`) are reprojected onto the grid's;
+//! a table without one is taken in the grid's CRS ([`crate::points`]). Estimates are made at
+//! cell centres with planar distances in the grid's CRS units. Samples outside the grid still inform the cells near its
 //! edge. The grid is computed window by window (512 × 512) in parallel, so memory is bounded
 //! by the windows in flight, not by the grid. The science lives in
 //! [`nedra_core::interpolate`]; this file reads the table, streams the blocks and reports
@@ -116,6 +117,9 @@ pub struct InterpolationSummary {
     pub samples: usize,
     /// Rows skipped because the value cell was empty.
     pub skipped_empty_values: usize,
+    /// The samples' CRS: the one declared (and whether they were reprojected onto the grid),
+    /// or the note that a CSV without a declared CRS was taken in the grid's.
+    pub samples_crs: String,
     /// Samples lying outside the grid (still used).
     pub samples_outside_grid: usize,
     /// The template raster.
@@ -369,6 +373,7 @@ pub fn interpolate(
     value_column: &str,
     x_column: Option<&str>,
     y_column: Option<&str>,
+    samples_crs: Option<&str>,
     like: &Path,
     method: Method,
     out: &Path,
@@ -383,11 +388,36 @@ pub fn interpolate(
             out.display()
         );
     }
-    let samples = read_samples(points_csv, value_column, x_column, y_column)?;
+    let mut samples = read_samples(points_csv, value_column, x_column, y_column)?;
     let grid = nedra_io::RasterReader::open(like)
         .with_context(|| format!("reading the template grid of {}", like.display()))?
         .grid()
         .clone();
+    // The samples' CRS by the one rule for point tables; samples in another CRS are
+    // reprojected onto the grid's before any distance is measured.
+    let crs = crate::points::points_crs(points_csv, samples_crs, &grid.crs_wkt, "--crs");
+    let samples_crs_text = match (&crs.crs, samples_crs) {
+        (Some(def), Some(_)) => {
+            let wkt = nedra_io::crs::resolve(def, None)
+                .with_context(|| format!("the CRS of the samples of {}", points_csv.display()))?;
+            let (mut xs, mut ys): (Vec<f64>, Vec<f64>) =
+                samples.locations.iter().map(|p| (p[0], p[1])).unzip();
+            nedra_io::crs::transform_points_of(&wkt, &grid.crs_wkt, &mut xs, &mut ys, points_csv)?;
+            for (p, (x, y)) in samples.locations.iter_mut().zip(xs.into_iter().zip(ys)) {
+                *p = [x, y];
+            }
+            if nedra_io::crs::same(&wkt, &grid.crs_wkt) {
+                format!("{} (the grid's)", nedra_io::crs::short(&wkt))
+            } else {
+                format!(
+                    "{}, reprojected onto the grid's {}",
+                    nedra_io::crs::short(&wkt),
+                    nedra_io::crs::short(&grid.crs_wkt)
+                )
+            }
+        }
+        _ => crs.note.clone().unwrap_or_default(),
+    };
     let min_points = match &method {
         Method::Idw(p) => p.min_points,
         Method::OrdinaryKriging { kriging, .. } => kriging.min_points,
@@ -498,6 +528,7 @@ pub fn interpolate(
         y_column: samples.y_column,
         samples: samples.values.len(),
         skipped_empty_values: samples.skipped_empty_values,
+        samples_crs: samples_crs_text,
         samples_outside_grid,
         like: like.to_path_buf(),
         grid: grid.describe(),
@@ -615,6 +646,7 @@ mod tests {
             "cu_ppm",
             None,
             None,
+            None,
             &like,
             method,
             &out,
@@ -647,6 +679,7 @@ mod tests {
             "cu_ppm",
             None,
             None,
+            None,
             &like,
             Method::Idw(IdwParams::default()),
             &out,
@@ -676,6 +709,7 @@ mod tests {
         let e = interpolate(
             &points,
             "v",
+            None,
             None,
             None,
             &like,

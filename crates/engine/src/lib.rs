@@ -60,6 +60,7 @@
 //! - [`mod@derive`]: distance, signed distance and density fields from vectors.
 //! - [`classify`]: class breaks (quantiles, Jenks, concentration–area) and fuzzy memberships.
 //! - [`interpolate`]: IDW and ordinary kriging of point samples onto the grid.
+//! - [`points`]: the one rule for the CRS of point tables (CSV without one: the grid's).
 //! - [`geochem`]: censored values and rare-earth indices of a sample table.
 //! - [`validation`]: `validation.json` and its curves from score distributions bounded in memory.
 //! - [`targets`]: ranked target polygons with their evidence.
@@ -95,6 +96,7 @@ pub mod ml_cv;
 pub mod options;
 pub mod pipeline;
 pub mod plan;
+pub mod points;
 pub mod predict;
 pub mod progress;
 pub mod project;

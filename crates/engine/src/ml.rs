@@ -290,7 +290,7 @@ where
         "features": layers.iter().map(|l| json!({
             "name": l.name,
             "encoding": if l.class_values.is_some() { "weight of evidence of the class" } else { "value, standardised" },
-            "raster": l.reader.path().display().to_string(),
+            "raster": crate::run_folder::recorded_path(dir, l.reader.path()),
         })).collect::<Vec<_>>(),
         "standardisation": {"mean": mean, "sd": sd},
         "members": spec.models,

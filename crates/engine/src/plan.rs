@@ -177,7 +177,10 @@ impl Plan {
             &["grid"],
             vec![input("deposits", project.resolve(&d.path), false)],
             vec!["deposits.csv".to_string()],
-            format!("outside the study area: {:?}", d.outside).to_lowercase(),
+            format!(
+                "outside the study area: {}",
+                crate::options::name(&d.outside)
+            ),
         ));
         let mut evidence = Vec::new();
         for e in &project.evidence {
@@ -208,7 +211,7 @@ impl Plan {
                 outputs,
                 format!(
                     "derive {}, {} pattern, {classes}",
-                    format!("{:?}", e.derive).to_lowercase(),
+                    crate::options::name(&e.derive),
                     e.pattern
                 ),
             ));

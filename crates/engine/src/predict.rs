@@ -4,9 +4,11 @@
 //! SHA-256, the model's hash, grid, versions, counts) and, with known deposits of the new
 //! area, `validation.json`.
 //!
-//! Each layer must hold what the model was trained on: the values of `evidence/NAME_values.tif`
-//! for `value` features (e.g. distance to faults in metres), the class codes of the source for
-//! `class_weight` features. Layers are warped onto the grid of `--grid` (default: the first
+//! A layer not given is, for a model in a run folder, the run's own (`run.json` →
+//! `model.features[].raster`, recorded relative to the run folder, so it is found after the
+//! run folder is moved). Each layer must hold what the model was trained on: the values of
+//! `evidence/NAME_values.tif` for `value` features (e.g. distance to faults in metres), the
+//! class codes of the source for `class_weight` features. Layers are warped onto the grid of `--grid` (default: the first
 //! layer's) — bilinear for values, nearest for classes — when they are not already on it.
 
 use std::path::{Path, PathBuf};
@@ -44,8 +46,33 @@ pub struct PredictOptions {
     pub out: PathBuf,
 }
 
-/// Parses `NAME=PATH` pairs and orders them as the model's features.
-fn layer_paths(model: &SavedModel, model_file: &Path, pairs: &[String]) -> Result<Vec<PathBuf>> {
+/// The layers a run's model was trained on, as `run.json` records them (`model.features[]`:
+/// `name`, and `raster` relative to the run folder), resolved against `run_dir`.
+fn run_layers(run_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let manifest = crate::manifest::RunManifest::read(run_dir)?;
+    Ok(manifest.model["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            let name = f["name"].as_str()?;
+            let raster = f["raster"].as_str()?;
+            Some((
+                name.to_string(),
+                crate::run_folder::resolve_recorded(run_dir, raster),
+            ))
+        })
+        .collect())
+}
+
+/// Parses `NAME=PATH` pairs and orders them as the model's features; a feature without a pair
+/// is the run's own layer (`run_layers`) when the model is a run's.
+fn layer_paths(
+    model: &SavedModel,
+    model_file: &Path,
+    pairs: &[String],
+    run: &[(String, PathBuf)],
+) -> Result<Vec<PathBuf>> {
     let names: Vec<&str> = model.features.iter().map(|f| f.name.as_str()).collect();
     let mut paths: Vec<Option<PathBuf>> = vec![None; names.len()];
     for pair in pairs {
@@ -63,6 +90,20 @@ fn layer_paths(model: &SavedModel, model_file: &Path, pairs: &[String]) -> Resul
             bail!("--layer {name}: given twice");
         }
         paths[k] = Some(PathBuf::from(path));
+    }
+    for (name, path) in names.iter().zip(paths.iter_mut()) {
+        if path.is_some() {
+            continue;
+        }
+        if let Some((_, own)) = run.iter().find(|(n, _)| n == name) {
+            if !own.exists() {
+                bail!(
+                    "layer {name}: the run's own layer {} (run.json → model.features) does not exist; give the layer with --layer {name}=PATH",
+                    own.display()
+                );
+            }
+            *path = Some(own.clone());
+        }
     }
     let missing: Vec<&str> = names
         .iter()
@@ -90,7 +131,12 @@ fn layer_paths(model: &SavedModel, model_file: &Path, pairs: &[String]) -> Resul
 pub fn predict(o: &PredictOptions) -> Result<Value> {
     let started = Instant::now();
     let (model, model_file) = SavedModel::load(&o.model)?;
-    let paths = layer_paths(&model, &model_file, &o.layers)?;
+    // A run's model: layers not given are the run's own, read from its folder.
+    let run = match model_file.parent() {
+        Some(d) if d.join("run.json").is_file() => run_layers(d)?,
+        _ => Vec::new(),
+    };
+    let paths = layer_paths(&model, &model_file, &o.layers, &run)?;
     let template = o.grid.clone().unwrap_or_else(|| paths[0].clone());
     let grid = RasterReader::open(&template)?.grid().clone();
     let folder = RunFolder::begin(&o.out)?;

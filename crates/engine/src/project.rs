@@ -85,7 +85,8 @@ pub struct PointsSpec {
     pub path: PathBuf,
     /// Layer inside the file.
     pub layer: Option<String>,
-    /// CRS of the coordinates (required for CSV; overrides the file's own otherwise).
+    /// CRS of the coordinates (overrides the file's own; a CSV without one is in the grid's
+    /// CRS, see [`crate::points`]).
     pub crs: Option<String>,
     /// CSV column of x.
     pub x_column: Option<String>,

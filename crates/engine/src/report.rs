@@ -1220,23 +1220,24 @@ fn column_name(cat: &Catalogue, prefix: &str, column: &str) -> String {
     }
 }
 
-/// The target rule as `run.json` records it (`TopPercent(5.0)`, `PaCrossing`,
-/// `Threshold(0.01)`), in the catalogue's words; an unknown form as it is.
+/// The target rule as `run.json` records it (`top-percent 5`, `pa`, `threshold 0.01`; runs
+/// written before 0.1 recorded `TopPercent(5.0)`, `PaCrossing`, `Threshold(0.01)`), in the
+/// catalogue's words; an unknown form as it is.
 fn target_rule(rule: &str, cat: &Catalogue) -> String {
-    let value = |prefix: &str| {
-        rule.strip_prefix(prefix)?
-            .strip_suffix(')')?
+    let value = |prefix: &str, legacy: &str| {
+        rule.strip_prefix(prefix)
+            .or_else(|| rule.strip_prefix(legacy)?.strip_suffix(')'))?
             .parse::<f64>()
             .ok()
     };
-    if let Some(percent) = value("TopPercent(") {
+    if let Some(percent) = value("top-percent ", "TopPercent(") {
         cat.format("target-rule-top-percent", &[("percent", percent.into())])
-    } else if let Some(threshold) = value("Threshold(") {
+    } else if let Some(threshold) = value("threshold ", "Threshold(") {
         cat.format(
             "target-rule-threshold",
             &[("value", num(&Value::from(threshold), cat.numbers()).into())],
         )
-    } else if rule == "PaCrossing" {
+    } else if rule == "pa" || rule == "PaCrossing" {
         cat.text("target-rule-pa")
     } else {
         rule.to_string()
@@ -1498,6 +1499,24 @@ mod tests {
         Arc::new(Catalogue::new(Lang::ENGLISH))
     }
 
+    #[test]
+    fn target_rules_read_in_the_cli_words_and_the_legacy_debug_form() {
+        use crate::targets::TargetRule;
+        let cat = english();
+        for (rule, legacy) in [
+            (TargetRule::TopPercent(5.0), "TopPercent(5.0)"),
+            (TargetRule::Threshold(0.01), "Threshold(0.01)"),
+            (TargetRule::PaCrossing, "PaCrossing"),
+        ] {
+            let written = rule.to_string();
+            assert!(!written.contains('('), "{written}");
+            let words = target_rule(&written, &cat);
+            assert_ne!(words, written, "{written} is not understood");
+            assert_eq!(words, target_rule(legacy, &cat));
+        }
+        assert_eq!(TargetRule::TopPercent(5.0).to_string(), "top-percent 5");
+    }
+
     /// A small page in the language of `cat`: a 2 × 2 map with one deposit and one target, a
     /// chart, and hostile names wherever the run's files bring text.
     fn sample_page(name: &str, cat: &Catalogue) -> Page {
@@ -1570,7 +1589,7 @@ mod tests {
                 ci_ratio: serde_json::json!(0.292_8),
                 ci_probability_not_independent: serde_json::json!(1.0),
                 targets: 1,
-                target_rule: target_rule("TopPercent(5.0)", cat),
+                target_rule: target_rule("top-percent 5", cat),
                 target_threshold: 0.000_430_58,
             },
             maps: vec![map],

@@ -307,7 +307,13 @@ fn run_into(
     let src = VectorSource {
         path: dep_path.clone(),
         layer: d.layer.clone(),
-        crs: d.crs.clone(),
+        crs: crate::points::points_crs(
+            &dep_path,
+            d.crs.as_deref(),
+            &grid.crs_wkt,
+            "`crs` under [deposits]",
+        )
+        .crs,
         csv: CsvPoints {
             x: d.x_column.clone(),
             y: d.y_column.clone(),
@@ -717,7 +723,7 @@ fn run_into(
         dir,
     )?;
     say(&format!(
-        "      {} targets at {score_file} ≥ {target_threshold:.4} ({:?}, min {} km²)",
+        "      {} targets at {score_file} ≥ {target_threshold:.4} ({}, min {} km²)",
         targets.len(),
         rule,
         ts.min_area_km2
@@ -803,7 +809,7 @@ fn run_into(
             score_label: score_label.to_string(),
         },
         targets: TargetsEntry {
-            rule: format!("{rule:?}"),
+            rule: rule.to_string(),
             threshold: target_threshold,
             min_area_km2: ts.min_area_km2,
             count: targets.len(),
@@ -993,7 +999,18 @@ fn prepare_values(
     let values_path = dir.join("evidence").join(format!("{}_values.tif", e.name));
     let mut vsrc = VectorSource::new(source);
     vsrc.layer = e.layer.clone();
-    vsrc.crs = e.crs.clone();
+    // Interpolation applies the rule itself (on the samples table it interpolates).
+    vsrc.crs = if e.derive == Derive::Interpolate {
+        e.crs.clone()
+    } else {
+        crate::points::points_crs(
+            source,
+            e.crs.as_deref(),
+            &grid.crs_wkt,
+            &format!("`crs` under the [[evidence]] {:?}", e.name),
+        )
+        .crs
+    };
     Ok(match e.derive {
         Derive::Values => raster_on_grid(e, source, grid, &values_path)?,
         Derive::Derivative => {
@@ -1096,6 +1113,7 @@ fn prepare_values(
                 })?,
                 None,
                 None,
+                e.crs.as_deref(),
                 &like,
                 method,
                 &values_path,
@@ -1103,7 +1121,10 @@ fn prepare_values(
             )?;
             (
                 (RasterReader::open(&values_path)?),
-                format!("interpolated: {}", summary.method),
+                format!(
+                    "interpolated: {}; samples: {}",
+                    summary.method, summary.samples_crs
+                ),
             )
         }
         Derive::Rasterize => {
@@ -1186,15 +1207,7 @@ pub fn deposits_for(
     outside: Outside,
 ) -> Result<(Deposits, usize)> {
     let mut src = VectorSource::new(path);
-    src.crs = crs_def.map(str::to_string);
-    if src.crs.is_none()
-        && !grid.crs_wkt.is_empty()
-        && path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        src.crs = Some(grid.crs_wkt.clone());
-    }
+    src.crs = crate::points::points_crs(path, crs_def, &grid.crs_wkt, "--deposits-crs").crs;
     let points = read_features(&src, &grid.crs_wkt)?.points;
     let area = crate::pipeline::study_area_of(mask);
     let d = locate_deposits_in(

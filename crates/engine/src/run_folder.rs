@@ -111,6 +111,32 @@ pub struct RunFolder {
     resume: Option<PathBuf>,
 }
 
+/// A path as a run folder records it (in `run.json`): relative to the folder `dir` being
+/// written when it lies inside it — so it stays true once the staged folder is published, and
+/// after the run folder is moved — else absolute. Read it back with [`resolve_recorded`].
+pub fn recorded_path(dir: &Path, path: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if let Ok(inside) = path.strip_prefix(dir) {
+        return inside.display().to_string();
+    }
+    let (path, dir) = (absolute(path), absolute(dir));
+    match path.strip_prefix(&dir) {
+        Ok(inside) => inside.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// A path recorded by [`recorded_path`], resolved against the run folder `run_dir`: relative
+/// paths are inside the run folder, absolute ones are kept.
+pub fn resolve_recorded(run_dir: &Path, recorded: &str) -> PathBuf {
+    let p = Path::new(recorded);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        run_dir.join(p)
+    }
+}
+
 /// Where a killed run's partial folder is kept inside the new staged folder.
 pub const RESUME: &str = ".resume";
 
@@ -650,6 +676,30 @@ pub fn refuse_overwriting_input(input: &Path, output: &Path) -> anyhow::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_paths_are_relative_inside_the_run_and_absolute_outside() {
+        let dir = Path::new("/data/.run.partial-7");
+        let inside = dir.join("evidence/mag_values.tif");
+        assert_eq!(recorded_path(dir, &inside), "evidence/mag_values.tif");
+        assert_eq!(
+            resolve_recorded(Path::new("/moved/run"), &recorded_path(dir, &inside)),
+            Path::new("/moved/run/evidence/mag_values.tif")
+        );
+        let outside = Path::new("/survey/mag.tif");
+        assert_eq!(recorded_path(dir, outside), "/survey/mag.tif");
+        assert_eq!(
+            resolve_recorded(Path::new("/moved/run"), "/survey/mag.tif"),
+            outside
+        );
+        // A relative input outside the run is made absolute, not left relative to the
+        // working folder (which would then read as inside the run).
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            recorded_path(dir, Path::new("data/mag.tif")),
+            cwd.join("data/mag.tif").display().to_string()
+        );
+    }
     use crate::progress::Observer;
     use std::sync::{Arc, Mutex};
 

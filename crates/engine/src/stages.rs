@@ -35,12 +35,6 @@ pub struct WeightsArgs {
 pub fn weights(a: &WeightsArgs) -> Result<()> {
     let reader = RasterReader::open(&a.raster)?;
     let grid = reader.grid().clone();
-    if grid.crs_wkt.is_empty() && a.deposits_crs.is_none() {
-        say(&format!(
-            "warning: {} has no CRS; deposits are taken to be in the raster's coordinates",
-            a.raster.display()
-        ));
-    }
     reader.require_data()?;
     let (deposits, _) = deposits_for(
         &a.deposits,
@@ -270,7 +264,8 @@ pub fn demo(out: &Path, seed: u64, lang: Option<crate::locale::Lang>) -> Result<
 fn hidden_in_targets(points: &Path, run: &Path) -> Result<(Vec<u64>, usize)> {
     let labels = RasterReader::open(&run.join("targets.tif"))?;
     let grid = labels.grid().clone();
-    let (cells, n) = deposits_for(points, None, &grid, None, Outside::Error)?;
+    // The demo writes its points in the grid's CRS: declared, so no note is printed.
+    let (cells, n) = deposits_for(points, Some(&grid.crs_wkt), &grid, None, Outside::Error)?;
     let mut ranks = Vec::new();
     for (r, c, _) in &cells.cells {
         let w = nedra_core::Window {
@@ -460,7 +455,7 @@ pub fn derived_field(
     }
     let mut src = nedra_io::vector::VectorSource::new(features);
     src.layer = layer;
-    src.crs = crs;
+    src.crs = crate::points::points_crs(features, crs.as_deref(), &grid.crs_wkt, "--crs").crs;
     let (f, text) = crate::derive::field(&src, &grid, kind, max_distance)?;
     crate::derive::write_field(&grid, &f, out, "deriving")?;
     crate::emit!("{text} on {} → {}", grid.describe(), out.display());
@@ -497,7 +492,16 @@ pub fn derivative(
     }
     reader.require_data()?;
     crate::pipeline::write_derivative(&grid, &reader, which, halo, out, "derivative")?;
-    crate::emit!("{which:?} of {} → {}", raster.display(), out.display());
+    let kind = match which {
+        nedra_core::derivatives::Derivative::HorizontalGradient => "gradient",
+        nedra_core::derivatives::Derivative::Vertical => "vertical",
+        nedra_core::derivatives::Derivative::Tilt => "tilt",
+    };
+    crate::emit!(
+        "derivative {kind} of {} → {}",
+        raster.display(),
+        out.display()
+    );
     Ok(())
 }
 

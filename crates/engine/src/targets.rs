@@ -42,6 +42,19 @@ pub enum TargetRule {
     Threshold(f64),
 }
 
+/// The rule in the command line's words, as printed and as `run.json` records it:
+/// `top-percent 5`, `pa`, `threshold 0.01` (the flags `--top-percent 5`, `--pa`,
+/// `--threshold 0.01`).
+impl std::fmt::Display for TargetRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TargetRule::TopPercent(p) => write!(f, "top-percent {p}"),
+            TargetRule::PaCrossing => f.write_str("pa"),
+            TargetRule::Threshold(t) => write!(f, "threshold {t}"),
+        }
+    }
+}
+
 /// Options of [`find_targets`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TargetOptions {
