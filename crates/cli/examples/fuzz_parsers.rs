@@ -537,9 +537,11 @@ fn targets(seeds: &Path) -> Result<Vec<Target>> {
     };
 
     let mut project_seeds = vec![read(&project)?];
-    for (name, _, _) in nedra_engine::templates::TEMPLATES {
-        let text = nedra_engine::templates::template(name).unwrap_or_default();
-        project_seeds.push(text.as_bytes().to_vec());
+    for t in nedra_engine::templates::TEMPLATES
+        .iter()
+        .filter(|t| t.kind == nedra_engine::templates::TemplateKind::Project)
+    {
+        project_seeds.push(t.text.as_bytes().to_vec());
     }
     let data = seeds.join("data");
     let utm = nedra_io::crs::resolve("EPSG:32635", None)?;
@@ -637,6 +639,12 @@ fn targets(seeds: &Path) -> Result<Vec<Target>> {
                   water_saturation = { kind = \"fixed\", value = 0.3 }\n\
                   formation_volume_factor = { kind = \"fixed\", value = 1.2 }\n"
                     .to_vec(),
+                nedra_engine::templates::TEMPLATES
+                    .iter()
+                    .filter(|t| t.kind == nedra_engine::templates::TemplateKind::Prospects)
+                    .map(|t| t.text)
+                    .collect::<String>()
+                    .into_bytes(),
             ],
             parse: Box::new(|p| nedra_engine::prospects::check(p).map(drop)),
         },

@@ -7,6 +7,7 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 mod choice;
+mod template;
 mod terminal;
 
 use std::io::Write;
@@ -271,11 +272,32 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Print a knowledge-driven deposit-model template (evidence layers, fuzzy memberships and
-    /// inference network) to paste into a project file and edit; without NAME, list them.
+    /// Print a knowledge-driven deposit-model template — a complete project file (evidence
+    /// layers, fuzzy memberships, inference network, cited sources) to save and edit — or
+    /// propose templates by commodity; without arguments, list the templates.
+    ///
+    /// NAME may be the start of a name when only one template starts with it
+    /// (`nedra template carbonatite` prints carbonatite_ree). `pripyat_play` is a prospects
+    /// file for `nedra prospects` (play chance maps made from layers). Every path in a
+    /// template starts with REPLACE/.
+    ///
+    /// `--commodity` takes an element symbol (Nb), a name (niobium), a list's entry
+    /// ("platinum group metals") or REE, LREE, HREE, and prints the commodity's places on the
+    /// USGS 2022 and EU 2023 critical-minerals lists, its deposit models and its templates.
+    #[command(
+        after_help = "Examples:\n  nedra template carbonatite > project.toml\n  nedra template --commodity Nb\n  nedra template --list-commodities"
+    )]
     Template {
-        /// carbonatite_ree, ion_adsorption_clay, heavy_mineral_sands or pegmatite_li.
+        /// Template name, or a unique start of one.
+        #[arg(conflicts_with_all = ["commodity", "list_commodities"])]
         name: Option<String>,
+        /// Propose the templates for a commodity, with its lists and deposit models.
+        #[arg(long, value_name = "SYMBOL|NAME", conflicts_with = "list_commodities")]
+        commodity: Option<String>,
+        /// List the commodities: critical-minerals lists (USGS 2022, EU 2023 critical and
+        /// strategic), rare-earth group, templates.
+        #[arg(long)]
+        list_commodities: bool,
     },
     /// Resource assessment steps (USGS three-part method, petroleum risking).
     #[command(subcommand)]
@@ -840,23 +862,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }),
-        Command::Template { name } => match name {
-            None => {
-                for (n, d, _) in nedra_engine::templates::TEMPLATES {
-                    println!("{n:<22} {d}");
-                }
-                Ok(())
-            }
-            Some(n) => match nedra_engine::templates::template(&n) {
-                Some(t) => {
-                    print!("{t}");
-                    Ok(())
-                }
-                None => Err(anyhow::anyhow!(
-                    "no template {n:?}: run `nedra template` for the list"
-                )),
-            },
-        },
+        Command::Template {
+            name,
+            commodity,
+            list_commodities,
+        } => template::run(name.as_deref(), commodity.as_deref(), list_commodities),
         Command::Predict {
             model,
             layers,

@@ -2062,3 +2062,76 @@ fn interpolation_samples_are_reprojected_from_their_own_crs() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("lie outside the grid"));
     }
 }
+
+#[test]
+fn templates_resolve_by_unique_prefix_and_commodities_propose_them() {
+    let text = |o: &Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    let errors = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let exact = nedra(&["template", "carbonatite_ree"]);
+    assert!(exact.status.success(), "{}", errors(&exact));
+    assert!(text(&exact).contains("[[evidence]]") && text(&exact).contains("[grid]"));
+    // A unique prefix prints the same template.
+    let prefix = nedra(&["template", "carbonatite"]);
+    assert!(prefix.status.success(), "{}", errors(&prefix));
+    assert_eq!(prefix.stdout, exact.stdout);
+    // An ambiguous prefix is refused with the candidates; an unknown name points to the list.
+    let ambiguous = nedra(&["template", "p"]);
+    assert!(!ambiguous.status.success());
+    let e = errors(&ambiguous);
+    for candidate in ["phosphorite_ree", "pegmatite_li", "pripyat_play"] {
+        assert!(e.contains("ambiguous") && e.contains(candidate), "{e}");
+    }
+    let unknown = nedra(&["template", "kimberlite"]);
+    assert!(!unknown.status.success());
+    assert!(
+        errors(&unknown).contains("nedra template"),
+        "{}",
+        errors(&unknown)
+    );
+    // The list: one line per template, the prospects template among them.
+    let list = text(&nedra(&["template"]));
+    assert_eq!(list.lines().count(), 9, "{list}");
+    assert!(
+        list.lines().any(|l| l.starts_with("pripyat_play ")),
+        "{list}"
+    );
+    // A commodity: its lists, deposit models and templates.
+    let nb = nedra(&["template", "--commodity", "Nb"]);
+    assert!(nb.status.success(), "{}", errors(&nb));
+    let nb = text(&nb);
+    for want in [
+        "Nb  niobium",
+        "USGS 2022 critical minerals: niobium",
+        "EU 2023 critical raw materials: niobium",
+        "deposit models: carbonatite (pyrochlore)",
+        "Templates for Nb:",
+        "alkaline_ultramafic_ree_nb ",
+        "carbonatite_ree ",
+    ] {
+        assert!(nb.contains(want), "{want:?} in\n{nb}");
+    }
+    assert!(!nb.contains("strategic"), "{nb}");
+    let dy = text(&nedra(&["template", "--commodity", "dysprosium"]));
+    assert!(
+        dy.contains("(heavy rare earth)") && dy.contains("rare earth elements for magnets"),
+        "{dy}"
+    );
+    let none = nedra(&["template", "--commodity", "unobtainium"]);
+    assert!(!none.status.success());
+    assert!(errors(&none).contains("--list-commodities"));
+    // The table, with the lists' lengths.
+    let table = text(&nedra(&["template", "--list-commodities"]));
+    for want in [
+        "(50 entries)",
+        "(34 entries)",
+        "(17 entries)",
+        "87 FR 10381",
+    ] {
+        assert!(table.contains(want), "{want:?} in\n{table}");
+    }
+    assert!(table.lines().any(|l| l.starts_with("Nb ")), "{table}");
+    // A name and a commodity together are refused.
+    assert!(!nedra(&["template", "pegmatite_li", "--commodity", "Li"])
+        .status
+        .success());
+}

@@ -70,7 +70,8 @@
 //! - [`ml`]: data-driven models in a run (logistic regression, forests, boosting, PU bagging).
 //! - [`saved_model`], [`predict`]: `model.json` and applying it to another area.
 //! - [`fuzzy_model`]: the knowledge-driven fuzzy inference network.
-//! - [`templates`]: deposit-model templates for project files.
+//! - [`templates`]: deposit-model templates for project and prospects files.
+//! - [`commodities`]: critical-minerals lists, deposit models and templates by commodity.
 //!
 //! **Assessment and reporting**
 //! - [`deposits_pmf`], [`assessment`]: the USGS three-part assessment.
@@ -81,6 +82,7 @@
 
 pub mod assessment;
 pub mod classify;
+pub mod commodities;
 pub mod compare;
 pub mod demo;
 pub mod deposits_pmf;

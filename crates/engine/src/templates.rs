@@ -1,320 +1,230 @@
-//! Knowledge-driven deposit-model templates: editable project-file fragments with the evidence
-//! layers a deposit model calls for, their fuzzy memberships and an inference network.
+//! Knowledge-driven deposit-model templates: complete, editable project files (and one
+//! prospects file for a petroleum play) with the evidence layers a deposit model calls for,
+//! their fuzzy memberships and an inference network.
 //!
 //! The membership parameters are starting points written for typical survey units (nT, ppm,
 //! metres) and must be tuned to the local data; the structure (which evidence, how it combines)
-//! follows the cited deposit models.
+//! follows the deposit models each file cites. Every path starts with `REPLACE/`. The files
+//! live in `crates/engine/data/templates/` and are built into the binary.
+//!
+//! [`find`] resolves a name the way the command line does: an exact name, else a unique prefix.
 
-/// (name, one-line description, project-file fragment)
-pub const TEMPLATES: [(&str, &str, &str); 4] = [
-    (
+use anyhow::{anyhow, Result};
+
+/// Which file a template is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    /// A project file for `nedra run` (`[model] kind = "fuzzy"`).
+    Project,
+    /// A prospects file for `nedra prospects` (play chance maps and prospects).
+    Prospects,
+}
+
+/// A deposit-model template.
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    /// Name given to `nedra template NAME`.
+    pub name: &'static str,
+    /// One line: the deposit model and its sources.
+    pub description: &'static str,
+    /// A project file or a prospects file.
+    pub kind: TemplateKind,
+    /// The file's text (TOML).
+    pub text: &'static str,
+}
+
+macro_rules! template {
+    ($name:literal, $kind:ident, $description:literal) => {
+        Template {
+            name: $name,
+            description: $description,
+            kind: TemplateKind::$kind,
+            text: include_str!(concat!("../data/templates/", $name, ".toml")),
+        }
+    };
+}
+
+/// Every template, in the order `nedra template` lists them.
+pub const TEMPLATES: [Template; 9] = [
+    template!(
         "carbonatite_ree",
-        "REE in carbonatite and alkaline intrusions (Verplanck & Van Gosen 2011; Simandl & Paradis 2018)",
-        r#"# Deposit model: rare earths in carbonatite / alkaline-intrusion complexes.
-# Sources: Verplanck P.L. & Van Gosen B.S. (2011) USGS OFR 2011-1256 (carbonatite REE
-# deposit model); Simandl G.J. & Paradis S. (2018) Appl. Earth Sci. 127 (carbonatites review).
-# Critical elements: an alkaline/carbonatite source intrusion (mapped units, circular magnetic
-# and gravity highs), deep crustal structures that let the melts rise (rifts, faults), and
-# the geochemical/radiometric footprint (Th, La, Ce, Nb; high eTh halos).
-# Replace every source path; tune memberships to your units.
-
-[[evidence]]
-name = "alkaline_units"
-source = "REPLACE/geology.gpkg"        # polygons with a numeric unit code
-derive = "rasterize"
-field = "unit_code"
-pattern = "categorical"
-
-[[evidence]]
-name = "magnetic"
-source = "REPLACE/magnetic_rtp.tif"    # reduced-to-pole anomaly, nT
-pattern = "descending"
-class_width = 50.0
-
-[[evidence]]
-name = "thorium"
-source = "REPLACE/eth_ppm.tif"         # radiometric equivalent thorium, ppm
-pattern = "descending"
-class_width = 1.0
-
-[[evidence]]
-name = "faults"
-source = "REPLACE/faults.gpkg"
-derive = "distance"
-pattern = "ascending"
-class_width = 500.0
-
-[model]
-kind = "fuzzy"
-output = "ree_carbonatite"
-
-[[model.memberships]]
-layer = "alkaline_units"
-function = "categorical:5=1.0,default=0.1"   # 5 = carbonatite / alkaline complex
-[[model.memberships]]
-layer = "magnetic"
-function = "linear:0,300"                    # stronger positive anomalies, more favourable
-[[model.memberships]]
-layer = "thorium"
-function = "linear:8,25"                     # above regional background
-[[model.memberships]]
-layer = "faults"
-function = "small:3000,3"                    # within a few km of deep structures
-
-[[model.nodes]]
-name = "source_intrusion"                    # mapped unit OR its geophysical signature
-operator = "or"
-inputs = ["alkaline_units", "magnetic"]
-[[model.nodes]]
-name = "footprint"                           # pathway and geochemical expression together
-operator = "gamma"
-gamma = 0.7
-inputs = ["faults", "thorium"]
-[[model.nodes]]
-name = "ree_carbonatite"
-operator = "gamma"
-gamma = 0.9
-inputs = ["source_intrusion", "footprint"]
-"#,
+        Project,
+        "REE in carbonatite and alkaline intrusions (Verplanck & Van Gosen 2011; Simandl & Paradis 2018)"
     ),
-    (
+    template!(
+        "alkaline_ultramafic_ree_nb",
+        Project,
+        "REE–Nb in alkaline–ultramafic carbonatite complexes, e.g. Kovdor (Mitchell 2015; Verplanck et al. 2016)"
+    ),
+    template!(
+        "phosphorite_ree",
+        Project,
+        "REE in sedimentary phosphorites, e.g. Baltic obolus and Russian Plate nodular beds (Emsbo et al. 2015)"
+    ),
+    template!(
         "ion_adsorption_clay",
-        "REE in ion-adsorption clays on weathered granites (Sanematsu & Watanabe 2016; Estrade et al. 2019)",
-        r#"# Deposit model: ion-adsorption (regolith-hosted) rare earths.
-# Sources: Sanematsu K. & Watanabe Y. (2016) Rev. Econ. Geol. 18, 55–79; Estrade G. et al.
-# (2019) Ore Geol. Rev. 112 (weathering of REE-bearing granites).
-# Critical elements: an REE-rich granitic source (mapped granites with high radiometric Th),
-# a thick, preserved weathering profile (regolith thickness; gentle, moderately elevated
-# relief), and a warm humid climate (a regional constant: leave it out if it holds everywhere).
-
-[[evidence]]
-name = "granite_units"
-source = "REPLACE/geology.gpkg"
-derive = "rasterize"
-field = "unit_code"
-pattern = "categorical"
-
-[[evidence]]
-name = "thorium"
-source = "REPLACE/eth_ppm.tif"
-pattern = "descending"
-class_width = 1.0
-
-[[evidence]]
-name = "regolith_m"
-source = "REPLACE/regolith_thickness_m.tif"
-pattern = "descending"
-class_width = 2.0
-
-[[evidence]]
-name = "slope_deg"
-source = "REPLACE/slope_degrees.tif"
-pattern = "ascending"
-class_width = 2.0
-
-[model]
-kind = "fuzzy"
-output = "ree_ion_adsorption"
-
-[[model.memberships]]
-layer = "granite_units"
-function = "categorical:2=1.0,default=0.05"  # 2 = biotite / two-mica granites (edit)
-[[model.memberships]]
-layer = "thorium"
-function = "linear:10,35"                    # REE-rich granites are Th-rich
-[[model.memberships]]
-layer = "regolith_m"
-function = "large:10,3"                      # profiles thicker than ~10 m
-[[model.memberships]]
-layer = "slope_deg"
-function = "gaussian:8,0.02"                 # gentle hills keep the profile; flats and cliffs do not
-
-[[model.nodes]]
-name = "source_granite"
-operator = "product"
-inputs = ["granite_units", "thorium"]
-[[model.nodes]]
-name = "preserved_regolith"
-operator = "and"
-inputs = ["regolith_m", "slope_deg"]
-[[model.nodes]]
-name = "ree_ion_adsorption"
-operator = "gamma"
-gamma = 0.8
-inputs = ["source_granite", "preserved_regolith"]
-"#,
+        Project,
+        "REE in ion-adsorption clays on weathered granites (Sanematsu & Watanabe 2016; Estrade et al. 2019)"
     ),
-    (
+    template!(
+        "weathering_crust_ree",
+        Project,
+        "REE–Sc in weathering crusts on crystalline basement, buried under platform cover (Sanematsu & Watanabe 2016; Borst et al. 2020)"
+    ),
+    template!(
         "heavy_mineral_sands",
-        "Ti–Zr–REE heavy-mineral sand placers with monazite (Van Gosen et al. 2014)",
-        r#"# Deposit model: heavy-mineral sand placers (ilmenite, rutile, zircon, monazite).
-# Source: Van Gosen B.S., Fey D.L., Shah A.K., Verplanck P.L. & Hoefen T.M. (2014) Deposit
-# model for heavy-mineral sands in coastal environments, USGS SIR 2010-5070-L.
-# Critical elements: coastal and shoreline sediments (modern and fossil strandlines), the
-# radiometric signature of monazite (high eTh) and the magnetic signature of ilmenite and
-# magnetite, within reach of the old shorelines.
-
-[[evidence]]
-name = "coastal_units"
-source = "REPLACE/surficial_geology.gpkg"
-derive = "rasterize"
-field = "unit_code"
-pattern = "categorical"
-
-[[evidence]]
-name = "paleoshorelines"
-source = "REPLACE/paleoshorelines.gpkg"   # mapped strandlines / beach ridges (lines)
-derive = "distance"
-pattern = "ascending"
-class_width = 250.0
-
-[[evidence]]
-name = "thorium"
-source = "REPLACE/eth_ppm.tif"
-pattern = "descending"
-class_width = 1.0
-
-[[evidence]]
-name = "magnetic"
-source = "REPLACE/magnetic_rtp.tif"
-pattern = "descending"
-class_width = 10.0
-
-[model]
-kind = "fuzzy"
-output = "heavy_mineral_sands"
-
-[[model.memberships]]
-layer = "coastal_units"
-function = "categorical:3=1.0,4=0.7,default=0.05"   # 3 = beach/strandline sands, 4 = dunes (edit)
-[[model.memberships]]
-layer = "paleoshorelines"
-function = "small:1500,2"
-[[model.memberships]]
-layer = "thorium"
-function = "linear:5,20"
-[[model.memberships]]
-layer = "magnetic"
-function = "linear:0,80"
-
-[[model.nodes]]
-name = "host_sediments"
-operator = "and"
-inputs = ["coastal_units", "paleoshorelines"]
-[[model.nodes]]
-name = "heavy_minerals"                              # monazite OR ilmenite/magnetite
-operator = "or"
-inputs = ["thorium", "magnetic"]
-[[model.nodes]]
-name = "heavy_mineral_sands"
-operator = "gamma"
-gamma = 0.85
-inputs = ["host_sediments", "heavy_minerals"]
-"#,
+        Project,
+        "Ti–Zr–REE heavy-mineral sand placers with monazite (Van Gosen et al. 2014)"
     ),
-    (
+    template!(
+        "ti_zr_placer",
+        Project,
+        "Ti–Zr fossil placers of a platform cover, e.g. Malyshevo (Van Gosen et al. 2014; Hou et al. 2017)"
+    ),
+    template!(
         "pegmatite_li",
-        "LCT (lithium–caesium–tantalum) pegmatites (Bradley et al. 2017; Černý & Ercit 2005)",
-        r#"# Deposit model: lithium in LCT pegmatites.
-# Sources: Bradley D.C., McCauley A.D. & Stillings L.M. (2017) USGS Prof. Paper 1802-K
-# (lithium); Černý P. & Ercit T.S. (2005) Can. Mineral. 43 (pegmatite classification).
-# Critical elements: fertile peraluminous (S-type) granites as the parent — pegmatite swarms
-# lie within ~10 km of them, the most fractionated (Li-rich) farthest out; amphibolite- to
-# greenschist-facies host rocks; structures that host the dykes; Li–Cs–Ta–Rb geochemistry.
-
-[[evidence]]
-name = "fertile_granites"
-source = "REPLACE/peraluminous_granites.gpkg"   # polygons
-derive = "distance"
-pattern = "ascending"
-class_width = 1000.0
-
-[[evidence]]
-name = "host_rocks"
-source = "REPLACE/geology.gpkg"
-derive = "rasterize"
-field = "metamorphic_grade"                     # numeric code
-pattern = "categorical"
-
-[[evidence]]
-name = "structures"
-source = "REPLACE/faults_shears.gpkg"
-derive = "distance"
-pattern = "ascending"
-class_width = 250.0
-
-[[evidence]]
-name = "li_ppm"
-source = "REPLACE/stream_sediments.csv"          # x/y in the grid's CRS, Li column
-derive = "interpolate"
-censored = "half-dl"
-value_column = "Li_value_ppm"
-pattern = "descending"
-classify = "quantiles:10"
-
-[model]
-kind = "fuzzy"
-output = "lct_pegmatite"
-
-[[model.memberships]]
-layer = "fertile_granites"
-function = "gaussian:4000,0.0000002"             # a halo peaking a few km from the granite
-[[model.memberships]]
-layer = "host_rocks"
-function = "categorical:3=1.0,2=0.6,default=0.1" # 3 = amphibolite, 2 = upper greenschist (edit)
-[[model.memberships]]
-layer = "structures"
-function = "small:1000,2"
-[[model.memberships]]
-layer = "li_ppm"
-function = "linear:30,150"
-
-[[model.nodes]]
-name = "setting"
-operator = "product"
-inputs = ["fertile_granites", "host_rocks"]
-[[model.nodes]]
-name = "expression"
-operator = "or"
-inputs = ["structures", "li_ppm"]
-[[model.nodes]]
-name = "lct_pegmatite"
-operator = "gamma"
-gamma = 0.8
-inputs = ["setting", "expression"]
-"#,
+        Project,
+        "LCT (lithium–caesium–tantalum) pegmatites (Bradley et al. 2017; Černý & Ercit 2005)"
+    ),
+    template!(
+        "pripyat_play",
+        Prospects,
+        "prospects file: salt-sealed rift play of the Pripyat trough, chance maps from layers (Ulmishek 2001)"
     ),
 ];
 
-/// The text of a template by name.
-pub fn template(name: &str) -> Option<&'static str> {
-    TEMPLATES.iter().find(|t| t.0 == name).map(|t| t.2)
+/// The template of exactly this name.
+pub fn template(name: &str) -> Option<&'static Template> {
+    TEMPLATES.iter().find(|t| t.name == name)
+}
+
+/// The template a name given on the command line means: the template of exactly that name, or
+/// else the one template whose name starts with it (`carbonatite` → `carbonatite_ree`).
+///
+/// # Errors
+/// When no template starts with `name`, or several do (the message lists them).
+pub fn find(name: &str) -> Result<&'static Template> {
+    let names: Vec<&str> = TEMPLATES.iter().map(|t| t.name).collect();
+    let i = exact_or_unique_prefix(name, &names).map_err(|candidates| match candidates[..] {
+        [] => anyhow!("no template {name:?}: run `nedra template` for the list"),
+        _ => anyhow!(
+            "template {name:?} is ambiguous: {} start with it; give more of the name",
+            candidates.join(", ")
+        ),
+    })?;
+    Ok(&TEMPLATES[i])
+}
+
+/// The index of `name` in `names`, or of the one name it begins; else the names it begins
+/// (none, or several).
+fn exact_or_unique_prefix<'a>(name: &str, names: &[&'a str]) -> Result<usize, Vec<&'a str>> {
+    if let Some(i) = names.iter().position(|n| *n == name) {
+        return Ok(i);
+    }
+    let starting: Vec<usize> = (0..names.len())
+        .filter(|&i| !name.is_empty() && names[i].starts_with(name))
+        .collect();
+    match starting[..] {
+        [i] => Ok(i),
+        _ => Err(starting.iter().map(|&i| names[i]).collect()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every template is valid TOML whose network checks against its own evidence layers.
+    /// Every project template loads with the project loader — every field checked, the fuzzy
+    /// network against its own evidence layers — once written to a file.
     #[test]
-    fn every_template_parses_and_its_network_is_valid() {
-        #[derive(serde::Deserialize)]
-        struct Fragment {
-            evidence: Vec<crate::project::EvidenceSpec>,
-            model: crate::project::ModelSpec,
+    fn every_project_template_loads_as_a_project() {
+        let dir = tempfile::tempdir().unwrap();
+        for t in TEMPLATES.iter().filter(|t| t.kind == TemplateKind::Project) {
+            let path = dir.path().join(format!("{}.toml", t.name));
+            std::fs::write(&path, t.text).unwrap();
+            let project = crate::project::Project::load(&path)
+                .unwrap_or_else(|e| panic!("{}: {e:#}", t.name));
+            assert_eq!(
+                project.model.kind,
+                crate::options::ModelKind::Fuzzy,
+                "{}",
+                t.name
+            );
+            assert!(!project.project.commodity.is_empty(), "{}", t.name);
+            // Every input is a path to replace, so that none is taken for the user's data.
+            for e in &project.evidence {
+                assert!(e.source.starts_with("REPLACE"), "{}: {}", t.name, e.name);
+            }
         }
-        for (name, _, text) in TEMPLATES {
-            let f: Fragment = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(f.model.kind, crate::options::ModelKind::Fuzzy, "{name}");
-            let layers: Vec<String> = f.evidence.iter().map(|e| e.name.clone()).collect();
-            crate::fuzzy_model::Network::new(
-                &layers,
-                &f.model.memberships,
-                &f.model.nodes,
-                f.model.output.as_deref(),
-            )
-            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    }
+
+    /// The prospects template passes the prospects loader's whole check — every field, and
+    /// its chance maps read — with small maps in place of the ones it names.
+    #[test]
+    fn the_prospects_template_passes_the_prospects_check() {
+        use crate::assessment::tests::{test_grid, write_raster, TRACTS};
+        let t = template("pripyat_play").unwrap();
+        assert_eq!(t.kind, TemplateKind::Prospects);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("maps")).unwrap();
+        for (element, chance) in [("source", 0.9), ("reservoir", 0.6), ("seal", 0.95)] {
+            let path = dir.path().join(format!("maps/{element}_chance.tif"));
+            write_raster(&path, &test_grid(), |_, _| Some(chance));
         }
-        assert!(template("carbonatite_ree").is_some() && template("nope").is_none());
+        write_raster(
+            &dir.path().join("maps/trap_chance.tif"),
+            &test_grid(),
+            |_, c| Some(if c < 20 { 0.8 } else { 0.2 }),
+        );
+        std::fs::write(dir.path().join("zones.geojson"), TRACTS).unwrap();
+        let text = t
+            .text
+            .replace("REPLACE/structural_zones.gpkg", "zones.geojson")
+            .replace("segment_field = \"zone\"", "segment_field = \"tract\"");
+        let path = dir.path().join("pripyat_play.toml");
+        std::fs::write(&path, text).unwrap();
+        let (plays, prospects) = crate::prospects::check(&path).unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!((plays, prospects), (2, 2));
+        // As shipped, the file parses as a prospects file too.
+        let file: crate::prospects::ProspectsFile = toml::from_str(t.text).unwrap();
+        assert!(file.plays[0].maps.is_some());
+    }
+
+    #[test]
+    fn names_resolve_exactly_or_by_a_unique_prefix() {
+        assert_eq!(find("carbonatite").unwrap().name, "carbonatite_ree");
+        assert_eq!(find("ti").unwrap().name, "ti_zr_placer");
+        assert_eq!(find("pegmatite_li").unwrap().name, "pegmatite_li");
+        let e = find("p").unwrap_err().to_string();
+        assert!(
+            e.contains("ambiguous")
+                && e.contains("phosphorite_ree")
+                && e.contains("pegmatite_li")
+                && e.contains("pripyat_play"),
+            "{e}"
+        );
+        assert!(find("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("no template"));
+        assert!(find("").is_err());
+        assert!(template("carbonatite").is_none());
+        // An exact name wins over the longer names it begins.
+        let names = ["carbonatite", "carbonatite_ree", "pegmatite_li"];
+        assert_eq!(exact_or_unique_prefix("carbonatite", &names), Ok(0));
+        assert_eq!(exact_or_unique_prefix("carbonatite_", &names), Ok(1));
+        assert_eq!(
+            exact_or_unique_prefix("carb", &names),
+            Err(vec!["carbonatite", "carbonatite_ree"])
+        );
+    }
+
+    #[test]
+    fn every_template_cites_its_sources() {
+        let mut names = std::collections::HashSet::new();
+        for t in TEMPLATES {
+            assert!(names.insert(t.name), "{} twice", t.name);
+            assert!(t.text.contains("Source"), "{}", t.name);
+        }
     }
 }

@@ -4,7 +4,9 @@ from qgis.core import QgsProcessingParameterFileDestination
 
 from .base import NedraAlgorithm
 
-TEMPLATES = ["carbonatite_ree", "ion_adsorption_clay", "heavy_mineral_sands", "pegmatite_li"]
+TEMPLATES = ["carbonatite_ree", "alkaline_ultramafic_ree_nb", "phosphorite_ree",
+             "ion_adsorption_clay", "weathering_crust_ree", "heavy_mineral_sands",
+             "ti_zr_placer", "pegmatite_li", "pripyat_play"]
 
 
 class Template(NedraAlgorithm):
@@ -14,11 +16,14 @@ class Template(NedraAlgorithm):
     help = (
         "Writes a knowledge-driven deposit-model template — the evidence layers the model "
         "calls for, a fuzzy membership per layer and an inference network, with the cited "
-        "sources — as a project-file fragment to paste and edit:\n"
+        "sources — as a complete project file to edit:\n"
         "carbonatite_ree: REE in carbonatite and alkaline intrusions;\n"
         "ion_adsorption_clay: REE in ion-adsorption clays on weathered granites;\n"
         "heavy_mineral_sands: Ti–Zr–REE heavy-mineral sand placers with monazite;\n"
-        "pegmatite_li: LCT pegmatites.\n\n"
+        "pegmatite_li: LCT pegmatites;\n"
+        "alkaline_ultramafic_ree_nb, phosphorite_ree, weathering_crust_ree, ti_zr_placer: "
+        "East European Craton REE–Nb, phosphorite REE, weathering-crust REE, Ti–Zr placers;\n"
+        "pripyat_play: a prospects file for nedra prospects (rift play chance maps).\n\n"
         "Runs: nedra template NAME > FILE.toml")
 
     def initAlgorithm(self, config=None):  # noqa: N802
