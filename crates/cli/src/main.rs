@@ -179,7 +179,7 @@ enum Command {
     /// prediction-rate) AUC, ROC AUC, the area needed to capture 50/80/90 % of the deposits,
     /// the prediction–area crossing, and bootstrap confidence intervals.
     ///
-    /// Writes DIR/validation.json, DIR/success_rate.csv, DIR/pa_plot.csv (and
+    /// Writes DIR/validation.json, DIR/success_rate.csv, DIR/pa_plot.csv, DIR/roc.csv (and
     /// DIR/prediction_rate.csv). Higher scores are taken as more prospective.
     Validate {
         /// Score raster (posterior probability, fuzzy score, model output …).
