@@ -232,7 +232,7 @@ async fn manifest(State(app): Shared, Path(run): Path<String>) -> Response {
     })
 }
 
-/// The rows of a small numeric CSV file of the run (success_rate.csv, pa_plot.csv) as
+/// The rows of a small numeric CSV file of the run (success_rate.csv, pa_plot.csv, roc.csv) as
 /// `{column: [values…]}`; non-finite values become null.
 fn csv_columns(path: &std::path::Path) -> Option<Value> {
     let text = std::fs::read_to_string(path).ok()?;
@@ -280,6 +280,7 @@ async fn curves(State(app): Shared, Path(run): Path<String>) -> Response {
             "success_rate": csv_columns(&root.join("success_rate.csv")),
             "prediction_rate": csv_columns(&root.join("prediction_rate.csv")),
             "pa_plot": csv_columns(&root.join("pa_plot.csv")),
+            "roc": csv_columns(&root.join("roc.csv")),
         }))
         .into_response()
     })
