@@ -523,6 +523,11 @@ enum Command {
         /// Memory for cached tiles, MiB.
         #[arg(long, default_value_t = 256)]
         cache_mib: usize,
+        /// A local basemap under the layers: an MBTiles file or a PMTiles version 3 archive of
+        /// raster tiles (PNG, JPEG or WebP), served from this machine [default: a plain
+        /// background].
+        #[arg(long, value_name = "FILE")]
+        basemap: Option<PathBuf>,
     },
     /// (Re)build `report.html` of a run folder: maps, validation curves, weights, targets and
     /// provenance in one offline file.
@@ -654,12 +659,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             token,
             rate_limit,
             cache_mib,
+            basemap,
         } => serve(nedra_server::Options {
             runs,
             bind,
             token,
             rate_limit_per_s: rate_limit,
             cache_mib,
+            basemap,
         }),
         Command::Weights {
             raster,
@@ -976,6 +983,9 @@ fn serve(options: nedra_server::Options) -> anyhow::Result<()> {
     let server = nedra_server::Server::bind(options)?;
     for (name, folder) in server.runs() {
         say(&format!("serving run {name} from {}", folder.display()));
+    }
+    if let Some(basemap) = server.basemap() {
+        say(&format!("basemap: {}", basemap.display()));
     }
     if server.token_generated() {
         say(&format!(

@@ -65,6 +65,7 @@ const chosenLang = known(new URLSearchParams(location.search).get('lang')) || kn
 const state = {
   lang: chosenLang || known((navigator.language || 'en').slice(0, 2)) || 'en',
   runs: [], run: null, compare: null, visible: {}, opacity: {}, overlays: {}, targets: null, curves: null,
+  basemap: null,
 };
 const t = (key) => (TEXT[state.lang] && TEXT[state.lang][key]) || TEXT.en[key] || key;
 const $ = (id) => document.getElementById(id);
@@ -122,6 +123,14 @@ function tileUrl(run, layer) {
 }
 
 function addRun(map, run) {
+  // The local basemap (nedra serve --basemap), when the server has one: the bottom layer.
+  const b = state.basemap;
+  if (b) {
+    const source = { type: 'raster', tiles: [`${location.origin}${b.tiles}`], tileSize: 256, minzoom: b.minzoom, maxzoom: b.maxzoom };
+    if (b.bounds) source.bounds = b.bounds;
+    map.addSource('basemap', source);
+    map.addLayer({ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-fade-duration': 0 } });
+  }
   const layers = [...run.layers].reverse();
   for (const layer of layers) {
     map.addSource(`r-${layer.id}`, {
@@ -458,8 +467,9 @@ async function main() {
     localStorage.setItem('nedra-lang', state.lang);
     translate(); renderLayers(); renderCurves();
   });
-  const { runs } = await getJson('/api/runs');
+  const { runs, basemap } = await getJson('/api/runs');
   state.runs = runs;
+  state.basemap = basemap || null;
   if (!chosenLang && known(runs[0] && runs[0].lang)) {
     state.lang = runs[0].lang;
     translate();
