@@ -151,7 +151,7 @@ const roc = await page.evaluate(() => {
   return { points: line ? line.getAttribute('points').split(' ').length : 0, legend: chart ? [...chart.querySelectorAll('text')].map((e) => e.textContent).join(' | ') : '' };
 });
 check(roc.points >= 3 && /AUC \d\.\d+ \(interval [\d.]+–[\d.]+\)/.test(roc.legend),
-  `the ROC curve is drawn with its AUC and interval in the legend (${roc.points} points; ${roc.legend.split(' | ').pop()})`);
+  `the ROC curve is drawn with its AUC and interval in the legend (${roc.points} points; ${roc.legend.split(' | ').find((x) => x.startsWith('AUC')) || 'no AUC label'})`);
 const auc = await page.$$eval('#curves p.auc', (ps) => ps.map((p) => p.textContent));
 check(auc.some((s) => s.startsWith('ROC AUC')), `the ROC AUC with its interval is shown (${auc[0] || 'none'})`);
 const manifest = await page.evaluate(() => document.getElementById('manifest-text').textContent);
