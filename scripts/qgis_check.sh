@@ -104,7 +104,7 @@ qp run nedra:validate -- SCORE="$d/run/posterior.tif" DEPOSITS="$d/data/occurren
 "$nedra" validate "$d/run/posterior.tif" --deposits "$d/data/occurrences.csv" \
   --test-deposits "$d/data/hidden_deposits.csv" --deposits-crs $utm --bootstrap 200 --seed 7 \
   --out "$o/validate" >/dev/null 2>&1
-for f in validation.json success_rate.csv prediction_rate.csv pa_plot.csv; do
+for f in validation.json success_rate.csv prediction_rate.csv pa_plot.csv roc.csv; do
   same "$q/validate/$f" "$o/validate/$f" "validate $f"
 done
 

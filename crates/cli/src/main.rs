@@ -180,7 +180,7 @@ enum Command {
     /// prediction-rate) AUC, ROC AUC, the area needed to capture 50/80/90 % of the deposits,
     /// the prediction–area crossing, and bootstrap confidence intervals.
     ///
-    /// Writes DIR/validation.json, DIR/success_rate.csv, DIR/pa_plot.csv (and
+    /// Writes DIR/validation.json, DIR/success_rate.csv, DIR/pa_plot.csv, DIR/roc.csv (and
     /// DIR/prediction_rate.csv). Higher scores are taken as more prospective.
     Validate {
         /// Score raster (posterior probability, fuzzy score, model output …).
@@ -557,6 +557,11 @@ enum Command {
         /// Memory for cached tiles, MiB.
         #[arg(long, default_value_t = 256)]
         cache_mib: usize,
+        /// A local basemap under the layers: an MBTiles file or a PMTiles version 3 archive of
+        /// raster tiles (PNG, JPEG or WebP), served from this machine [default: a plain
+        /// background].
+        #[arg(long, value_name = "FILE")]
+        basemap: Option<PathBuf>,
     },
     /// (Re)build `report.html` of a run folder: maps, validation curves, weights, targets and
     /// provenance in one offline file.
@@ -688,12 +693,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             token,
             rate_limit,
             cache_mib,
+            basemap,
         } => serve(nedra_server::Options {
             runs,
             bind,
             token,
             rate_limit_per_s: rate_limit,
             cache_mib,
+            basemap,
         }),
         Command::Weights {
             raster,
@@ -1003,6 +1010,9 @@ fn serve(options: nedra_server::Options) -> anyhow::Result<()> {
     let server = nedra_server::Server::bind(options)?;
     for (name, folder) in server.runs() {
         say(&format!("serving run {name} from {}", folder.display()));
+    }
+    if let Some(basemap) = server.basemap() {
+        say(&format!("basemap: {}", basemap.display()));
     }
     if server.token_generated() {
         say(&format!(

@@ -157,6 +157,7 @@ fn a_whole_run_writes_every_output_and_finds_the_deposits() {
         "success_rate.csv",
         "validation.json",
         "pa_plot.csv",
+        "roc.csv",
         "weights/mag.csv",
         "weights/faults.csv",
         "evidence/mag.tif",

@@ -272,9 +272,14 @@ impl Plan {
             StageKind::Validation,
             &[score, "deposits"],
             vec![],
-            ["validation.json", "success_rate.csv", "pa_plot.csv"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "validation.json",
+                "success_rate.csv",
+                "pa_plot.csv",
+                "roc.csv",
+            ]
+            .map(String::from)
+            .to_vec(),
             "success rate, ROC AUC, P-A crossing".to_string(),
         ));
         let t = &project.targets;

@@ -155,8 +155,8 @@ pub fn report_json(r: &ValidationReport) -> Value {
     })
 }
 
-/// Writes `success_rate.csv` (and `prediction_rate.csv` with held-out deposits), `pa_plot.csv`
-/// and returns the `validation.json` body (not yet written, so callers can add to it).
+/// Writes `success_rate.csv` (and `prediction_rate.csv` with held-out deposits), `pa_plot.csv`,
+/// `roc.csv` (the training deposits' ROC curve, whose trapezoid area is `roc_auc`) and returns the `validation.json` body (not yet written, so callers can add to it).
 ///
 /// # Errors
 /// Validation or write failures.
@@ -179,6 +179,9 @@ pub fn write_validation(
     }
     let pa = pa.into_inner().context("writing pa_plot.csv")?;
     files::write_atomic(&dir.join("pa_plot.csv"), &pa)?;
+    let mut csv = Vec::new();
+    train.roc_curve()?.write_csv(&mut csv)?;
+    files::write_atomic(&dir.join("roc.csv"), &csv)?;
     let t = report_json(&train_report);
     let mut v = json!({
         "roc_auc": train_report.roc_auc,
@@ -199,6 +202,7 @@ pub fn write_validation(
             "success_rate_auc": "trapezoid area under fraction of deposits vs fraction of area, cells by decreasing score (ties as one step)",
             "captures": "smallest fraction of area, by decreasing score and whole tied groups, holding at least the share of deposit points",
             "pa_crossing": "prediction rate = 1 - occupied area, linear interpolation between thresholds (Yousefi & Carranza 2015)",
+            "roc_curve": "roc.csv: vertices (false-positive rate, true-positive rate, score threshold) by decreasing threshold, one at each end of every tied group holding deposits; straight between them, so its trapezoid area is roc_auc; the interval is roc_auc_interval's (the curve itself is not bootstrapped)",
             "pa_plot": "rows by decreasing score threshold, thinned to steps of 0.1 % of the area with every prediction-rate step kept; a map with more distinct scores than an exact histogram holds takes its rows at the lowest score of each equal-width score bin (each row an exact point of the plot)",
         },
         "score_histogram": if train.is_exact() {
@@ -321,5 +325,53 @@ mod tests {
             .starts_with("bounded"));
         let pa = std::fs::read_to_string(dir.path().join("pa_plot.csv")).unwrap();
         assert!(pa.lines().count() > 500, "{}", pa.lines().count());
+        let roc_auc = out["roc_auc"].as_f64().unwrap();
+        let area = roc_csv_area(dir.path());
+        assert!((area - roc_auc).abs() < 1e-9, "{area} vs {roc_auc}");
+    }
+
+    /// The trapezoid area under the run folder's roc.csv, checking its header and that it
+    /// runs monotonely from (0, 0) to (1, 1).
+    fn roc_csv_area(dir: &Path) -> f64 {
+        let text = std::fs::read_to_string(dir.join("roc.csv")).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("false_positive_rate,true_positive_rate,score")
+        );
+        let points: Vec<(f64, f64)> = lines
+            .map(|l| {
+                let v: Vec<f64> = l.split(',').map(|x| x.parse().unwrap()).collect();
+                (v[0], v[1])
+            })
+            .collect();
+        assert_eq!(points[0], (0.0, 0.0));
+        assert_eq!(points[points.len() - 1], (1.0, 1.0));
+        points.windows(2).fold(0.0, |area, w| {
+            assert!(w[0].0 <= w[1].0 && w[0].1 <= w[1].1, "{w:?}");
+            area + (w[1].0 - w[0].0) * (w[1].1 + w[0].1) / 2.0
+        })
+    }
+
+    /// A small map with ties (an exact histogram): the area under roc.csv is the reported
+    /// ROC AUC, the Mann–Whitney statistic.
+    #[test]
+    fn the_area_under_roc_csv_is_the_reported_roc_auc() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = ScoreHistogram::new();
+        let mut rng = SplitMix64::new(3);
+        for i in 0..5_000 {
+            let score = (rng.uniform() * 40.0).floor() / 40.0;
+            let deposits = u64::from(rng.uniform() < 0.02 * (1.0 + 3.0 * score));
+            h.add_cell(score, deposits * (1 + (i % 2)));
+        }
+        let d = ScoreDistribution::from_histogram(h.clone());
+        let out = write_validation(dir.path(), &d, None, &ValidationOptions::default()).unwrap();
+        let roc_auc = out["roc_auc"].as_f64().unwrap();
+        // validate() averages per-deposit shares; roc_auc() divides exact integers once.
+        assert!((roc_auc - h.roc_auc().unwrap()).abs() < 1e-12);
+        let area = roc_csv_area(dir.path());
+        assert!((area - roc_auc).abs() < 1e-9, "{area} vs {roc_auc}");
+        assert!(out["roc_auc_interval"].is_array());
     }
 }

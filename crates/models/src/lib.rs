@@ -16,6 +16,7 @@
 //! - [`ScoreHistogram`]: mergeable histogram of scores with cell and deposit counts.
 //! - [`SuccessRateCurve`]: success-rate curve and its area by the trapezoid rule.
 //! - [`ScoreHistogram::roc_auc`]: ROC AUC by the Mann–Whitney statistic, ties counted as ½.
+//! - [`RocCurve`]: the ROC curve's vertices, whose trapezoid area is that AUC.
 //! - [`validate`]: capture figures, P-A crossing and bootstrap intervals of the AUCs.
 //! - [`ScoreSurvey`], [`ScoreDistribution`]: the same figures in memory bounded by deposits and
 //!   a fixed number of bins, from streaming passes over a [`ScoreScan`] (a raster).
@@ -41,6 +42,7 @@ mod importance;
 mod logistic;
 mod pu_bagging;
 mod response;
+mod roc;
 mod score_distribution;
 mod spatial_cv;
 mod success_rate;
@@ -58,6 +60,7 @@ pub use logistic::{LogisticModel, LogisticOptions};
 pub use nedra_core::random::{derive_seed, SplitMix64};
 pub use pu_bagging::{pu_bagging, PuBaggingOptions, PuEnsemble, PuMember, PuPrediction};
 pub use response::{CellResponse, LayerSummary, Response};
+pub use roc::{RocCurve, RocPoint};
 pub use score_distribution::{ScanError, ScoreDistribution, ScoreLimits, ScoreScan, ScoreSurvey};
 pub use spatial_cv::{
     block_folds, cross_validate, cross_validate_inspect, fold_indices, CrossValidation, FoldResult,

@@ -30,6 +30,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::roc::{groups_roc_curve, RocCurve};
 use crate::success_rate::trapezoid_area;
 use crate::validation::{crosses, crossing_between, groups_roc_auc, validate_groups, DepositGroup};
 use crate::{
@@ -524,6 +525,18 @@ impl ScoreDistribution {
         match &self.form {
             Form::Exact(h) => h.roc_auc(),
             Form::Streamed(s) => groups_roc_auc(s.cells, &s.groups),
+        }
+    }
+
+    /// The ROC curve ([`ScoreHistogram::roc_curve`]), the same vertices in either form.
+    ///
+    /// # Errors
+    /// [`Error::ZeroDeposits`] if there are no presences; [`Error::NoAbsences`] if there are
+    /// no absences.
+    pub fn roc_curve(&self) -> Result<RocCurve, Error> {
+        match &self.form {
+            Form::Exact(h) => h.roc_curve(),
+            Form::Streamed(s) => groups_roc_curve(s.cells, &s.groups, &s.next_above, s.lowest),
         }
     }
 
@@ -1144,7 +1157,7 @@ mod tests {
 
     proptest! {
         /// The streamed AUCs equal brute force on small grids with ties and NaN, and every
-        /// validation figure, the curve's vertices and the P-A crossing equal the exact
+        /// validation figure, the curves' vertices and the P-A crossing equal the exact
         /// histogram's bit for bit.
         #[test]
         fn streamed_figures_equal_brute_force_and_the_exact_histogram(
@@ -1176,6 +1189,13 @@ mod tests {
                 (Ok(a), Ok(b)) => {
                     prop_assert_eq!(a.vertices(), b.vertices());
                     prop_assert!((a.auc - b.auc).abs() <= 1e-12);
+                }
+                (a, b) => prop_assert_eq!(a.is_err(), b.is_err()),
+            }
+            match (h.roc_curve(), d.roc_curve()) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(&a, &b);
+                    prop_assert!((a.auc - h.roc_auc().unwrap()).abs() <= 1e-12);
                 }
                 (a, b) => prop_assert_eq!(a.is_err(), b.is_err()),
             }

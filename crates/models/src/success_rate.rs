@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::io;
 
+use crate::roc::{groups_roc_curve, RocCurve};
 use crate::validation::{deposit_groups, groups_roc_auc};
 use crate::Error;
 
@@ -246,6 +247,33 @@ impl ScoreHistogram {
         let bins = self.bins();
         let cells = bins.iter().map(|b| b.cells).sum();
         groups_roc_auc(cells, &deposit_groups(&bins))
+    }
+
+    /// The ROC curve ([`RocCurve`]): presences and absences as in
+    /// [`ScoreHistogram::roc_auc`], one vertex at each end of every tied group holding
+    /// deposits; its trapezoid area is the ROC AUC up to rounding.
+    ///
+    /// # Errors
+    /// [`Error::ZeroDeposits`] if there are no presences; [`Error::NoAbsences`] if there are
+    /// no absences.
+    pub fn roc_curve(&self) -> Result<RocCurve, Error> {
+        let bins = self.bins();
+        let cells = bins.iter().map(|b| b.cells).sum();
+        // The lowest score above each bin holding deposits.
+        let next_above: Vec<f64> = bins
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.deposits > 0)
+            .map(|(i, _)| {
+                if i > 0 {
+                    bins[i - 1].score
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        let lowest = bins.last().map_or(f64::NEG_INFINITY, |b| b.score);
+        groups_roc_curve(cells, &deposit_groups(&bins), &next_above, lowest)
     }
 }
 

@@ -26,6 +26,14 @@ pub enum Error {
     /// A raster of the run could not be opened.
     #[error(transparent)]
     Io(#[from] nedra_io::Error),
+    /// The basemap file cannot be served.
+    #[error("basemap {path}: {reason}. Give an MBTiles file or a PMTiles version 3 archive of raster tiles (PNG, JPEG or WebP) with --basemap, or leave --basemap out for a plain background")]
+    Basemap {
+        /// The file given.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// No run folder was given.
     #[error("no run folder given: `nedra serve RUN_DIR [RUN_DIR …]`")]
     NoRuns,

@@ -17,6 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::assets;
+use crate::basemap::Basemap;
 use crate::cache::{TileCache, TileKey};
 use crate::catalog::Catalog;
 use crate::legend::{Legend, Painter};
@@ -35,6 +36,8 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 pub struct App {
     /// The runs served.
     pub catalog: Catalog,
+    /// The basemap, when one was given.
+    pub basemap: Option<Basemap>,
     /// Encoded tiles.
     pub cache: TileCache,
     /// Tiles being made at once at most (each holds a GDAL dataset and a warp).
@@ -55,6 +58,7 @@ pub fn router(app: Arc<App>, guard: Arc<Guard>) -> Router<()> {
         .route("/", get(index))
         .route("/assets/{name}", get(asset))
         .route("/api/runs", get(runs))
+        .route("/basemap/{z}/{x}/{y}", get(basemap_tile))
         .route("/runs/{run}/layers", get(layers))
         .route("/runs/{run}/legend/{layer}", get(legend))
         .route("/runs/{run}/tiles/{layer}/{z}/{x}/{tile}", get(tile))
@@ -139,7 +143,45 @@ async fn runs(State(app): Shared) -> Response {
             })
         })
         .collect();
-    Json(json!({ "runs": runs })).into_response()
+    let basemap = app.basemap.as_ref().map(Basemap::info);
+    Json(json!({ "runs": runs, "basemap": basemap })).into_response()
+}
+
+/// A basemap tile as stored (`Y` with or without an extension), 404 when there is no basemap
+/// or no such tile.
+async fn basemap_tile(
+    State(app): Shared,
+    Path((z, x, y)): Path<(String, String, String)>,
+) -> Response {
+    let address = (|| {
+        let y = y.split_once('.').map_or(y.as_str(), |(y, _)| y);
+        Some((
+            z.parse::<u8>().ok()?,
+            x.parse::<u32>().ok()?,
+            y.parse::<u32>().ok()?,
+        ))
+    })();
+    let (Some((z, x, y)), Some(_)) = (address, &app.basemap) else {
+        return not_found_text(format!("basemap tile {z}/{x}/{y}"));
+    };
+    let worker = app.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        worker.basemap.as_ref().map(|b| (b.format, b.tile(z, x, y)))
+    })
+    .await;
+    match read {
+        Ok(Some((format, Ok(Some(bytes))))) => (
+            [
+                (header::CONTENT_TYPE, format.content_type()),
+                (header::CACHE_CONTROL, "private, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(Some((_, Ok(None)))) | Ok(None) => not_found_text(format!("basemap tile {z}/{x}/{y}")),
+        Ok(Some((_, Err(e)))) => server_error(format!("basemap tile {z}/{x}/{y}: {e}")),
+        Err(_) => server_error(format!("basemap tile {z}/{x}/{y}: the worker failed")),
+    }
 }
 
 /// Runs `f` on the run named `name`, or answers 404.
@@ -232,7 +274,7 @@ async fn manifest(State(app): Shared, Path(run): Path<String>) -> Response {
     })
 }
 
-/// The rows of a small numeric CSV file of the run (success_rate.csv, pa_plot.csv) as
+/// The rows of a small numeric CSV file of the run (success_rate.csv, pa_plot.csv, roc.csv) as
 /// `{column: [values…]}`; non-finite values become null.
 fn csv_columns(path: &std::path::Path) -> Option<Value> {
     let text = std::fs::read_to_string(path).ok()?;
@@ -280,6 +322,7 @@ async fn curves(State(app): Shared, Path(run): Path<String>) -> Response {
             "success_rate": csv_columns(&root.join("success_rate.csv")),
             "prediction_rate": csv_columns(&root.join("prediction_rate.csv")),
             "pa_plot": csv_columns(&root.join("pa_plot.csv")),
+            "roc": csv_columns(&root.join("roc.csv")),
         }))
         .into_response()
     })

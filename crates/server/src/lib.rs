@@ -12,19 +12,25 @@
 //! - **Security**: [`security`] — token, files only from inside a run folder, GET/HEAD only,
 //!   size and rate limits, a same-origin Content-Security-Policy.
 //! - **Page**: [`assets`] — MapLibre GL JS and the page, embedded at build time.
+//! - **Basemap**: [`basemap::Basemap`] — optional raster tiles from a local MBTiles
+//!   ([`mbtiles`]) or PMTiles v3 ([`pmtiles`]) file, served as stored.
 //!
 //! Routes (every one GET or HEAD): `/` (the page), `/assets/NAME`, `/api/runs`,
+//! `/basemap/Z/X/Y` (with `--basemap`),
 //! `/runs/RUN/layers`, `/runs/RUN/legend/LAYER`, `/runs/RUN/tiles/LAYER/Z/X/Y.png`,
 //! `/runs/RUN/targets.geojson`, `/runs/RUN/outline.geojson`, `/runs/RUN/point?lon=&lat=`,
 //! `/runs/RUN/curves`, `/runs/RUN/manifest`, `/runs/RUN/files/PATH`.
 
 pub mod assets;
+pub mod basemap;
 pub mod cache;
 pub mod catalog;
 pub mod error;
 pub mod features;
 pub mod http;
 pub mod legend;
+pub mod mbtiles;
+pub mod pmtiles;
 pub mod security;
 pub mod tiles;
 
@@ -50,6 +56,8 @@ pub struct Options {
     pub rate_limit_per_s: u32,
     /// The tile cache's bound, MiB.
     pub cache_mib: usize,
+    /// A local basemap (MBTiles or PMTiles v3 of raster tiles) under the layers.
+    pub basemap: Option<PathBuf>,
 }
 
 impl Options {
@@ -62,6 +70,7 @@ impl Options {
             token: None,
             rate_limit_per_s: 200,
             cache_mib: 256,
+            basemap: None,
         }
     }
 }
@@ -80,11 +89,16 @@ impl Server {
     ///
     /// # Errors
     /// [`Error::NoRuns`], [`Error::NotARun`], [`Error::Manifest`] or [`Error::Io`] for the run
-    /// folders; [`Error::Token`] for a token that is unusable or cannot be made;
+    /// folders; [`Error::Basemap`] for a basemap that cannot be served; [`Error::Token`] for a token that is unusable or cannot be made;
     /// [`Error::Bind`] when the address cannot be bound.
     pub fn bind(options: Options) -> Result<Server, Error> {
         nedra_engine::init();
         let catalog = catalog::Catalog::open(&options.runs)?;
+        let basemap = options
+            .basemap
+            .as_deref()
+            .map(basemap::Basemap::open)
+            .transpose()?;
         let token_error = |message: String| Error::Token {
             bind: options.bind,
             message,
@@ -122,6 +136,7 @@ impl Server {
             listener,
             app: Arc::new(http::App {
                 catalog,
+                basemap,
                 cache: cache::TileCache::new(options.cache_mib * 1024 * 1024),
                 renders: tokio::sync::Semaphore::new(renders),
             }),
@@ -155,6 +170,11 @@ impl Server {
             Some(t) => format!("http://{}/?token={t}", self.addr),
             None => format!("http://{}/", self.addr),
         }
+    }
+
+    /// The basemap's file, when one is served.
+    pub fn basemap(&self) -> Option<&std::path::Path> {
+        self.app.basemap.as_ref().map(basemap::Basemap::path)
     }
 
     /// The runs served, as `(name in URLs, folder)`.

@@ -14,7 +14,8 @@ const TEXT = {
     values: 'Values at', 'no-data': 'no data', 'success-rate': 'Success-rate curve', 'prediction-rate': 'Prediction-rate curve',
     'fraction-area': 'fraction of area (by decreasing score)', 'fraction-deposits': 'fraction of deposits',
     'pa-plot': 'Prediction–area plot', 'score-threshold': 'score threshold (rank)', 'prediction': 'prediction rate',
-    'area-left': '1 − occupied area', 'roc-auc': 'ROC AUC', 'sr-auc': 'Success-rate AUC', interval: 'interval',
+    'area-left': '1 − occupied area', roc: 'ROC curve', fpr: 'false-positive rate (cells without a deposit)',
+    tpr: 'true-positive rate', 'roc-auc': 'ROC AUC', 'sr-auc': 'Success-rate AUC', interval: 'interval',
     'pa-crossing': 'P–A crossing', outline: 'Study area', 'no-curves': 'No validation curves in this run.',
     opacity: 'opacity', assessment: 'Resource assessment of its tract',
     'undiscovered': 'Undiscovered deposits, mean', 'p-none': 'P(no deposit)', quantity: 'Quantity', mean: 'Mean',
@@ -29,7 +30,8 @@ const TEXT = {
     values: 'Значения в точке', 'no-data': 'нет данных', 'success-rate': 'Кривая успешности', 'prediction-rate': 'Кривая прогноза',
     'fraction-area': 'доля площади (по убыванию оценки)', 'fraction-deposits': 'доля месторождений',
     'pa-plot': 'График прогноз–площадь', 'score-threshold': 'порог оценки (ранг)', 'prediction': 'доля предсказанных месторождений',
-    'area-left': '1 − доля занятой площади', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC кривой успешности', interval: 'интервал',
+    'area-left': '1 − доля занятой площади', roc: 'ROC-кривая', fpr: 'доля ложных срабатываний (ячейки без месторождений)',
+    tpr: 'доля верных срабатываний', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC кривой успешности', interval: 'интервал',
     'pa-crossing': 'Пересечение P–A', outline: 'Площадь исследования', 'no-curves': 'В этом расчёте нет кривых оценки качества.',
     opacity: 'непрозрачность', assessment: 'Оценка ресурсов участка',
     'undiscovered': 'Невыявленных месторождений, среднее', 'p-none': 'P(нет месторождений)', quantity: 'Величина', mean: 'Среднее',
@@ -44,7 +46,8 @@ const TEXT = {
     values: 'Значэнні ў пункце', 'no-data': 'няма даных', 'success-rate': 'Крывая паспяховасці', 'prediction-rate': 'Крывая прагнозу',
     'fraction-area': 'доля плошчы (па змяншэнні ацэнкі)', 'fraction-deposits': 'доля радовішчаў',
     'pa-plot': 'Графік «прагноз–плошча»', 'score-threshold': 'парог ацэнкі (ранг)', 'prediction': 'доля прадказаных радовішчаў',
-    'area-left': '1 − доля занятай плошчы', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC крывой паспяховасці', interval: 'інтэрвал',
+    'area-left': '1 − доля занятай плошчы', roc: 'ROC-крывая', fpr: 'доля ілжывых спрацоўванняў (ячэйкі без радовішчаў)',
+    tpr: 'доля правільных спрацоўванняў', 'roc-auc': 'ROC AUC', 'sr-auc': 'AUC крывой паспяховасці', interval: 'інтэрвал',
     'pa-crossing': 'Перасячэнне P–A', outline: 'Плошча даследавання', 'no-curves': 'У гэтым разліку няма крывых ацэнкі якасці.',
     opacity: 'непразрыстасць', assessment: 'Ацэнка рэсурсаў участка',
     'undiscovered': 'Невыяўленых радовішчаў, сярэдняе', 'p-none': 'P(няма радовішчаў)', quantity: 'Велічыня', mean: 'Сярэдняе',
@@ -62,6 +65,7 @@ const chosenLang = known(new URLSearchParams(location.search).get('lang')) || kn
 const state = {
   lang: chosenLang || known((navigator.language || 'en').slice(0, 2)) || 'en',
   runs: [], run: null, compare: null, visible: {}, opacity: {}, overlays: {}, targets: null, curves: null,
+  basemap: null,
 };
 const t = (key) => (TEXT[state.lang] && TEXT[state.lang][key]) || TEXT.en[key] || key;
 const $ = (id) => document.getElementById(id);
@@ -119,6 +123,14 @@ function tileUrl(run, layer) {
 }
 
 function addRun(map, run) {
+  // The local basemap (nedra serve --basemap), when the server has one: the bottom layer.
+  const b = state.basemap;
+  if (b) {
+    const source = { type: 'raster', tiles: [`${location.origin}${b.tiles}`], tileSize: 256, minzoom: b.minzoom, maxzoom: b.maxzoom };
+    if (b.bounds) source.bounds = b.bounds;
+    map.addSource('basemap', source);
+    map.addLayer({ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-fade-duration': 0 } });
+  }
   const layers = [...run.layers].reverse();
   for (const layer of layers) {
     map.addSource(`r-${layer.id}`, {
@@ -320,8 +332,9 @@ function svg(tag, attrs, text) {
   return e;
 }
 
-// A chart of series [{xs, ys, colour, label}] on [0,1]² (x reversed when asked).
-function chart(id, title, xLabel, yLabel, series, diagonal) {
+// A chart of series [{xs, ys, colour, label}] on [0,1]², the diagonal dashed when asked; the
+// labels at the top right, or at the bottom right (right-aligned) when asked.
+function chart(id, title, xLabel, yLabel, series, diagonal, labelsBelow) {
   const W = 320; const H = 220; const L = 36; const R = 10; const T = 22; const B = 34;
   const sx = (x) => L + x * (W - L - R); const sy = (y) => H - B - y * (H - T - B);
   const root = svg('svg', { class: 'curve', id, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title });
@@ -333,7 +346,7 @@ function chart(id, title, xLabel, yLabel, series, diagonal) {
   }
   root.append(svg('text', { x: L, y: H - 4 }, xLabel));
   if (diagonal) root.append(svg('line', { x1: sx(0), y1: sy(0), x2: sx(1), y2: sy(1), stroke: '#bbb', 'stroke-dasharray': '3 3' }));
-  let ly = T + 12;
+  let ly = labelsBelow ? H - B - 6 - 12 * (series.length - 1) : T + 12;
   for (const s of series) {
     const pts = [];
     for (let i = 0; i < s.xs.length; i++) {
@@ -341,7 +354,9 @@ function chart(id, title, xLabel, yLabel, series, diagonal) {
       pts.push(`${sx(s.xs[i]).toFixed(1)},${sy(s.ys[i]).toFixed(1)}`);
     }
     root.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: s.colour, 'stroke-width': 2, class: 'series' }));
-    root.append(svg('text', { x: W - R - 110, y: ly, fill: s.colour }, s.label));
+    root.append(labelsBelow
+      ? svg('text', { x: W - R - 4, y: ly, fill: s.colour, 'text-anchor': 'end' }, s.label)
+      : svg('text', { x: W - R - 110, y: ly, fill: s.colour }, s.label));
     ly += 12;
   }
   root.append(svg('text', { x: 4, y: T - 6 }, yLabel));
@@ -352,7 +367,7 @@ function renderCurves() {
   const box = $('curves');
   box.replaceChildren();
   const c = state.curves;
-  if (!c || (!c.success_rate && !c.pa_plot)) { box.append(el('p', { class: 'hint' }, t('no-curves'))); return; }
+  if (!c || (!c.success_rate && !c.pa_plot && !c.roc)) { box.append(el('p', { class: 'hint' }, t('no-curves'))); return; }
   const s = c.summary || {};
   const lines = [];
   const interval = (v) => (Array.isArray(v) ? ` (${t('interval')} ${fmt(v[0], 3)}–${fmt(v[1], 3)})` : '');
@@ -364,6 +379,12 @@ function renderCurves() {
     const series = [{ xs: c.success_rate.fraction_area, ys: c.success_rate.fraction_deposits, colour: '#1f77b4', label: t('success-rate') }];
     if (c.prediction_rate) series.push({ xs: c.prediction_rate.fraction_area, ys: c.prediction_rate.fraction_deposits, colour: '#d62728', label: t('prediction-rate') });
     box.append(chart('curve-success', t('success-rate'), t('fraction-area'), t('fraction-deposits'), series, true));
+  }
+  if (c.roc && c.roc.false_positive_rate) {
+    // The ROC curve of the training deposits, its AUC and bootstrap interval in the legend.
+    const label = s.roc_auc === undefined ? t('roc') : `AUC ${fmt(s.roc_auc, 3)}${interval(s.roc_auc_interval)}`;
+    const series = [{ xs: c.roc.false_positive_rate, ys: c.roc.true_positive_rate, colour: '#ff7f0e', label }];
+    box.append(chart('curve-roc', t('roc'), t('fpr'), t('tpr'), series, true, true));
   }
   if (c.pa_plot && c.pa_plot.prediction_rate) {
     const n = c.pa_plot.prediction_rate.length;
@@ -446,8 +467,9 @@ async function main() {
     localStorage.setItem('nedra-lang', state.lang);
     translate(); renderLayers(); renderCurves();
   });
-  const { runs } = await getJson('/api/runs');
+  const { runs, basemap } = await getJson('/api/runs');
   state.runs = runs;
+  state.basemap = basemap || null;
   if (!chosenLang && known(runs[0] && runs[0].lang)) {
     state.lang = runs[0].lang;
     translate();

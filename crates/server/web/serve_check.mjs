@@ -145,6 +145,13 @@ await page.evaluate(() => {
 const curves = await page.evaluate(() => [...document.querySelectorAll('#curves svg polyline.series')]
   .map((p) => p.getAttribute('points').split(' ').length));
 check(curves.length >= 3 && curves.every((n) => n >= 3), `validation curves render as SVG (${curves.length} series, points ${curves.join('/')})`);
+const roc = await page.evaluate(() => {
+  const chart = document.querySelector('#curves svg#curve-roc');
+  const line = chart && chart.querySelector('polyline.series');
+  return { points: line ? line.getAttribute('points').split(' ').length : 0, legend: chart ? [...chart.querySelectorAll('text')].map((e) => e.textContent).join(' | ') : '' };
+});
+check(roc.points >= 3 && /AUC \d\.\d+ \(interval [\d.]+–[\d.]+\)/.test(roc.legend),
+  `the ROC curve is drawn with its AUC and interval in the legend (${roc.points} points; ${roc.legend.split(' | ').find((x) => x.startsWith('AUC')) || 'no AUC label'})`);
 const auc = await page.$$eval('#curves p.auc', (ps) => ps.map((p) => p.textContent));
 check(auc.some((s) => s.startsWith('ROC AUC')), `the ROC AUC with its interval is shown (${auc[0] || 'none'})`);
 const manifest = await page.evaluate(() => document.getElementById('manifest-text').textContent);

@@ -22,8 +22,8 @@ class Validate(NedraAlgorithm):
         "with held-out deposits), ROC AUC (Mann–Whitney, ties ½), the fraction of the area "
         "needed to capture 50/80/90 % of the deposits, the prediction–area crossing and "
         "percentile-bootstrap intervals.\n\n"
-        "Writes validation.json, success_rate.csv, pa_plot.csv (and prediction_rate.csv) in "
-        "the output folder.\n\n"
+        "Writes validation.json, success_rate.csv, pa_plot.csv, roc.csv (and "
+        "prediction_rate.csv) in the output folder.\n\n"
         "Runs: nedra validate SCORE --deposits POINTS [--test-deposits HELD_OUT] "
         "[--bootstrap N] [--seed S] --out FOLDER")
 

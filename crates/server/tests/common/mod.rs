@@ -42,7 +42,7 @@ pub fn write_raster(path: &Path, data_type: DataType, f: impl Fn(usize, usize) -
 }
 
 /// A run folder `DIR/run` with run.json, score.tif (a smooth field with NoData in a corner),
-/// classes.tif (classes 1–4) and validation files; beside it `DIR/secret.txt`, and inside it
+/// classes.tif (classes 1–4) and validation files (validation.json, success_rate.csv, roc.csv); beside it `DIR/secret.txt`, and inside it
 /// a symbolic link `link.txt` to that secret.
 pub fn make_run(dir: &Path) -> PathBuf {
     let run = dir.join("run");
@@ -71,6 +71,11 @@ pub fn make_run(dir: &Path) -> PathBuf {
     std::fs::write(
         run.join("success_rate.csv"),
         "fraction_area,fraction_deposits,score\n0,0,inf\n0.1,0.6,0.9\n1,1,0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        run.join("roc.csv"),
+        "false_positive_rate,true_positive_rate,score\n0,0,inf\n0.05,0.7,0.9\n1,1,0\n",
     )
     .unwrap();
     std::fs::write(dir.join("secret.txt"), "SECRET outside the run\n").unwrap();
