@@ -225,6 +225,9 @@ impl Tree {
     }
 }
 
+/// Rows a compiled tree walks in step.
+const LANES: usize = 8;
+
 /// Deepest tree kept compiled as a [`Complete`] tree (2⁸ leaves, 4 KiB of values).
 pub(crate) const COMPLETE_MAX_DEPTH: usize = 8;
 
@@ -317,10 +320,25 @@ impl Complete {
         }
     }
 
-    /// [`Complete::add_leaf_values`] for a tree of depth `D`, the steps unrolled.
+    /// [`Complete::add_leaf_values`] for a tree of depth `D`, the steps unrolled and
+    /// [`LANES`] rows walked in step, so their loads overlap.
     fn leaves<const D: usize>(&self, scale: f64, rows: &[f64], p: usize, out: &mut [f64]) {
         debug_assert_eq!(self.depth, D);
-        for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
+        let mut out_lanes = out.chunks_exact_mut(LANES);
+        let mut row_lanes = rows.chunks_exact(LANES * p);
+        for (o, r) in (&mut out_lanes).zip(&mut row_lanes) {
+            let mut slot = [0usize; LANES];
+            for _ in 0..D {
+                for (k, s) in slot.iter_mut().enumerate() {
+                    *s = self.child(*s, &r[k * p..(k + 1) * p]);
+                }
+            }
+            for (o, s) in o.iter_mut().zip(slot) {
+                *o += scale * self.value[s];
+            }
+        }
+        let (o, r) = (out_lanes.into_remainder(), row_lanes.remainder());
+        for (o, row) in o.iter_mut().zip(r.chunks_exact(p)) {
             let mut slot = 0;
             for _ in 0..D {
                 slot = self.child(slot, row);
@@ -339,13 +357,58 @@ impl Complete {
         out: &mut [f64],
         contributions: &mut [f64],
     ) {
-        for ((o, row), cr) in out
+        match self.depth {
+            0 => self.walks::<0>(scale, rows, p, out, contributions),
+            1 => self.walks::<1>(scale, rows, p, out, contributions),
+            2 => self.walks::<2>(scale, rows, p, out, contributions),
+            3 => self.walks::<3>(scale, rows, p, out, contributions),
+            4 => self.walks::<4>(scale, rows, p, out, contributions),
+            5 => self.walks::<5>(scale, rows, p, out, contributions),
+            6 => self.walks::<6>(scale, rows, p, out, contributions),
+            7 => self.walks::<7>(scale, rows, p, out, contributions),
+            _ => self.walks::<8>(scale, rows, p, out, contributions),
+        }
+    }
+
+    /// [`Complete::add_walks`] for a tree of depth `D`, [`LANES`] rows walked in step.
+    fn walks<const D: usize>(
+        &self,
+        scale: f64,
+        rows: &[f64],
+        p: usize,
+        out: &mut [f64],
+        contributions: &mut [f64],
+    ) {
+        debug_assert_eq!(self.depth, D);
+        let mut out_lanes = out.chunks_exact_mut(LANES);
+        let mut row_lanes = rows.chunks_exact(LANES * p);
+        let mut c_lanes = contributions.chunks_exact_mut(LANES * p);
+        for ((o, r), c) in (&mut out_lanes).zip(&mut row_lanes).zip(&mut c_lanes) {
+            let mut slot = [0usize; LANES];
+            for _ in 0..D {
+                for (k, s) in slot.iter_mut().enumerate() {
+                    let next = self.child(*s, &r[k * p..(k + 1) * p]);
+                    c[k * p + self.feature[*s] as usize] +=
+                        scale * (self.value[next] - self.value[*s]);
+                    *s = next;
+                }
+            }
+            for (o, s) in o.iter_mut().zip(slot) {
+                *o += scale * self.value[s];
+            }
+        }
+        let (o, r, c) = (
+            out_lanes.into_remainder(),
+            row_lanes.remainder(),
+            c_lanes.into_remainder(),
+        );
+        for ((o, row), cr) in o
             .iter_mut()
-            .zip(rows.chunks_exact(p))
-            .zip(contributions.chunks_exact_mut(p))
+            .zip(r.chunks_exact(p))
+            .zip(c.chunks_exact_mut(p))
         {
             let mut slot = 0;
-            for _ in 0..self.depth {
+            for _ in 0..D {
                 let next = self.child(slot, row);
                 cr[self.feature[slot] as usize] += scale * (self.value[next] - self.value[slot]);
                 slot = next;
