@@ -12,11 +12,11 @@
 //! Saved compactly with serde: a tree is a list of nodes, root first; a leaf is its value
 //! alone, a split the array `[feature, threshold, left, right, value]`.
 //!
-//! For prediction a tree is also kept compiled as a [`Complete`] tree: its top
-//! [`COMPLETE_MAX_DEPTH`] levels in flat arrays in heap order, every leaf above them pushed
-//! down to the bottom level, so every row takes exactly `depth` comparisons and no branch on
-//! leaf-ness; below the compiled levels a deeper tree walks its nodes. It gives the bits of the
-//! node walk (same thresholds, same comparison, NaN to the right, same order of additions).
+//! For prediction a tree of depth ≤ [`COMPLETE_MAX_DEPTH`] is also kept compiled as a
+//! [`Complete`] tree: flat arrays in heap order, every leaf at the bottom level, so every row
+//! takes exactly `depth` comparisons and no branch on leaf-ness. It gives the bits of the node
+//! walk (same thresholds, same comparison, NaN to the right, same order of additions); deeper
+//! trees keep the node walk.
 
 use serde::{Deserialize, Serialize};
 
@@ -91,7 +91,7 @@ impl Tree {
         if let Err(e) = check(&nodes) {
             panic!("invalid tree: {e}");
         }
-        let complete = Some(Complete::compile(&nodes));
+        let complete = Complete::compile(&nodes);
         Self { nodes, complete }
     }
 
@@ -116,12 +116,7 @@ impl Tree {
 
     /// The value of the leaf `row` falls in.
     pub(crate) fn leaf_value(&self, row: &[f64]) -> f64 {
-        self.leaf_value_from(0, row)
-    }
-
-    /// The value of the leaf `row` falls in from node `start` down.
-    fn leaf_value_from(&self, start: usize, row: &[f64]) -> f64 {
-        let mut n = self.nodes[start];
+        let mut n = self.nodes[0];
         while !n.is_leaf() {
             n = self.child(&n, row);
         }
@@ -132,12 +127,7 @@ impl Tree {
     /// path credits `scale` × (child value − node value) to its feature. Returns the leaf's
     /// value (unscaled).
     pub(crate) fn walk(&self, row: &[f64], scale: f64, out: &mut [f64]) -> f64 {
-        self.walk_from(0, row, scale, out)
-    }
-
-    /// [`Tree::walk`] from node `start` down.
-    fn walk_from(&self, start: usize, row: &[f64], scale: f64, out: &mut [f64]) -> f64 {
-        let mut n = self.nodes[start];
+        let mut n = self.nodes[0];
         while !n.is_leaf() {
             let next = self.child(&n, row);
             out[n.feature as usize] += scale * (next.value - n.value);
@@ -201,7 +191,7 @@ impl Tree {
     /// Adds `scale` × the leaf value of each row of `rows` (row-major, `p` features) to `out`.
     fn add_leaf_values(&self, scale: f64, rows: &[f64], p: usize, out: &mut [f64]) {
         match &self.complete {
-            Some(c) => c.add_leaf_values(self, scale, rows, p, out),
+            Some(c) => c.add_leaf_values(scale, rows, p, out),
             None => {
                 for (o, row) in out.iter_mut().zip(rows.chunks_exact(p)) {
                     *o += scale * self.leaf_value(row);
@@ -221,7 +211,7 @@ impl Tree {
         contributions: &mut [f64],
     ) {
         match &self.complete {
-            Some(c) => c.add_walks(self, scale, rows, p, out, contributions),
+            Some(c) => c.add_walks(scale, rows, p, out, contributions),
             None => {
                 for ((o, row), cr) in out
                     .iter_mut()
@@ -238,8 +228,7 @@ impl Tree {
 /// Rows a compiled tree walks in step.
 const LANES: usize = 8;
 
-/// Levels kept compiled as a [`Complete`] tree (2⁸ leaves, 4 KiB of values); a deeper tree
-/// has its top levels compiled and walks its nodes below them.
+/// Deepest tree kept compiled as a [`Complete`] tree (2⁸ leaves, 4 KiB of values).
 pub(crate) const COMPLETE_MAX_DEPTH: usize = 8;
 
 /// A tree compiled for prediction: a complete binary tree of depth `depth` in heap order
@@ -249,8 +238,6 @@ pub(crate) const COMPLETE_MAX_DEPTH: usize = 8;
 /// its value, so the row reaches the same value whichever way it goes (a NaN goes right):
 /// every row takes exactly `depth` steps, and a padding step credits
 /// `scale` × (value − value) = ±0 to feature 0, which leaves the sum's bits unchanged.
-/// A tree deeper than [`COMPLETE_MAX_DEPTH`] keeps its top levels so and, where a split
-/// lies on the bottom level, the row walks the nodes on from that split.
 #[derive(Debug, Clone, PartialEq)]
 struct Complete {
     depth: usize,
@@ -260,14 +247,12 @@ struct Complete {
     threshold: Vec<f64>,
     /// Value of each of the 2^(depth+1) − 1 nodes; the last 2^depth are the leaves.
     value: Vec<f64>,
-    /// Empty for a tree of depth ≤ [`COMPLETE_MAX_DEPTH`]; else for each bottom slot, the
-    /// node (a split) the walk goes on from, or 0 where the slot is a leaf.
-    rest: Vec<u32>,
 }
 
 impl Complete {
-    /// The compiled form of `nodes` (a checked tree).
-    fn compile(nodes: &[Node]) -> Self {
+    /// The compiled form of `nodes` (a checked tree), or `None` when it is deeper than
+    /// [`COMPLETE_MAX_DEPTH`].
+    fn compile(nodes: &[Node]) -> Option<Self> {
         // The longest path to each node (children come after their parents, so a node's
         // level is final when it is reached).
         let mut level = vec![0usize; nodes.len()];
@@ -281,15 +266,15 @@ impl Complete {
                 depth = depth.max(level[i] + 1);
             }
         }
-        let deep = depth > COMPLETE_MAX_DEPTH;
-        let depth = depth.min(COMPLETE_MAX_DEPTH);
+        if depth > COMPLETE_MAX_DEPTH {
+            return None;
+        }
         let splits = (1usize << depth) - 1;
         let mut c = Self {
             depth,
             feature: vec![0; splits],
             threshold: vec![f64::INFINITY; splits],
             value: vec![0.0; 2 * splits + 1],
-            rest: vec![0; if deep { splits + 1 } else { 0 }],
         };
         // (heap slot, node index); a padded slot carries the leaf it pads.
         let mut stack = vec![(0usize, 0usize)];
@@ -297,9 +282,6 @@ impl Complete {
             let n = &nodes[i];
             c.value[slot] = n.value;
             if slot >= splits {
-                if deep && !n.is_leaf() {
-                    c.rest[slot - splits] = i as u32;
-                }
                 continue;
             }
             if n.is_leaf() {
@@ -312,7 +294,7 @@ impl Complete {
                 stack.push((2 * slot + 2, n.right as usize));
             }
         }
-        c
+        Some(c)
     }
 
     /// The heap slot of the child of split `slot` that `row` goes to: left (2i + 1) when its
@@ -323,65 +305,24 @@ impl Complete {
         2 * slot + 2 - usize::from(goes_left)
     }
 
-    /// The leaf value of `row` at bottom slot `slot`: the slot's value, or with `DEEP` the
-    /// leaf the node walk reaches from the slot's split.
-    #[inline(always)]
-    fn leaf<const DEEP: bool>(&self, tree: &Tree, slot: usize, row: &[f64]) -> f64 {
-        if DEEP {
-            let rest = self.rest[slot - self.feature.len()] as usize;
-            if rest != 0 {
-                return tree.leaf_value_from(rest, row);
-            }
-        }
-        self.value[slot]
-    }
-
-    /// The leaf value of `row` at bottom slot `slot`, as [`Complete::leaf`], crediting with
-    /// `DEEP` the splits below the slot to `contributions` as [`Tree::walk`].
-    #[inline(always)]
-    fn walk_on<const DEEP: bool>(
-        &self,
-        tree: &Tree,
-        slot: usize,
-        row: &[f64],
-        scale: f64,
-        contributions: &mut [f64],
-    ) -> f64 {
-        if DEEP {
-            let rest = self.rest[slot - self.feature.len()] as usize;
-            if rest != 0 {
-                return tree.walk_from(rest, row, scale, contributions);
-            }
-        }
-        self.value[slot]
-    }
-
     /// Adds `scale` × the leaf value of each row to `out`.
-    fn add_leaf_values(&self, tree: &Tree, scale: f64, rows: &[f64], p: usize, out: &mut [f64]) {
+    fn add_leaf_values(&self, scale: f64, rows: &[f64], p: usize, out: &mut [f64]) {
         match self.depth {
-            0 => self.leaves::<0, false>(tree, scale, rows, p, out),
-            1 => self.leaves::<1, false>(tree, scale, rows, p, out),
-            2 => self.leaves::<2, false>(tree, scale, rows, p, out),
-            3 => self.leaves::<3, false>(tree, scale, rows, p, out),
-            4 => self.leaves::<4, false>(tree, scale, rows, p, out),
-            5 => self.leaves::<5, false>(tree, scale, rows, p, out),
-            6 => self.leaves::<6, false>(tree, scale, rows, p, out),
-            7 => self.leaves::<7, false>(tree, scale, rows, p, out),
-            _ if self.rest.is_empty() => self.leaves::<8, false>(tree, scale, rows, p, out),
-            _ => self.leaves::<8, true>(tree, scale, rows, p, out),
+            0 => self.leaves::<0>(scale, rows, p, out),
+            1 => self.leaves::<1>(scale, rows, p, out),
+            2 => self.leaves::<2>(scale, rows, p, out),
+            3 => self.leaves::<3>(scale, rows, p, out),
+            4 => self.leaves::<4>(scale, rows, p, out),
+            5 => self.leaves::<5>(scale, rows, p, out),
+            6 => self.leaves::<6>(scale, rows, p, out),
+            7 => self.leaves::<7>(scale, rows, p, out),
+            _ => self.leaves::<8>(scale, rows, p, out),
         }
     }
 
-    /// [`Complete::add_leaf_values`] for `D` compiled levels, the steps unrolled and
-    /// [`LANES`] rows walked in step, so their loads overlap; `DEEP`: the tree goes on below.
-    fn leaves<const D: usize, const DEEP: bool>(
-        &self,
-        tree: &Tree,
-        scale: f64,
-        rows: &[f64],
-        p: usize,
-        out: &mut [f64],
-    ) {
+    /// [`Complete::add_leaf_values`] for a tree of depth `D`, the steps unrolled and
+    /// [`LANES`] rows walked in step, so their loads overlap.
+    fn leaves<const D: usize>(&self, scale: f64, rows: &[f64], p: usize, out: &mut [f64]) {
         debug_assert_eq!(self.depth, D);
         let mut out_lanes = out.chunks_exact_mut(LANES);
         let mut row_lanes = rows.chunks_exact(LANES * p);
@@ -392,8 +333,8 @@ impl Complete {
                     *s = self.child(*s, &r[k * p..(k + 1) * p]);
                 }
             }
-            for (k, (o, s)) in o.iter_mut().zip(slot).enumerate() {
-                *o += scale * self.leaf::<DEEP>(tree, s, &r[k * p..(k + 1) * p]);
+            for (o, s) in o.iter_mut().zip(slot) {
+                *o += scale * self.value[s];
             }
         }
         let (o, r) = (out_lanes.into_remainder(), row_lanes.remainder());
@@ -402,7 +343,7 @@ impl Complete {
             for _ in 0..D {
                 slot = self.child(slot, row);
             }
-            *o += scale * self.leaf::<DEEP>(tree, slot, row);
+            *o += scale * self.value[slot];
         }
     }
 
@@ -410,7 +351,6 @@ impl Complete {
     /// value) to the split's feature in the row's `contributions`, step by step.
     fn add_walks(
         &self,
-        tree: &Tree,
         scale: f64,
         rows: &[f64],
         p: usize,
@@ -418,26 +358,21 @@ impl Complete {
         contributions: &mut [f64],
     ) {
         match self.depth {
-            0 => self.walks::<0, false>(tree, scale, rows, p, out, contributions),
-            1 => self.walks::<1, false>(tree, scale, rows, p, out, contributions),
-            2 => self.walks::<2, false>(tree, scale, rows, p, out, contributions),
-            3 => self.walks::<3, false>(tree, scale, rows, p, out, contributions),
-            4 => self.walks::<4, false>(tree, scale, rows, p, out, contributions),
-            5 => self.walks::<5, false>(tree, scale, rows, p, out, contributions),
-            6 => self.walks::<6, false>(tree, scale, rows, p, out, contributions),
-            7 => self.walks::<7, false>(tree, scale, rows, p, out, contributions),
-            _ if self.rest.is_empty() => {
-                self.walks::<8, false>(tree, scale, rows, p, out, contributions)
-            }
-            _ => self.walks::<8, true>(tree, scale, rows, p, out, contributions),
+            0 => self.walks::<0>(scale, rows, p, out, contributions),
+            1 => self.walks::<1>(scale, rows, p, out, contributions),
+            2 => self.walks::<2>(scale, rows, p, out, contributions),
+            3 => self.walks::<3>(scale, rows, p, out, contributions),
+            4 => self.walks::<4>(scale, rows, p, out, contributions),
+            5 => self.walks::<5>(scale, rows, p, out, contributions),
+            6 => self.walks::<6>(scale, rows, p, out, contributions),
+            7 => self.walks::<7>(scale, rows, p, out, contributions),
+            _ => self.walks::<8>(scale, rows, p, out, contributions),
         }
     }
 
-    /// [`Complete::add_walks`] for `D` compiled levels, [`LANES`] rows walked in step;
-    /// `DEEP`: the tree goes on below.
-    fn walks<const D: usize, const DEEP: bool>(
+    /// [`Complete::add_walks`] for a tree of depth `D`, [`LANES`] rows walked in step.
+    fn walks<const D: usize>(
         &self,
-        tree: &Tree,
         scale: f64,
         rows: &[f64],
         p: usize,
@@ -458,9 +393,8 @@ impl Complete {
                     *s = next;
                 }
             }
-            for (k, (o, s)) in o.iter_mut().zip(slot).enumerate() {
-                let (row, cr) = (&r[k * p..(k + 1) * p], &mut c[k * p..(k + 1) * p]);
-                *o += scale * self.walk_on::<DEEP>(tree, s, row, scale, cr);
+            for (o, s) in o.iter_mut().zip(slot) {
+                *o += scale * self.value[s];
             }
         }
         let (o, r, c) = (
@@ -479,7 +413,7 @@ impl Complete {
                 cr[self.feature[slot] as usize] += scale * (self.value[next] - self.value[slot]);
                 slot = next;
             }
-            *o += scale * self.walk_on::<DEEP>(tree, slot, row, scale, cr);
+            *o += scale * self.value[slot];
         }
     }
 }
@@ -522,7 +456,7 @@ impl TryFrom<Vec<SavedNode>> for Tree {
             })
             .collect();
         check(&nodes)?;
-        let complete = Some(Complete::compile(&nodes));
+        let complete = Complete::compile(&nodes);
         Ok(Self { nodes, complete })
     }
 }
@@ -635,7 +569,7 @@ mod tests {
     }
 
     /// Random forests and gradient-boosted trees of depths 1 to 8 and unlimited (unbalanced
-    /// trees: leaves at many depths; the deep ones walk nodes below 8 levels), fitted on random data,
+    /// trees: leaves at many depths; the deep ones keep the node walk), fitted on random data,
     /// give through their compiled complete trees the very bits of the node walk — sums and
     /// Saabas contributions — on rows that hold NaNs, ±∞, the trees' own thresholds (ties go
     /// left) and random values, in batches of any length.
@@ -750,7 +684,7 @@ mod tests {
             }
         }
         assert!(
-            compiled == 320 && unbalanced > 100,
+            compiled == 290 && unbalanced > 100,
             "{compiled} {unbalanced}"
         );
     }
@@ -772,7 +706,6 @@ mod tests {
 
     /// A chain (a leaf at every depth) compiles into a complete tree of its depth whose
     /// padding holds each shallow leaf's value on both sides; a NaN goes right at every split.
-    /// A chain of 9 splits keeps 8 levels compiled and walks the last split's nodes.
     #[test]
     fn an_unbalanced_tree_compiles_with_its_leaves_padded() {
         let tree = Tree::new(vec![
@@ -806,14 +739,6 @@ mod tests {
             })
             .chain([Node::leaf(2.0)])
             .collect();
-        let deep = Tree::new(deep);
-        let c = deep.complete.as_ref().unwrap();
-        assert_eq!((c.depth, c.rest.len()), (8, 256));
-        assert_eq!(c.rest.iter().filter(|&&r| r != 0).count(), 1);
-        for x in [-1.0, 3.5, 7.5, 8.0, 8.5, 9.0, f64::NAN] {
-            let mut out = [0.0];
-            sum_over_trees(std::slice::from_ref(&deep), 1.0, &[x], &mut out, None);
-            assert_eq!(out[0].to_bits(), deep.leaf_value(&[x]).to_bits(), "{x}");
-        }
+        assert!(Tree::new(deep).complete.is_none());
     }
 }
