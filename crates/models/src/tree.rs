@@ -210,17 +210,14 @@ impl Tree {
         out: &mut [f64],
         contributions: &mut [f64],
     ) {
-        match &self.complete {
-            Some(c) => c.add_walks(scale, rows, p, out, contributions),
-            None => {
-                for ((o, row), cr) in out
-                    .iter_mut()
-                    .zip(rows.chunks_exact(p))
-                    .zip(contributions.chunks_exact_mut(p))
-                {
-                    *o += scale * self.walk(row, scale, cr);
-                }
-            }
+        // The node walk: on a map's rows (neighbours take the same path) it beats the
+        // compiled walk when it also credits the contributions (tree_predict example).
+        for ((o, row), cr) in out
+            .iter_mut()
+            .zip(rows.chunks_exact(p))
+            .zip(contributions.chunks_exact_mut(p))
+        {
+            *o += scale * self.walk(row, scale, cr);
         }
     }
 }
@@ -236,8 +233,8 @@ pub(crate) const COMPLETE_MAX_DEPTH: usize = 8;
 /// arrays and every node's value, the 2^depth leaves last. A leaf of the node tree above the
 /// bottom level becomes a padding split (threshold +∞, feature 0) whose whole subtree holds
 /// its value, so the row reaches the same value whichever way it goes (a NaN goes right):
-/// every row takes exactly `depth` steps, and a padding step credits
-/// `scale` × (value − value) = ±0 to feature 0, which leaves the sum's bits unchanged.
+/// every row takes exactly `depth` steps. Used for the sums; the contributions keep the
+/// node walk, faster on a map's rows when it also credits the path.
 #[derive(Debug, Clone, PartialEq)]
 struct Complete {
     depth: usize,
@@ -342,76 +339,6 @@ impl Complete {
             let mut slot = 0;
             for _ in 0..D {
                 slot = self.child(slot, row);
-            }
-            *o += scale * self.value[slot];
-        }
-    }
-
-    /// Adds `scale` × the leaf value of each row to `out` and `scale` × (child value − node
-    /// value) to the split's feature in the row's `contributions`, step by step.
-    fn add_walks(
-        &self,
-        scale: f64,
-        rows: &[f64],
-        p: usize,
-        out: &mut [f64],
-        contributions: &mut [f64],
-    ) {
-        match self.depth {
-            0 => self.walks::<0>(scale, rows, p, out, contributions),
-            1 => self.walks::<1>(scale, rows, p, out, contributions),
-            2 => self.walks::<2>(scale, rows, p, out, contributions),
-            3 => self.walks::<3>(scale, rows, p, out, contributions),
-            4 => self.walks::<4>(scale, rows, p, out, contributions),
-            5 => self.walks::<5>(scale, rows, p, out, contributions),
-            6 => self.walks::<6>(scale, rows, p, out, contributions),
-            7 => self.walks::<7>(scale, rows, p, out, contributions),
-            _ => self.walks::<8>(scale, rows, p, out, contributions),
-        }
-    }
-
-    /// [`Complete::add_walks`] for a tree of depth `D`, [`LANES`] rows walked in step.
-    fn walks<const D: usize>(
-        &self,
-        scale: f64,
-        rows: &[f64],
-        p: usize,
-        out: &mut [f64],
-        contributions: &mut [f64],
-    ) {
-        debug_assert_eq!(self.depth, D);
-        let mut out_lanes = out.chunks_exact_mut(LANES);
-        let mut row_lanes = rows.chunks_exact(LANES * p);
-        let mut c_lanes = contributions.chunks_exact_mut(LANES * p);
-        for ((o, r), c) in (&mut out_lanes).zip(&mut row_lanes).zip(&mut c_lanes) {
-            let mut slot = [0usize; LANES];
-            for _ in 0..D {
-                for (k, s) in slot.iter_mut().enumerate() {
-                    let next = self.child(*s, &r[k * p..(k + 1) * p]);
-                    c[k * p + self.feature[*s] as usize] +=
-                        scale * (self.value[next] - self.value[*s]);
-                    *s = next;
-                }
-            }
-            for (o, s) in o.iter_mut().zip(slot) {
-                *o += scale * self.value[s];
-            }
-        }
-        let (o, r, c) = (
-            out_lanes.into_remainder(),
-            row_lanes.remainder(),
-            c_lanes.into_remainder(),
-        );
-        for ((o, row), cr) in o
-            .iter_mut()
-            .zip(r.chunks_exact(p))
-            .zip(c.chunks_exact_mut(p))
-        {
-            let mut slot = 0;
-            for _ in 0..D {
-                let next = self.child(slot, row);
-                cr[self.feature[slot] as usize] += scale * (self.value[next] - self.value[slot]);
-                slot = next;
             }
             *o += scale * self.value[slot];
         }
