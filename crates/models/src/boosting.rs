@@ -66,12 +66,19 @@ impl Default for BoostingOptions {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GradientBoosting {
     initial_score: f64,
-    learning_rate: f64,
-    trees: Vec<Tree>,
+    pub(crate) learning_rate: f64,
+    pub(crate) trees: Vec<Tree>,
     n_features: usize,
 }
 
 impl GradientBoosting {
+    /// The same model with every tree evaluated by walking its nodes rather than through
+    /// its compiled complete-tree layout: the same bits, slower; for benchmarks and checks.
+    pub fn node_walk_only(mut self) -> Self {
+        self.trees = self.trees.into_iter().map(|t| t.node_walk_only()).collect();
+        self
+    }
+
     /// Number of trees (boosting rounds).
     pub fn trees(&self) -> usize {
         self.trees.len()

@@ -50,12 +50,19 @@ impl Default for ForestOptions {
 /// A fitted random forest (saved and loaded with serde).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RandomForest {
-    trees: Vec<Tree>,
+    pub(crate) trees: Vec<Tree>,
     n_features: usize,
     oob_roc_auc: Option<f64>,
 }
 
 impl RandomForest {
+    /// The same model with every tree evaluated by walking its nodes rather than through
+    /// its compiled complete-tree layout: the same bits, slower; for benchmarks and checks.
+    pub fn node_walk_only(mut self) -> Self {
+        self.trees = self.trees.into_iter().map(|t| t.node_walk_only()).collect();
+        self
+    }
+
     /// Number of trees.
     pub fn trees(&self) -> usize {
         self.trees.len()
