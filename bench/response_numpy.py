@@ -49,7 +49,8 @@ inside = np.zeros((ny, nx), bool)
 missing = []
 summaries = []
 for tif, table in layers:
-    band = gdal.Open(tif).GetRasterBand(1)
+    ds = gdal.Open(tif)  # kept: GDAL 3.6's band does not keep its dataset alive
+    band = ds.GetRasterBand(1)
     cls = band.ReadAsArray()
     valid = cls != band.GetNoDataValue()
     classes, weight, w_std, summary = read_table(table)
