@@ -50,3 +50,32 @@ source = "data/units.tif"
 pattern = "categorical"
 TOML
 measure "nedra run (whole pipeline)" "$nedra" run "$work/project.toml" --out "$work/run"
+
+# The same response in plain numpy + GDAL (bench/response_numpy.py, whole arrays in memory),
+# paired runs alternating nedra / numpy; medians of 5, and the two posteriors compared cell by cell.
+pairs="${PAIRS:-5}"
+for i in $(seq "$pairs"); do
+  rm -rf "$work/rn" "$work/rp" && mkdir -p "$work/rp"
+  /usr/bin/time -f "%e %M" -o "$work/tn$i" "$nedra" response --weights "$work"/{a,b,c,units}.csv \
+    --evidence "$work"/data/{a,b,c,units}.tif --deposits "$work/data/deposits.csv" --out "$work/rn" >/dev/null 2>&1
+  /usr/bin/time -f "%e %M" -o "$work/tp$i" /usr/bin/python3 bench/response_numpy.py "$work/rp" \
+    "$work/data/deposits.csv" 1.0 $(for l in a b c units; do printf '%s ' "$work/data/$l.tif=$work/$l.csv"; done) >/dev/null
+done
+/usr/bin/python3 - "$work" "$pairs" <<'PY'
+import statistics, sys
+import numpy as np
+from osgeo import gdal
+work, pairs = sys.argv[1], int(sys.argv[2])
+def runs(p):
+    return [tuple(map(float, open(f"{work}/{p}{i}").read().split())) for i in range(1, pairs + 1)]
+n, p = runs("tn"), runs("tp")
+ns, ps = statistics.median(r[0] for r in n), statistics.median(r[0] for r in p)
+print(f"\nresponse, {pairs} paired runs (median wall s / peak RSS MiB):")
+print(f"| nedra response | {ns:.2f} | {statistics.median(r[1] for r in n) / 1024:.0f} |")
+print(f"| numpy + GDAL (bench/response_numpy.py) | {ps:.2f} | {statistics.median(r[1] for r in p) / 1024:.0f} |")
+print(f"nedra is {ps / ns:.2f}x the speed of numpy + GDAL")
+for name in ["posterior", "posterior_std", "confidence"]:
+    a = gdal.Open(f"{work}/rn/{name}.tif").ReadAsArray().astype(float)
+    b = gdal.Open(f"{work}/rp/{name}.tif").ReadAsArray().astype(float)
+    print(f"{name}: largest difference nedra - numpy {np.max(np.abs(a - b)):.3g}")
+PY

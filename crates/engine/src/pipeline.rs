@@ -377,12 +377,76 @@ pub fn classify_layer(
 }
 
 /// WEIGHT and W_STD by class: what the response looks a cell's class up in.
-pub fn class_weights(table: &WeightsTable) -> HashMap<i64, (f64, f64)> {
-    table
-        .rows
-        .iter()
-        .map(|r| (r.class, (r.weight, r.w_std)))
-        .collect()
+pub fn class_weights(table: &WeightsTable) -> ClassWeights {
+    ClassWeights::new(table.rows.iter().map(|r| (r.class, (r.weight, r.w_std))))
+}
+
+/// (WEIGHT, W_STD) by class, looked up once per cell and layer.
+///
+/// Class codes are small integers in practice, so when they span at most
+/// [`ClassWeights::DENSE_SPAN`] values the table is a slice indexed by `class − lowest`
+/// (one bounds check, no hashing); otherwise it is a hash map. Both give the same answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassWeights {
+    lowest: i64,
+    dense: Vec<Option<(f64, f64)>>,
+    sparse: HashMap<i64, (f64, f64)>,
+}
+
+impl ClassWeights {
+    /// The widest span of class codes (highest − lowest + 1) kept as a slice.
+    pub const DENSE_SPAN: i64 = 1 << 16;
+
+    /// A table from (class, (WEIGHT, W_STD)) pairs; a repeated class keeps its last pair.
+    pub fn new(pairs: impl IntoIterator<Item = (i64, (f64, f64))>) -> Self {
+        let sparse: HashMap<i64, (f64, f64)> = pairs.into_iter().collect();
+        let (lo, hi) = sparse
+            .keys()
+            .fold((i64::MAX, i64::MIN), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+        match hi.checked_sub(lo) {
+            Some(span) if span < Self::DENSE_SPAN => {
+                let mut dense = vec![None; usize::try_from(span + 1).unwrap_or(0)];
+                for (&c, &w) in &sparse {
+                    dense[usize::try_from(c - lo).unwrap_or(0)] = Some(w);
+                }
+                Self {
+                    lowest: lo,
+                    dense,
+                    sparse: HashMap::new(),
+                }
+            }
+            _ => Self {
+                lowest: 0,
+                dense: Vec::new(),
+                sparse,
+            },
+        }
+    }
+
+    /// (WEIGHT, W_STD) of `class`, `None` if the table has no row for it.
+    #[inline]
+    pub fn get(&self, class: i64) -> Option<(f64, f64)> {
+        if self.dense.is_empty() {
+            return self.sparse.get(&class).copied();
+        }
+        let i = usize::try_from(class.wrapping_sub(self.lowest)).ok()?;
+        self.dense.get(i).copied().flatten()
+    }
+
+    /// Classes with a row, in increasing order.
+    pub fn classes(&self) -> Vec<i64> {
+        let mut c: Vec<i64> = if self.dense.is_empty() {
+            self.sparse.keys().copied().collect()
+        } else {
+            (0..)
+                .zip(&self.dense)
+                .filter(|(_, w)| w.is_some())
+                .map(|(i, _)| self.lowest + i)
+                .collect()
+        };
+        c.sort_unstable();
+        c
+    }
 }
 
 /// One layer of the response: its class raster and its weights table.
@@ -392,7 +456,7 @@ pub struct ResponseLayer {
     /// Class raster on the grid.
     pub classes: RasterReader,
     /// WEIGHT and W_STD by class.
-    pub weights: HashMap<i64, (f64, f64)>,
+    pub weights: ClassWeights,
     /// For the missing-data variance.
     pub summary: LayerSummary,
     /// Where the table came from, for messages.
@@ -499,7 +563,7 @@ pub fn response_pass(
     out_dir: &Path,
 ) -> Result<ResponseSummary> {
     let summaries: Vec<LayerSummary> = layers.iter().map(|l| l.summary.clone()).collect();
-    type Lookup<'a> = (&'a str, &'a HashMap<i64, (f64, f64)>, &'a Path);
+    type Lookup<'a> = (&'a str, &'a ClassWeights, &'a Path);
     let lookups: Vec<Lookup> = layers
         .iter()
         .map(|l| (l.name.as_str(), &l.weights, l.table_path.as_path()))
@@ -547,8 +611,8 @@ pub fn response_pass(
                     evidence[k] = match b.get(i) {
                         Some(v) => {
                             let class = v.round() as i64;
-                            match weights.get(&class) {
-                                Some(wt) => Some(*wt),
+                            match weights.get(class) {
+                                Some(wt) => Some(wt),
                                 None => {
                                     let u = &mut block_unseen[k];
                                     u.0 += 1;
@@ -789,4 +853,40 @@ pub fn write_derivative(
         },
         |w, b| nedra_core::derivatives::derivative(&b, w, cell, which),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nedra_core::random::SplitMix64;
+
+    /// The slice and the hash-map forms answer every class as a plain map of the pairs does:
+    /// classes inside, between and outside the table's, negative ones and the extremes.
+    #[test]
+    fn class_weights_answer_as_a_map_of_the_pairs() {
+        let mut rng = SplitMix64::new(17);
+        for span in [1i64, 7, 300, ClassWeights::DENSE_SPAN, 1 << 40] {
+            let pairs: Vec<(i64, (f64, f64))> = (0..50)
+                .map(|k| {
+                    let class = if k == 0 {
+                        -3
+                    } else {
+                        -3 + i64::try_from(rng.next_u64() % u64::try_from(span).unwrap()).unwrap()
+                    };
+                    (class, (rng.uniform() - 0.5, rng.uniform()))
+                })
+                .collect();
+            let table = ClassWeights::new(pairs.iter().copied());
+            assert_eq!(table.dense.is_empty(), span > ClassWeights::DENSE_SPAN);
+            let map: HashMap<i64, (f64, f64)> = pairs.iter().copied().collect();
+            let mut probes: Vec<i64> = map.keys().flat_map(|&c| [c - 1, c, c + 1]).collect();
+            probes.extend([i64::MIN, i64::MAX, -4, span + 10, 0]);
+            for c in probes {
+                assert_eq!(table.get(c), map.get(&c).copied(), "class {c}, span {span}");
+            }
+            let mut classes: Vec<i64> = map.keys().copied().collect();
+            classes.sort_unstable();
+            assert_eq!(table.classes(), classes);
+        }
+    }
 }

@@ -231,7 +231,7 @@ impl TargetEvidence<'_> {
         match (self, block.get(i)) {
             (_, None) => 0.0,
             (TargetEvidence::Weights(l), Some(v)) => {
-                l[k].weights.get(&(v.round() as i64)).map_or(0.0, |w| w.0)
+                l[k].weights.get(v.round() as i64).map_or(0.0, |w| w.0)
             }
             (TargetEvidence::Contributions(_), Some(v)) => v,
         }

@@ -25,8 +25,6 @@
 //! quantiles, natural breaks) come from the layers' values alone, never from the deposits, so
 //! they are shared by the folds.
 
-use std::collections::HashMap;
-
 use anyhow::{Context, Result};
 use nedra_core::{stream_blocks, Block, Grid, Window, BLOCK_SIZE};
 use nedra_io::RasterReader;
@@ -51,7 +49,7 @@ pub struct CvLayer<'a> {
 /// A fold's model: the weight and W_STD of each class of each layer, the layers' summaries
 /// and the prior, learnt from the other folds.
 struct FoldModel {
-    weights: Vec<HashMap<i64, (f64, f64)>>,
+    weights: Vec<crate::pipeline::ClassWeights>,
     summaries: Vec<LayerSummary>,
     response: Response,
 }
@@ -99,7 +97,7 @@ impl Scoring {
                 };
                 for (k, b) in classes.iter().enumerate() {
                     evidence[k] = if b.valid[i] {
-                        model.weights[k].get(&(b.values[i] as i64)).copied()
+                        model.weights[k].get(b.values[i] as i64)
                     } else {
                         None
                     };
@@ -324,6 +322,7 @@ mod tests {
     use nedra_core::random::SplitMix64;
     use nedra_io::{DataType, RasterWriter};
     use nedra_models::{WeightsTable, WeightsType};
+    use std::collections::HashMap;
 
     const N: usize = 80;
     const CELL: f64 = 1000.0;

@@ -34,6 +34,7 @@
 
 use std::path::PathBuf;
 
+mod bits_hash;
 mod boosting;
 mod classifier;
 mod conditional_independence;

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::io;
 
+use crate::bits_hash::BitsBuild;
 use crate::roc::{groups_roc_curve, RocCurve};
 use crate::validation::{deposit_groups, groups_roc_auc};
 use crate::Error;
@@ -49,7 +50,7 @@ impl Counts {
 /// [`ScoreHistogram::nan_deposits`] for the caller to report.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScoreHistogram {
-    bins: HashMap<u64, Counts>,
+    bins: HashMap<u64, Counts, BitsBuild>,
     nan_cells: u64,
     nan_deposits: u64,
 }
