@@ -2136,3 +2136,170 @@ fn templates_resolve_by_unique_prefix_and_commodities_propose_them() {
         .status
         .success());
 }
+
+/// Axis-aligned boxes `(xmin, ymin, xmax, ymax)` of a GeoJSON file's polygons, keyed by an
+/// integer property.
+fn boxes(path: &Path, field: &str) -> Vec<(i64, [f64; 4])> {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let features = doc["features"].as_array().unwrap();
+    features
+        .iter()
+        .map(|f| {
+            let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+            let xy: Vec<(f64, f64)> = ring
+                .iter()
+                .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                .collect();
+            let (xs, ys): (Vec<f64>, Vec<f64>) = xy.into_iter().unzip();
+            let lo = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (
+                f["properties"][field].as_i64().unwrap(),
+                [lo(&xs), lo(&ys), hi(&xs), hi(&ys)],
+            )
+        })
+        .collect()
+}
+
+/// The shipped example files (`crates/assess/examples/assessment.toml` and `prospects.toml`)
+/// run as the README prints them, on the example data beside them, and their numbers match an
+/// independent computation from that data: each tract's expected deposits are the posterior
+/// summed over the cells whose centres fall in its polygon × cell km² / unit cell km², less the
+/// known occurrences in it; the play chance map is the product of the four element maps, and a
+/// segment's common-risk chance the product of each element's minimum over its cells.
+#[test]
+fn every_example_file_runs_as_the_readme_prints_it() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assess/examples");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    for line in [
+        "nedra assess run crates/assess/examples/assessment.toml --out",
+        "nedra prospects crates/assess/examples/prospects.toml --out",
+    ] {
+        assert!(readme.contains(line), "the README shows {line:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a_out, p_out) = (dir.path().join("assessment"), dir.path().join("prospects"));
+    let toml = examples.join("assessment.toml");
+    let o = nedra(&[
+        "assess",
+        "run",
+        toml.to_str().unwrap(),
+        "--out",
+        a_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let toml = examples.join("prospects.toml");
+    let o = nedra(&[
+        "prospects",
+        toml.to_str().unwrap(),
+        "--out",
+        p_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // The assessment: expected and known deposits per tract.
+    let (grid, post) = read_all(&examples.join("data/posterior.tif"));
+    let cell_km2 = grid.transform[1].abs() * grid.transform[5].abs() / 1e6;
+    let occurrences: Vec<(f64, f64)> =
+        std::fs::read_to_string(examples.join("data/occurrences.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[1].parse().unwrap(), f[2].parse().unwrap())
+            })
+            .collect();
+    let inside = |b: &[f64; 4], (x, y): (f64, f64)| x > b[0] && x < b[2] && y > b[1] && y < b[3];
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a_out.join("assessment.json")).unwrap())
+            .unwrap();
+    let tracts = boxes(&examples.join("data/tracts.geojson"), "rank");
+    assert_eq!(report["tracts"].as_array().unwrap().len(), tracts.len());
+    for (id, b) in &tracts {
+        let mut sum = 0.0;
+        for r in 0..grid.height {
+            for c in 0..grid.width {
+                if inside(b, grid.cell_centre(r, c)) {
+                    sum += post[r * grid.width + c].unwrap() * cell_km2 / 1.0;
+                }
+            }
+        }
+        let known = occurrences.iter().filter(|&&p| inside(b, p)).count();
+        let t = report["tracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == *id)
+            .unwrap();
+        let how = &t["deposit_count"]["how"];
+        let expected = how["expected_deposits"].as_f64().unwrap();
+        assert!(
+            (expected - sum).abs() < 1e-9,
+            "tract {id}: {expected} vs {sum}"
+        );
+        assert_eq!(how["known_deposits"], known as u64, "tract {id}");
+        let mean = how["undiscovered_poisson_mean"].as_f64().unwrap();
+        assert!(
+            (mean - (sum - known as f64).max(0.0)).abs() < 1e-9,
+            "tract {id}"
+        );
+    }
+    assert!(tracts
+        .iter()
+        .any(|(_, b)| occurrences.iter().any(|&p| inside(b, p))));
+    assert_eq!(report["known_deposits_outside_tracts"], 1);
+
+    // The prospects: the play chance map and the segments' common risk.
+    let maps = examples.join("data/maps");
+    let elements: Vec<Vec<Option<f64>>> = ["source", "reservoir", "seal", "charge"]
+        .iter()
+        .map(|e| read_all(&maps.join(format!("{e}_chance.tif"))).1)
+        .collect();
+    let (g, chance) = read_all(&p_out.join("play-triassic-fluvial-chance.tif"));
+    assert_eq!((g.width, g.height), (grid.width, grid.height));
+    for (i, got) in chance.iter().enumerate() {
+        let want: f64 = elements.iter().map(|e| e[i].unwrap()).product();
+        assert!(
+            (got.unwrap() - want).abs() < 1e-6,
+            "cell {i}: {got:?} vs {want}"
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p_out.join("prospects.json")).unwrap())
+            .unwrap();
+    let play = report["plays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Triassic fluvial")
+        .unwrap();
+    for (id, b) in boxes(&maps.join("segments.geojson"), "segment") {
+        let mut product = 1.0;
+        for e in &elements {
+            let mut lowest = f64::INFINITY;
+            for r in 0..grid.height {
+                for c in 0..grid.width {
+                    if inside(&b, grid.cell_centre(r, c)) {
+                        lowest = lowest.min(e[r * grid.width + c].unwrap());
+                    }
+                }
+            }
+            product *= lowest;
+        }
+        let s = play["maps"]["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap();
+        let got = s["play_chance"].as_f64().unwrap();
+        assert!(
+            (got - product).abs() < 1e-9,
+            "segment {id}: {got} vs {product}"
+        );
+    }
+}
