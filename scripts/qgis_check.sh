@@ -58,7 +58,7 @@ mkdir -p "$plugins"
 /usr/bin/python3 -m zipfile -e "$work/nedra_qgis.zip" "$plugins"
 qp plugins enable nedra_qgis
 qp list
-algorithms=(run report predict template weights response validate targets distance density
+algorithms=(run report compare predict template weights response validate targets distance density
   classify fuzzify derivative interpolate geochem assess_run assess_deposits_pmf prospects)
 for a in "${algorithms[@]}"; do
   grep -q "nedra:$a\b" "$work/qp.out" || fail "nedra:$a not listed"
@@ -159,6 +159,15 @@ for m in "quantiles CLASSES=10 quantiles:10" "jenks GROUP=true jenks:5:group" \
   sed "s#$o/classes_#DIR/classes_#" "$o/classes_$name.json" >"$work/o.json"
   same "$work/q.json" "$work/o.json" "classify $spec report"
 done
+# The natural-breaks limit (an advanced parameter): 300 distinct values solved exactly.
+qp run nedra:classify -- RASTER="$magnetic" METHOD=jenks CLASSES=5 GROUP=true JENKS_LIMIT=300 \
+  OUTPUT="$q/classes_limit.tif" REPORT="$q/classes_limit.json"
+"$nedra" classify "$magnetic" --method jenks:5:group --jenks-limit 300 \
+  --out "$o/classes_limit.tif" --report "$o/classes_limit.json" >/dev/null 2>&1
+same "$q/classes_limit.tif" "$o/classes_limit.tif" "classify jenks:5:group --jenks-limit 300"
+if cmp -s "$o/classes_limit.tif" "$o/classes_jenks.tif"; then
+  fail "classify: --jenks-limit 300 gave the classes of the default limit"
+fi
 
 for m in "linear A=-100 B=400 linear:-100.0,400.0" "large A=150 B=3 large:150.0,3.0" \
   "near A=200 B=0.001 near:200.0,0.001"; do
@@ -210,6 +219,30 @@ qp run nedra:interpolate -- POINTS="$o/geochem.csv" VALUE=Ce LIKE="$d/run/mask.t
 "$nedra" interpolate "$o/geochem.csv" --value Ce --like "$d/run/mask.tif" --method idw --power 3 \
   --neighbours 8 --out "$o/ce_idw.tif" >/dev/null 2>&1
 same "$q/ce_idw.tif" "$o/ce_idw.tif" "interpolate IDW"
+# Samples in geographic coordinates, reprojected from their own CRS (--crs).
+/usr/bin/python3 - "$o/geochem.csv" "$work/geochem_ll.csv" <<'PY'
+import csv, sys
+from osgeo import osr
+utm, ll = osr.SpatialReference(), osr.SpatialReference()
+utm.ImportFromEPSG(32635)
+ll.ImportFromEPSG(4326)
+ll.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+utm.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+to_ll = osr.CoordinateTransformation(utm, ll)
+rows = list(csv.DictReader(open(sys.argv[1])))
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    for r in rows:
+        lon, lat, _ = to_ll.TransformPoint(float(r["x"]), float(r["y"]))
+        r["x"], r["y"] = repr(lon), repr(lat)
+        w.writerow(r)
+PY
+qp run nedra:interpolate -- POINTS="$work/geochem_ll.csv" VALUE=Ce CRS=EPSG:4326 \
+  LIKE="$d/run/mask.tif" NEIGHBOURS=8 OUTPUT="$q/ce_idw_ll.tif"
+"$nedra" interpolate "$work/geochem_ll.csv" --value Ce --crs EPSG:4326 --like "$d/run/mask.tif" \
+  --neighbours 8 --out "$o/ce_idw_ll.tif" >/dev/null 2>&1
+same "$q/ce_idw_ll.tif" "$o/ce_idw_ll.tif" "interpolate IDW (samples in EPSG:4326, --crs)"
 
 echo "== nedra:run on the demo project = nedra run"
 "$nedra" run "$d/project.toml" --out "$o/run" >/dev/null 2>&1

@@ -207,6 +207,44 @@ check(not ok, "a cancelled run fails")
 check(not os.path.exists(os.path.join(cancelled, "run.json")), "… and wrote no run.json")
 check(time.monotonic() - started < 10, "… at once")
 
+# --- the languages offered are the report's catalogues -------------------------------------
+from nedra_qgis.algorithms.base import LANGUAGES  # noqa: E402
+
+here = os.path.dirname(os.path.abspath(__file__))
+locales = os.path.join(here, "..", "..", "crates", "engine", "locales")
+catalogues = sorted(f[:-4] for f in os.listdir(locales) if f.endswith(".ftl"))
+check(sorted(LANGUAGES) == catalogues, f"report languages {LANGUAGES} = catalogues {catalogues}")
+results, ok, _ = execute("nedra:report", {"RUN": os.path.join(demo, "run"), "LANG": "ru"})
+check(ok, "report in Russian from the language choice")
+with open(os.path.join(demo, "run", "report.html"), encoding="utf-8") as f:
+    check('lang="ru"' in f.read(), "… report.html is in Russian")
+direct("report", os.path.join(demo, "run"), "--lang", "en")
+
+# --- ranking, deposits outside the map, and two runs compared ------------------------------
+score = os.path.join(demo, "run", "posterior.tif")
+results, ok, _ = execute("nedra:targets", {
+    "SCORE": score, "DEPOSITS": occurrences, "RANK": "expected", "OUTSIDE": "drop",
+    "OUTPUT": os.path.join(work, "t_expected")})
+check(ok, "targets ranked by expected deposits, deposits outside dropped")
+direct("targets", score, "--deposits", occurrences, "--rank", "expected", "--outside", "drop",
+       "--out", os.path.join(work, "t_direct"))
+check(filecmp.cmp(os.path.join(work, "t_expected", "targets.csv"),
+                  os.path.join(work, "t_direct", "targets.csv"), shallow=False),
+      "… the same targets.csv as nedra targets --rank expected --outside drop")
+runs = [os.path.join(demo, "run"), os.path.join(demo, "run-gbt")]
+if all(os.path.isdir(r) for r in runs):
+    results, ok, _ = execute("nedra:compare", {
+        "RUN_A": runs[0], "RUN_B": runs[1], "OUTPUT": os.path.join(work, "compare.json")})
+    check(ok, "compare the demo's weights-of-evidence and gradient-boosting runs")
+    table = subprocess.run([nedra, "compare", *runs, "--json", os.path.join(work, "c.json")],
+                           check=True, capture_output=True, text=True).stdout
+    table = "\n".join(line for line in table.splitlines() if not line.startswith("comparison: "))
+    check(results.get("TABLE", "").strip() == table.strip(), "… the table nedra compare prints")
+    check(filecmp.cmp(os.path.join(work, "compare.json"), os.path.join(work, "c.json"),
+                      shallow=False), "… the same JSON")
+else:
+    check(False, f"the demo has both runs: {runs}")
+
 # --- the binary: the provider setting wins, and a wrong one is named ----------------------
 not_a_binary = os.path.join(demo, "README.txt")
 ProcessingConfig.setSettingValue("NEDRA_BIN", not_a_binary)

@@ -2,6 +2,7 @@
 
 from .assess import AssessRun, DepositsPmf
 from .classify import Classify
+from .compare import Compare
 from .density import Density
 from .derivative import Derivative
 from .distance import Distance
@@ -19,7 +20,7 @@ from .validate import Validate
 from .weights import Weights
 
 ALGORITHMS = [
-    Run, Report, Predict, Template,
+    Run, Report, Compare, Predict, Template,
     Weights, Response, Validate, Targets,
     Distance, Density, Classify, Fuzzify, Derivative, Interpolate,
     Geochem,

@@ -11,6 +11,7 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingParameterCrs,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
@@ -24,6 +25,10 @@ from ..styles import Style
 #: Vector formats nedra reads itself (anything else is exported to GeoPackage first).
 VECTOR_FORMATS = ["gpkg", "shp", "geojson", "json"]
 
+
+# Languages of report.html: one Fluent catalogue each in crates/engine/locales/ (the plugin
+# test checks that this list and the catalogues agree).
+LANGUAGES = ["en", "ru", "be"]
 
 class NedraAlgorithm(QgsProcessingAlgorithm):
     """A nedra command as a Processing algorithm. Subclasses set `command`, `label`, `group_id`
@@ -108,12 +113,15 @@ class NedraAlgorithm(QgsProcessingAlgorithm):
 
     # --- parameters ----------------------------------------------------------------------
 
-    def add_enum(self, name, description, options, default=0, optional=False):
-        """A choice whose value is the option string itself (TYPE=ascending in qgis_process)."""
+    def add_enum(self, name, description, options, default=0, optional=False, advanced=False):
+        """A choice whose value is the option string itself (TYPE=ascending in qgis_process);
+        `advanced` puts it under the dialog's advanced parameters."""
         p = QgsProcessingParameterEnum(name, description, options, False,
                                        options[default] if default is not None else None,
                                        optional)
         p.setUsesStaticStrings(True)
+        if advanced:
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(p)
 
     def add_number(self, name, description, default=None, integer=False, optional=False,

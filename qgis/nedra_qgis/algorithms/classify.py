@@ -2,8 +2,10 @@
 
 from qgis.core import (
     QgsProcessingException,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
@@ -12,6 +14,8 @@ from qgis.core import (
 from .base import NedraAlgorithm
 
 METHODS = ["quantiles", "jenks", "ca", "manual"]
+# nedra's default --jenks-limit.
+JENKS_LIMIT = 4096
 
 
 class Classify(NedraAlgorithm):
@@ -21,22 +25,30 @@ class Classify(NedraAlgorithm):
     help = (
         "Classes 1…k of a continuous raster (Int32), from one streaming histogram:\n"
         "quantiles: equal-count classes (ties may give fewer);\n"
-        "jenks: natural breaks, exact (Fisher 1958); 'grouped fallback' allows rasters with "
-        "more than 4096 distinct values;\n"
+        "jenks: natural breaks, exact (Fisher 1958) up to the distinct-value limit (advanced "
+        "parameter, default 4096, at most 65536: time grows with its square); above it the "
+        "'grouped fallback' gathers the values into that many runs of nearly equal count;\n"
         "ca: concentration–area fractal thresholds (Cheng et al. 1994): breakpoints of log "
         "area against log threshold, with SEGMENTS straight segments fitted over THRESHOLDS "
         "candidate thresholds;\n"
         "manual: inclusive upper edges B1,B2,… (strictly increasing).\n\n"
         "The JSON report holds the breaks, the class counts and, for jenks and ca, the fit.\n\n"
         "Runs: nedra classify RASTER --method quantiles:K|jenks:K|ca:S:T|manual:B1,B2 "
-        "--out C.tif --report C.json")
+        "[--jenks-limit N] --out C.tif --report C.json")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer("RASTER", "Continuous raster"))
         self.add_enum("METHOD", "Method", METHODS)
         self.add_number("CLASSES", "Classes (quantiles, jenks)", 5, integer=True, minimum=1)
         self.addParameter(QgsProcessingParameterBoolean(
-            "GROUP", "jenks: grouped fallback above 4096 distinct values", False))
+            "GROUP", "jenks: grouped fallback above the distinct-value limit", False))
+        limit = QgsProcessingParameterNumber(
+            "JENKS_LIMIT", "jenks: most distinct values solved exactly",
+            QgsProcessingParameterNumber.Integer, JENKS_LIMIT)
+        limit.setMinimum(2)
+        limit.setMaximum(65536)
+        limit.setFlags(limit.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(limit)
         self.add_number("SEGMENTS", "ca: segments", 2, integer=True, minimum=1)
         self.add_number("THRESHOLDS", "ca: candidate thresholds", 100, integer=True, minimum=2)
         self.addParameter(QgsProcessingParameterString(
@@ -65,7 +77,11 @@ class Classify(NedraAlgorithm):
         return f"manual:{breaks}"
 
     def arguments(self, parameters, context, feedback):
-        return [self.raster_path(parameters, "RASTER", context),
-                "--method", self.method(parameters, context),
-                "--out", self.destination(parameters, "OUTPUT"),
-                "--report", self.destination(parameters, "REPORT")]
+        method = self.method(parameters, context)
+        args = [self.raster_path(parameters, "RASTER", context), "--method", method]
+        limit = self.number(parameters, "JENKS_LIMIT", context, integer=True)
+        # nedra refuses a limit with another method; it only applies to natural breaks.
+        if method.startswith("jenks:") and limit != str(JENKS_LIMIT):
+            args += ["--jenks-limit", limit]
+        return args + ["--out", self.destination(parameters, "OUTPUT"),
+                       "--report", self.destination(parameters, "REPORT")]

@@ -1,6 +1,7 @@
 """nedra interpolate: IDW or ordinary kriging of point samples onto a grid."""
 
 from qgis.core import (
+    QgsProcessingParameterCrs,
     QgsProcessingParameterFile,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
@@ -18,12 +19,12 @@ class Interpolate(NedraAlgorithm):
     label = "Interpolate samples (IDW, kriging)"
     group_id = "evidence"
     help = (
-        "Interpolates a column of point samples (CSV, coordinates in the template raster's "
-        "CRS) onto the template's grid: inverse-distance weighting (Shepard 1968) or ordinary "
+        "Interpolates a column of point samples (CSV; coordinates in the CRS given, else the "
+        "template raster's, which nedra notes) onto the template's grid: inverse-distance weighting (Shepard 1968) or ordinary "
         "kriging with an experimental variogram fitted by Cressie-weighted least squares "
         "(or a fixed variogram: nugget, partial sill and range), and the kriging variance as an "
         "uncertainty layer.\n\n"
-        "Runs: nedra interpolate SAMPLES.csv --value COLUMN --like GRID.tif "
+        "Runs: nedra interpolate SAMPLES.csv --value COLUMN --like GRID.tif [--crs CRS] "
         "[--method idw|kriging] … --out OUT.tif [--variance-out VAR.tif]")
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -34,6 +35,8 @@ class Interpolate(NedraAlgorithm):
             "X_COLUMN", "Column of x (default: found by name)", optional=True))
         self.addParameter(QgsProcessingParameterString(
             "Y_COLUMN", "Column of y (default: found by name)", optional=True))
+        self.addParameter(QgsProcessingParameterCrs(
+            "CRS", "CRS of the sample coordinates (default: the template's)", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(
             "LIKE", "Template raster (its grid is used)"))
         self.add_enum("METHOD", "Method", METHODS)
@@ -64,6 +67,7 @@ class Interpolate(NedraAlgorithm):
         for name, flag in (("X_COLUMN", "--x-column"), ("Y_COLUMN", "--y-column")):
             value = self.parameterAsString(parameters, name, context)
             args += self.option(flag, value or None)
+        args += self.option("--crs", self.crs_string(parameters, "CRS", context))
         args += ["--like", self.raster_path(parameters, "LIKE", context)]
         method = self.parameterAsEnumString(parameters, "METHOD", context)
         args += ["--method", method, "--power", self.number(parameters, "POWER", context)]

@@ -5,10 +5,9 @@ import os
 from qgis.core import (
     QgsProcessingOutputHtml,
     QgsProcessingParameterFile,
-    QgsProcessingParameterString,
 )
 
-from .base import NedraAlgorithm
+from .base import LANGUAGES, NedraAlgorithm
 
 
 class Report(NedraAlgorithm):
@@ -24,13 +23,13 @@ class Report(NedraAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
             "RUN", "Run folder", behavior=QgsProcessingParameterFile.Folder))
-        self.addParameter(QgsProcessingParameterString(
-            "LANG", "Report language (en, ru, be; empty: the run's)", optional=True))
+        self.add_enum("LANG", "Report language (unset: the run's)", LANGUAGES, default=None,
+                      optional=True)
         self.addOutput(QgsProcessingOutputHtml("OUTPUT", "Report"))
 
     def arguments(self, parameters, context, feedback):
         args = [self.parameterAsFile(parameters, "RUN", context)]
-        lang = self.parameterAsString(parameters, "LANG", context).strip()
+        lang = self.parameterAsEnumString(parameters, "LANG", context)
         if lang:
             args += ["--lang", lang]
         return args

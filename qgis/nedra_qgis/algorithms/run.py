@@ -10,10 +10,9 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterString,
 )
 
-from .base import NedraAlgorithm, read_json
+from .base import LANGUAGES, NedraAlgorithm, read_json
 
 
 class Run(NedraAlgorithm):
@@ -38,8 +37,8 @@ class Run(NedraAlgorithm):
             "PROJECT", "Project file", extension="toml"))
         self.addParameter(QgsProcessingParameterBoolean(
             "DRY_RUN", "Dry run (print the plan and check it; compute nothing)", False))
-        self.addParameter(QgsProcessingParameterString(
-            "LANG", "Report language (en, ru, be; empty: the project's)", optional=True))
+        self.add_enum("LANG", "Report language (unset: the project's)", LANGUAGES, default=None,
+                      optional=True)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Run folder"))
         self.addOutput(QgsProcessingOutputFile("RUN_JSON", "Manifest (run.json)"))
         self.addOutput(QgsProcessingOutputFile("REPORT", "Report (report.html)"))
@@ -54,7 +53,7 @@ class Run(NedraAlgorithm):
         args += ["--out", self.destination(parameters, "OUTPUT")]
         if self.parameterAsBoolean(parameters, "DRY_RUN", context):
             args.append("--dry-run")
-        lang = self.parameterAsString(parameters, "LANG", context).strip()
+        lang = self.parameterAsEnumString(parameters, "LANG", context)
         if lang:
             args += ["--lang", lang]
         return args

@@ -15,6 +15,8 @@ from qgis.core import (
 from .base import NedraAlgorithm
 
 RULES = ["top-percent", "threshold", "pa"]
+RANKS = ["mean_score", "expected", "deposit_density"]
+OUTSIDE = ["error", "drop"]
 
 
 class Targets(NedraAlgorithm):
@@ -29,8 +31,13 @@ class Targets(NedraAlgorithm):
         "value) or pa (the prediction–area crossing; needs deposits).\n\n"
         "Writes targets.gpkg, targets.geojson, targets.csv and the region raster targets.tif "
         "in the output folder; the polygons are loaded shaded by rank.\n\n"
+        "Ranking: mean_score (then peak), expected (the sum of the score: for a probability "
+        "map the expected deposits the target holds) or deposit_density (training deposits "
+        "per km², brownfields first). Deposits outside the score's valid cells: error (stop, "
+        "naming them) or drop (leave them out with a warning).\n\n"
         "Runs: nedra targets SCORE [--uncertainty U] [--deposits POINTS] "
-        "[--top-percent P | --threshold T | --pa] [--min-area-km2 1] --out FOLDER")
+        "[--top-percent P | --threshold T | --pa] [--min-area-km2 1] [--rank R] "
+        "[--outside error|drop] --out FOLDER")
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer("SCORE", "Score raster"))
@@ -43,6 +50,9 @@ class Targets(NedraAlgorithm):
                         minimum=0.0, maximum=100.0)
         self.add_number("THRESHOLD", "Score threshold (rule threshold)", optional=True)
         self.add_number("MIN_AREA_KM2", "Smallest target (km²)", 1.0, minimum=0.0)
+        self.add_enum("RANK", "Rank targets by", RANKS)
+        self.add_enum("OUTSIDE", "Deposits outside the score's valid cells", OUTSIDE,
+                      advanced=True)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
         self.addOutput(QgsProcessingOutputVectorLayer("TARGETS", "Targets"))
         self.addOutput(QgsProcessingOutputRasterLayer("REGIONS", "Target regions (targets.tif)"))
@@ -66,6 +76,8 @@ class Targets(NedraAlgorithm):
                 raise QgsProcessingException("rule pa: give the deposit points")
             args.append("--pa")
         args += ["--min-area-km2", self.number(parameters, "MIN_AREA_KM2", context)]
+        args += ["--rank", self.parameterAsEnumString(parameters, "RANK", context)]
+        args += ["--outside", self.parameterAsEnumString(parameters, "OUTSIDE", context)]
         args += ["--out", self.destination(parameters, "OUTPUT")]
         return args
 

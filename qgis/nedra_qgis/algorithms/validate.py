@@ -35,6 +35,9 @@ class Validate(NedraAlgorithm):
         self.add_number("BOOTSTRAP", "Bootstrap replicates (0: no intervals)", 1000,
                         integer=True, minimum=0)
         self.add_number("SEED", "Bootstrap seed", 42, integer=True, minimum=0)
+        self.add_enum("OUTSIDE", "Deposits outside the score's valid cells (error: stop, "
+                      "naming them; drop: leave them out with a warning)", ["error", "drop"],
+                      advanced=True)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", "Output folder"))
         self.addOutput(QgsProcessingOutputFile("VALIDATION_JSON", "validation.json"))
         self.addOutput(QgsProcessingOutputNumber("SUCCESS_RATE_AUC", "Success-rate AUC"))
@@ -47,6 +50,7 @@ class Validate(NedraAlgorithm):
             ("--deposits", "DEPOSITS"), ("--test-deposits", "TEST_DEPOSITS")))
         args += ["--bootstrap", self.number(parameters, "BOOTSTRAP", context, integer=True)]
         args += ["--seed", self.number(parameters, "SEED", context, integer=True)]
+        args += ["--outside", self.parameterAsEnumString(parameters, "OUTSIDE", context)]
         args += ["--out", self.destination(parameters, "OUTPUT")]
         return args
 
