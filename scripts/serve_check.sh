@@ -43,3 +43,29 @@ case "$url" in http://127.0.0.1:*) ;; *) echo "serve_check: no URL from nedra se
 echo "ok   nedra serve listens at $url"
 mkdir -p docs
 timeout 300 node crates/server/web/serve_check.mjs "$url" "$work/demo/run" docs
+
+# A local basemap (--basemap): an MBTiles file made with GDAL from the demo's thorium grid, its
+# attribution holding markup that must show as text.
+kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
+gdal_translate -q -of MBTILES -ot Byte -scale -co ZOOM_LEVEL_STRATEGY=UPPER \
+  "$work/demo/data/thorium.tif" "$work/basemap.mbtiles"
+gdaladdo -q -r average "$work/basemap.mbtiles" 2 4 8 16
+attribution='Survey basemap <b>&copy;</b> test'
+/usr/bin/python3 - "$work/basemap.mbtiles" "$attribution" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM metadata WHERE name = 'attribution'")
+db.execute("INSERT INTO metadata (name, value) VALUES ('attribution', ?)", (sys.argv[2],))
+db.commit()
+PY
+rm -f "$work/url"
+"$nedra" serve "$work/demo/run" --basemap "$work/basemap.mbtiles" --bind 127.0.0.1:0 >"$work/url" 2>"$work/serve.err" &
+server=$!
+for _ in $(seq 1 100); do
+  [ -s "$work/url" ] && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
+  sleep 0.2
+done
+url="$(head -1 "$work/url")"
+echo "ok   nedra serve --basemap listens at $url"
+timeout 300 node crates/server/web/serve_check.mjs "$url" "$work/demo/run" docs "$attribution"

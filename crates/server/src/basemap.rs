@@ -130,6 +130,12 @@ impl Basemap {
                     h.tile_compression
                 ));
             }
+            // The attribution of the JSON metadata (TileJSON's key), when it has one.
+            let attribution = archive
+                .metadata()?
+                .get("attribution")
+                .and_then(|a| a.as_str())
+                .map(str::to_string);
             let bounds = h.bounds;
             let valid_bounds = bounds[0] < bounds[2]
                 && bounds[1] < bounds[3]
@@ -141,7 +147,7 @@ impl Basemap {
                 min_zoom: h.min_zoom.min(h.max_zoom),
                 max_zoom: h.max_zoom,
                 bounds: valid_bounds.then_some(bounds),
-                attribution: None,
+                attribution,
             });
         }
         if !magic.starts_with(b"SQLite format 3\0") {

@@ -115,6 +115,8 @@ impl TileType {
 pub struct Header {
     /// Root directory: offset and length in the file, bytes.
     pub root: (u64, u64),
+    /// JSON metadata: offset and length.
+    pub metadata: (u64, u64),
     /// Leaf directories' section: offset and length.
     pub leaves: (u64, u64),
     /// Tile data section: offset and length.
@@ -313,6 +315,7 @@ impl PmTiles {
         };
         let header = Header {
             root: (u64_at(8), u64_at(16)),
+            metadata: (u64_at(24), u64_at(32)),
             leaves: (u64_at(40), u64_at(48)),
             tile_data: (u64_at(56), u64_at(64)),
             internal_compression: compression(97)?,
@@ -330,6 +333,7 @@ impl PmTiles {
         };
         for (name, (offset, length)) in [
             ("root directory", header.root),
+            ("metadata", header.metadata),
             ("leaf directories", header.leaves),
             ("tile data", header.tile_data),
         ] {
@@ -382,26 +386,44 @@ impl PmTiles {
         Ok(bytes)
     }
 
-    fn directory(&self, offset: u64, length: u64) -> Result<Vec<Entry>, String> {
+    /// A directory or the metadata (`what`): read, checked for size and decompressed by the
+    /// archive's internal compression.
+    fn internal(&self, offset: u64, length: u64, what: &str) -> Result<Vec<u8>, String> {
         if length > MAX_DIRECTORY_BYTES {
-            return Err(format!("a directory of {length} bytes is too large"));
+            return Err(format!("a {what} of {length} bytes is too large"));
         }
-        let raw = self.read(offset, length, "directory")?;
-        let bytes = match self.header.internal_compression {
+        let raw = self.read(offset, length, what)?;
+        Ok(match self.header.internal_compression {
             Compression::Gzip => {
                 let mut out = Vec::new();
                 flate2::read::GzDecoder::new(raw.as_slice())
                     .take(MAX_DIRECTORY_BYTES + 1)
                     .read_to_end(&mut out)
-                    .map_err(|e| format!("a directory does not gunzip: {e}"))?;
+                    .map_err(|e| format!("a {what} does not gunzip: {e}"))?;
                 if out.len() as u64 > MAX_DIRECTORY_BYTES {
-                    return Err("a directory is too large once decompressed".into());
+                    return Err(format!("a {what} is too large once decompressed"));
                 }
                 out
             }
             _ => raw,
-        };
-        parse_directory(&bytes)
+        })
+    }
+
+    fn directory(&self, offset: u64, length: u64) -> Result<Vec<Entry>, String> {
+        parse_directory(&self.internal(offset, length, "directory")?)
+    }
+
+    /// The archive's JSON metadata (a JSON object by the specification; `{}` when empty).
+    ///
+    /// # Errors
+    /// A message when it cannot be read, decompressed or parsed as JSON.
+    pub fn metadata(&self) -> Result<serde_json::Value, String> {
+        let (offset, length) = self.header.metadata;
+        if length == 0 {
+            return Ok(serde_json::json!({}));
+        }
+        let bytes = self.internal(offset, length, "metadata")?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("its metadata is not JSON: {e}"))
     }
 
     fn leaf(&self, offset: u64, length: u64) -> Result<Arc<Vec<Entry>>, String> {
@@ -515,6 +537,17 @@ pub mod write {
         gzip_directories: bool,
         leaf_entries: Option<usize>,
     ) -> Vec<u8> {
+        archive_with_metadata(tiles, tile_type, gzip_directories, leaf_entries, "{}")
+    }
+
+    /// [`archive`] with `metadata` as its JSON metadata.
+    pub fn archive_with_metadata(
+        tiles: &[(u8, u32, u32, Vec<u8>)],
+        tile_type: TileType,
+        gzip_directories: bool,
+        leaf_entries: Option<usize>,
+        metadata: &str,
+    ) -> Vec<u8> {
         let mut by_id: Vec<(u64, &[u8])> = tiles
             .iter()
             .map(|(z, x, y, b)| {
@@ -572,7 +605,7 @@ pub mod write {
                 (pack(directory(&root_entries)), leaves)
             }
         };
-        let metadata = pack(b"{}".to_vec());
+        let metadata = pack(metadata.as_bytes().to_vec());
         let root_at = HEADER_BYTES as u64;
         let metadata_at = root_at + root.len() as u64;
         let leaves_at = metadata_at + metadata.len() as u64;

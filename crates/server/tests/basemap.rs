@@ -217,6 +217,54 @@ fn pmtiles_basemaps_serve_the_tiles_put_in() {
     }
 }
 
+/// A PMTiles archive's attribution (its JSON metadata, gzip-compressed like its directories)
+/// reaches the page, markup and all (the page shows it as text; an MBTiles file's, from its
+/// metadata table, is checked in Chromium by scripts/serve_check.sh).
+#[test]
+fn the_attribution_of_a_pmtiles_archive_reaches_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = "Survey <b>basemap</b> © 2026 \"quoted\"";
+    let path = dir.path().join("b.pmtiles");
+    let metadata = serde_json::json!({ "attribution": said, "name": "x" }).to_string();
+    std::fs::write(
+        &path,
+        write::archive_with_metadata(&known_tiles(), TileType::Png, true, None, &metadata),
+    )
+    .unwrap();
+    let sub = dir.path().join("pm");
+    std::fs::create_dir(&sub).unwrap();
+    let addr = serve_with(&sub, &path);
+    let v: serde_json::Value = serde_json::from_str(&get(addr, "/api/runs").text()).unwrap();
+    assert_eq!(v["basemap"]["attribution"], said);
+    // Without one: none.
+    let plain = dir.path().join("plain.pmtiles");
+    std::fs::write(
+        &plain,
+        write::archive(&known_tiles(), TileType::Png, false, None),
+    )
+    .unwrap();
+    let sub = dir.path().join("plain");
+    std::fs::create_dir(&sub).unwrap();
+    let addr = serve_with(&sub, &plain);
+    let v: serde_json::Value = serde_json::from_str(&get(addr, "/api/runs").text()).unwrap();
+    assert!(v["basemap"]["attribution"].is_null(), "{v}");
+    // Metadata that is not JSON stops the server at start, naming the file.
+    let broken = dir.path().join("broken.pmtiles");
+    std::fs::write(
+        &broken,
+        write::archive_with_metadata(&known_tiles(), TileType::Png, false, None, "{not json"),
+    )
+    .unwrap();
+    let Err(e) = nedra_server::basemap::Basemap::open(&broken) else {
+        panic!("metadata that is not JSON was accepted")
+    };
+    let e = e.to_string();
+    assert!(
+        e.contains("broken.pmtiles") && e.contains("metadata is not JSON"),
+        "{e}"
+    );
+}
+
 #[test]
 fn the_basemap_keeps_the_security_rules() {
     let dir = tempfile::tempdir().unwrap();

@@ -118,6 +118,11 @@ const STYLE = {
   layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0ea' } }],
 };
 
+/** Text made safe to hand to an API that writes HTML. */
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function tileUrl(run, layer) {
   return `${location.origin}/runs/${encodeURIComponent(run)}/tiles/${encodeURIComponent(layer)}/{z}/{x}/{y}.png`;
 }
@@ -128,6 +133,8 @@ function addRun(map, run) {
   if (b) {
     const source = { type: 'raster', tiles: [`${location.origin}${b.tiles}`], tileSize: 256, minzoom: b.minzoom, maxzoom: b.maxzoom };
     if (b.bounds) source.bounds = b.bounds;
+    // The file's attribution, shown as text (MapLibre writes it as HTML).
+    if (b.attribution) source.attribution = escapeHtml(b.attribution);
     map.addSource('basemap', source);
     map.addLayer({ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-fade-duration': 0 } });
   }
@@ -161,6 +168,9 @@ function makeMap(container, run) {
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  if (state.basemap && state.basemap.attribution) {
+    map.addControl(new maplibregl.AttributionControl({ compact: false }), 'bottom-right');
+  }
   map.on('load', () => addRun(map, run));
   return map;
 }

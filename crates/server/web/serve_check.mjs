@@ -3,12 +3,14 @@
 // the score ramp's colours are on the map, the layer list holds every raster, clicking a target
 // shows its evidence, a click shows every layer's value, the curves render, Russian works, two
 // runs compare side by side, and no request left the server. Saves screenshots.
-// Usage: node serve_check.mjs URL RUN_DIR SCREENSHOT_DIR
+// With BASEMAP_ATTRIBUTION (a server started with --basemap): only that the local basemap's
+// tiles load under the run and its attribution shows, as text.
+// Usage: node serve_check.mjs URL RUN_DIR SCREENSHOT_DIR [BASEMAP_ATTRIBUTION]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [url, runDir, shotDir] = process.argv.slice(2);
+const [url, runDir, shotDir, basemapAttribution] = process.argv.slice(2);
 const origin = new URL(url).origin;
 const problems = [];
 let checks = 0;
@@ -51,7 +53,9 @@ page.on('request', (r) => {
   const u = r.url();
   if (!(u.startsWith(origin) || u.startsWith('data:') || u.startsWith('blob:'))) outside.push(u);
 });
+const basemapTiles = [];
 page.on('response', async (r) => {
+  if (r.url().includes('/basemap/')) basemapTiles.push(r.status());
   if (!r.url().includes('/tiles/')) return;
   const body = await r.body().catch(() => Buffer.alloc(0));
   tiles.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'], bytes: body.length, png: body.subarray(1, 4).toString() === 'PNG' });
@@ -80,6 +84,22 @@ await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 }).catch(() 
 const error = await page.evaluate(() => document.body.dataset.error || null);
 check(!error, `the page started${error ? `: ${error}` : ''}`);
 await settle('map');
+
+if (basemapAttribution !== undefined) {
+  const shown = await page.locator('.maplibregl-ctrl-attrib-inner').first().textContent().catch(() => null);
+  const ok = basemapTiles.filter((s) => s === 200).length;
+  check(ok > 0 && basemapTiles.every((s) => s === 200 || s === 204), `the local basemap's tiles load (${ok} of ${basemapTiles.length} are 200)`);
+  check(shown === basemapAttribution, `its attribution shows as text: ${JSON.stringify(shown)}`);
+  check(outside.length === 0, `no request left the server${outside.length ? `: ${outside[0]}` : ''}`);
+  await page.screenshot({ path: join(shotDir, 'serve-basemap.png') });
+  await browser.close();
+  if (problems.length) {
+    console.error(`serve_check (basemap): ${problems.length} check(s) failed`);
+    process.exit(1);
+  }
+  console.log(`serve_check (basemap): ${checks} checks passed`);
+  process.exit(0);
+}
 
 // Tiles.
 const good = tiles.filter((x) => x.status === 200 && x.type === 'image/png' && x.bytes > 100 && x.png);
