@@ -714,6 +714,14 @@ fn model_run_is_reproducible(kind: &str) {
         serde_json::from_str(&std::fs::read_to_string(a.join("run.json")).unwrap()).unwrap();
     assert_eq!(m["maps"]["score"], "prospectivity.tif");
     assert_eq!(m["model"]["members"], 5);
+    // The learner's settings, by name (the project's or the defaults).
+    let learner = &m["model"]["learner"];
+    match kind {
+        "logistic" => assert_eq!(learner["max_iterations"], 100, "{learner}"),
+        "random_forest" => assert_eq!(learner["bootstrap"], true, "{learner}"),
+        _ => assert_eq!(learner["learning_rate"], 0.05, "{learner}"),
+    }
+    assert!(learner["method"].is_string(), "{learner}");
     // Held-out permutation importance: one entry per layer, by decreasing AUC drop.
     let imp = m["model"]["permutation_importance"]["layers"]
         .as_array()

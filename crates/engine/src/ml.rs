@@ -110,8 +110,59 @@ pub fn run_model(
     }
 }
 
+/// A learner's settings as run.json records them: its method and every option by name.
+trait LearnerRecord {
+    fn record(&self) -> Value;
+}
+
+impl LearnerRecord for LogisticOptions {
+    fn record(&self) -> Value {
+        let LogisticOptions {
+            l2_penalty,
+            max_iterations,
+            tolerance,
+        } = self;
+        json!({"method": "logistic regression (Newton–IRLS)", "l2_penalty": l2_penalty,
+               "max_iterations": max_iterations, "tolerance": tolerance})
+    }
+}
+
+impl LearnerRecord for ForestOptions {
+    fn record(&self) -> Value {
+        let ForestOptions {
+            trees,
+            max_features,
+            min_samples_leaf,
+            max_depth,
+            bootstrap,
+            out_of_bag,
+        } = self;
+        json!({"method": "random forest", "trees": trees, "max_features": max_features,
+               "min_samples_leaf": min_samples_leaf, "max_depth": max_depth,
+               "bootstrap": bootstrap, "out_of_bag": out_of_bag})
+    }
+}
+
+impl LearnerRecord for BoostingOptions {
+    fn record(&self) -> Value {
+        let BoostingOptions {
+            trees,
+            learning_rate,
+            max_depth,
+            min_samples_leaf,
+            l2_leaf,
+            subsample,
+            max_features,
+        } = self;
+        json!({"method": "gradient-boosted trees (logistic loss)", "trees": trees,
+               "learning_rate": learning_rate, "max_depth": max_depth,
+               "min_samples_leaf": min_samples_leaf, "l2_leaf": l2_leaf,
+               "subsample": subsample, "max_features": max_features})
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
-fn fit_and_predict<L: Learner + std::fmt::Debug>(
+fn fit_and_predict<L: Learner + LearnerRecord>(
     learner: &L,
     wrap: fn(PuEnsemble<L::Model>) -> Ensemble,
     grid: &Grid,
@@ -299,7 +350,7 @@ where
         "exclusion_buffer_m": spec.exclusion_buffer_m,
         "deposits_used": usable_positives.len(),
         "seed": spec.seed,
-        "learner": format!("{learner:?}"),
+        "learner": learner.record(),
         "permutation_importance": importance,
         "saved_model": "model.json",
         "training_sample": "training.csv",
