@@ -826,7 +826,12 @@ pub fn write_demo_assessment(dir: &Path, posterior: &Path, targets_gpkg: &Path) 
         .with_context(|| format!("writing {}", model.display()))?;
     let occurrences = dir.join("data").join("occurrences.csv");
     let known = if occurrences.exists() {
-        format!("known_deposits = {}\n", relative_to(dir, &occurrences))
+        // The demo's occurrences table is a CSV in the demo's CRS; say so (no note).
+        format!(
+            "known_deposits = {}\nknown_deposits_crs = \"{}\"\n",
+            relative_to(dir, &occurrences),
+            crate::demo::CRS
+        )
     } else {
         String::new()
     };

@@ -28,7 +28,9 @@ const EXTENT: [f64; 4] = [450_000.0, 5_800_000.0, 650_000.0, 6_000_000.0];
 /// Centre of the extent, in EPSG:32635 metres.
 const CENTRE: [f64; 2] = [550_000.0, 5_900_000.0];
 /// The CRS of everything but the magnetic grid.
-const UTM: &str = "EPSG:32635";
+/// The demo's CRS (WGS 84 / UTM zone 35N).
+pub const CRS: &str = "EPSG:32635";
+const UTM: &str = CRS;
 /// The CRS of the magnetic grid (so that nedra has to warp it).
 const GEOGRAPHIC: &str = "EPSG:4326";
 /// Cell size of the project grid and of the thorium grid, in metres.
