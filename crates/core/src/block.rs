@@ -93,15 +93,20 @@ impl Block {
     }
 }
 
-/// Runs `read → compute → sink` over `windows` with at most `in_flight` windows held at once.
+/// Runs `read → compute → sink` over `windows` with at most `in_flight` windows in each of
+/// three stages at once.
 ///
 /// Reading and writing stay on the calling thread (GDAL handles are not shared between
-/// threads); `compute` runs in parallel on rayon's pool. Results reach `sink` in window order,
-/// so the output is deterministic. Peak memory is bounded by `in_flight` × (input + output of one
-/// window), not by the grid size.
+/// threads); `compute` runs in parallel on rayon's pool. The three overlap: while the pool
+/// computes one chunk of `in_flight` windows, the calling thread sinks the chunk before it
+/// and reads the chunk after it, so decompressing inputs and compressing outputs (most of a
+/// per-cell stage's time) no longer leave the other cores idle. Results reach `sink` in window
+/// order, so the output is deterministic and the same as computing one window at a time. Peak
+/// memory is bounded by 3 × `in_flight` × (input + output of one window), not by the grid size.
 ///
 /// # Errors
-/// The first error returned by `read` or `sink`; processing stops there.
+/// The first error returned by `read` or `sink`; processing stops there (after a failed
+/// read, every window read before it has been sunk, as when processing one at a time).
 pub fn stream_blocks<I, O, E>(
     windows: &[Window],
     in_flight: usize,
@@ -114,18 +119,57 @@ where
     O: Send,
 {
     let in_flight = in_flight.max(1);
-    for chunk in windows.chunks(in_flight) {
-        let inputs = chunk
-            .iter()
-            .map(|w| read(*w).map(|i| (*w, i)))
-            .collect::<Result<Vec<_>, E>>()?;
-        let outputs: Vec<(Window, O)> = inputs
+    let mut chunks = windows.chunks(in_flight);
+    let mut read_chunk = |chunk: &[Window]| -> Result<Vec<(Window, I)>, E> {
+        chunk.iter().map(|w| read(*w).map(|i| (*w, i))).collect()
+    };
+    let compute = &compute;
+    let compute_chunk = move |inputs: Vec<(Window, I)>| -> Vec<(Window, O)> {
+        inputs
             .into_par_iter()
             .map(|(w, i)| (w, compute(w, i)))
-            .collect();
-        for (w, o) in outputs {
-            sink(w, o)?;
-        }
+            .collect()
+    };
+    let mut next = match chunks.next() {
+        Some(chunk) => Some(read_chunk(chunk)?),
+        None => return Ok(()),
+    };
+    let mut done: Vec<(Window, O)> = Vec::new();
+    while let Some(inputs) = next.take() {
+        let (outputs, io) = std::thread::scope(|scope| {
+            let computing = scope.spawn(move || compute_chunk(inputs));
+            // Meanwhile, on this thread: write the chunk before, read the chunk after.
+            // The error, and whether it came from a read (true) or a sink.
+            type Io<I, E> = Result<Option<Vec<(Window, I)>>, (E, bool)>;
+            let io = (|| -> Io<I, E> {
+                for (w, o) in done.drain(..) {
+                    sink(w, o).map_err(|e| (e, false))?;
+                }
+                let read = chunks.next().map(&mut read_chunk).transpose();
+                read.map_err(|e| (e, true))
+            })();
+            let outputs = match computing.join() {
+                Ok(outputs) => outputs,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (outputs, io)
+        });
+        next = match io {
+            Ok(next) => next,
+            Err((e, true)) => {
+                // A read failed. As one window at a time would: every window read before it
+                // is sunk.
+                for (w, o) in outputs {
+                    sink(w, o)?;
+                }
+                return Err(e);
+            }
+            Err((e, false)) => return Err(e),
+        };
+        done = outputs;
+    }
+    for (w, o) in done {
+        sink(w, o)?;
     }
     Ok(())
 }
@@ -174,6 +218,55 @@ mod tests {
         );
         assert_eq!(r, Err("boom"));
         assert_eq!(count, 10);
+    }
+
+    /// A failing sink stops the stream: no window after it is sunk, and its error is returned.
+    #[test]
+    fn stream_blocks_stops_at_a_failing_sink() {
+        let g = Grid::new("", [0.0, 1.0, 0.0, 0.0, 0.0, -1.0], 10, 10).unwrap();
+        let ws = g.windows(2);
+        for in_flight in [1, 2, 3, 7] {
+            let mut sunk = Vec::new();
+            let r = stream_blocks(
+                &ws,
+                in_flight,
+                Ok::<_, &str>,
+                |_, w| w,
+                |_, w| {
+                    if w.row_off >= 4 {
+                        return Err("full disk");
+                    }
+                    sunk.push(w);
+                    Ok(())
+                },
+            );
+            assert_eq!(r, Err("full disk"));
+            assert_eq!(sunk, ws[..10].to_vec(), "in flight {in_flight}");
+        }
+    }
+
+    /// Results reach the sink in window order whatever the chunking, each computed once.
+    #[test]
+    fn stream_blocks_keeps_the_window_order_with_any_chunk() {
+        let g = Grid::new("", [0.0, 1.0, 0.0, 0.0, 0.0, -1.0], 37, 29).unwrap();
+        let ws = g.windows(4);
+        for in_flight in [1, 2, 5, ws.len(), ws.len() + 3] {
+            let mut seen = Vec::new();
+            stream_blocks::<_, _, ()>(
+                &ws,
+                in_flight,
+                |w| Ok(w.row_off * 1000 + w.col_off),
+                |w, key| (w, key * 2),
+                |w, (cw, k)| {
+                    assert_eq!(w, cw);
+                    seen.push(k / 2);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            let want: Vec<usize> = ws.iter().map(|w| w.row_off * 1000 + w.col_off).collect();
+            assert_eq!(seen, want, "in flight {in_flight}");
+        }
     }
 
     #[test]
