@@ -391,3 +391,110 @@ pub async fn score_run(
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::arrow::datatypes::{Float64Type, Schema};
+    use datafusion::datasource::MemTable;
+    use datafusion_proto::physical_plan::PhysicalExtensionCodec;
+
+    use crate::codec::NedraPhysicalCodec;
+
+    /// Two boosted members on a value layer `a` and a class layer `b` (classes 1 and 2).
+    fn model() -> SavedModel {
+        serde_json::from_value(serde_json::json!({
+            "format": nedra_engine::saved_model::FORMAT,
+            "nedra_version": "test",
+            "kind": "gradient_boosting",
+            "features": [
+                {"name": "a", "encoding": "value", "mean": 1.0, "sd": 2.0},
+                {"name": "b", "encoding": "class_weight",
+                 "class_values": {"1": 0.5, "2": -0.25}, "mean": 0.1, "sd": 0.3},
+            ],
+            "training": {},
+            "ensemble": {"method": "gradient_boosting", "members": [
+                {"model": {"initial_score": 0.1, "learning_rate": 0.5, "n_features": 2,
+                           "trees": [[[0, 0.0, 1, 2, 0.3], -1.0, 1.5],
+                                     [[1, 0.2, 1, 2, 0.0], 0.75, -0.5]]},
+                 "background_rows": []},
+                {"model": {"initial_score": -0.2, "learning_rate": 0.3, "n_features": 2,
+                           "trees": [[[1, -1.0, 1, 2, 0.1], [0, 0.5, 3, 4, 0.2], 2.0, -0.3, 0.4]]},
+                 "background_rows": []},
+            ]},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_udf_travels_through_the_codec_with_its_model() {
+        let udf = ModelScoreUdf::new(model()).unwrap();
+        let bytes = udf.to_bytes();
+        let codec = NedraPhysicalCodec::default();
+        let mut buf = Vec::new();
+        codec.try_encode_udf(&udf.into_udf(), &mut buf).unwrap();
+        let decoded = codec.try_decode_udf(FUNCTION_NAME, &buf).unwrap();
+        let inner: &dyn std::any::Any = decoded.inner().as_ref();
+        let back = inner.downcast_ref::<ModelScoreUdf>().unwrap();
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.model(), &model());
+    }
+
+    /// In a query, the UDF gives the engine's ensemble scores bit for bit, and NULL where a
+    /// layer has no data or a class has no weight.
+    #[tokio::test]
+    async fn cells_score_as_the_engines_ensemble_and_missing_features_are_null() {
+        let model = model();
+        let a = [Some(-3.0), Some(1.0), None, Some(2.5), Some(0.0), Some(7.0)];
+        let b = [Some(1.0), Some(2.0), Some(1.0), Some(3.0), None, Some(2.0)];
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("a", DataType::Float64, true),
+            Field::new("b", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(Float64Array::from(a.to_vec())),
+                Arc::new(Float64Array::from(b.to_vec())),
+            ],
+        )
+        .unwrap();
+        let ctx = SessionContext::new();
+        let table = MemTable::try_new(schema, vec![vec![batch]]).unwrap();
+        ctx.register_table("t", Arc::new(table)).unwrap();
+        let udf = ModelScoreUdf::new(model.clone()).unwrap().into_udf();
+        let out = ctx
+            .table("t")
+            .await
+            .unwrap()
+            .select(vec![udf.call(vec![col("a"), col("b")])])
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let scores = out[0].column(0).as_struct();
+        let (mean, sd) = (
+            scores.column(0).as_primitive::<Float64Type>(),
+            scores.column(1).as_primitive::<Float64Type>(),
+        );
+        // Complete rows: 0, 1 and 5 (row 3's class 3 has no weight).
+        let rows: Vec<f64> = [(-3.0, 0.5), (1.0, -0.25), (7.0, -0.25)]
+            .iter()
+            .flat_map(|&(a, b)| [(a - 1.0) / 2.0, (b - 0.1) / 0.3])
+            .collect();
+        let (mut m, mut s) = (vec![0.0; 3], vec![0.0; 3]);
+        model.ensemble.predict_batch(&rows, &mut m, &mut s, None);
+        let mut k = 0;
+        for i in 0..a.len() {
+            if [0, 1, 5].contains(&i) {
+                assert_eq!(mean.value(i).to_bits(), m[k].to_bits(), "row {i}");
+                assert_eq!(sd.value(i).to_bits(), s[k].to_bits(), "row {i}");
+                assert!(mean.value(i) > 0.0 && mean.value(i) < 1.0);
+                k += 1;
+            } else {
+                assert!(mean.is_null(i) && sd.is_null(i), "row {i}");
+            }
+        }
+    }
+}
