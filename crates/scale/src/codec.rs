@@ -1,6 +1,7 @@
 //! Codecs that let Ballista ship nedra's plans: the grid table (logical plan), its scan
-//! (physical plan) and the response UDFs, each serialised as a tagged JSON document. Every
-//! other node goes to Ballista's own codecs. The client, the scheduler and every executor
+//! (physical plan), the response UDFs and the model-scoring UDF (with its model), each
+//! serialised as a tagged JSON document; a UDF is decoded by its name. Every other node goes
+//! to Ballista's own codecs. The client, the scheduler and every executor
 //! must use these (a stock Ballista executor cannot decode a grid scan).
 
 use std::any::Any;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::grid_table::{GridScan, GridScanExec, GridTable};
 use crate::response::ResponseUdf;
+use crate::score::{self, ModelScoreUdf};
 
 /// The first bytes of every buffer these codecs write: what follows is nedra's JSON.
 const TAG: &[u8] = b"nedra-scale/1\n";
@@ -46,24 +48,30 @@ fn internal(e: impl std::fmt::Display) -> DataFusionError {
 
 fn encode_udf(node: &ScalarUDF, buf: &mut Vec<u8>) -> bool {
     let inner: &dyn Any = node.inner().as_ref();
-    match inner.downcast_ref::<ResponseUdf>() {
-        Some(udf) => {
-            tagged(buf, &udf.to_bytes());
-            true
-        }
-        None => false,
+    if let Some(udf) = inner.downcast_ref::<ResponseUdf>() {
+        tagged(buf, &udf.to_bytes());
+        true
+    } else if let Some(udf) = inner.downcast_ref::<ModelScoreUdf>() {
+        tagged(buf, &udf.to_bytes());
+        true
+    } else {
+        false
     }
 }
 
-fn decode_udf(buf: &[u8]) -> Option<Result<Arc<ScalarUDF>>> {
+/// A nedra UDF from its tagged JSON, by its name: the model-scoring UDF or a response UDF.
+fn decode_udf(name: &str, buf: &[u8]) -> Option<Result<Arc<ScalarUDF>>> {
     untag(buf).map(|json| {
-        ResponseUdf::from_bytes(json)
-            .map(|u| Arc::new(u.into_udf()))
-            .map_err(internal)
+        if name == score::FUNCTION_NAME {
+            ModelScoreUdf::from_bytes(json).map(|u| Arc::new(u.into_udf()))
+        } else {
+            ResponseUdf::from_bytes(json).map(|u| Arc::new(u.into_udf()))
+        }
+        .map_err(internal)
     })
 }
 
-/// The logical codec: the grid table and the response UDFs, then Ballista's.
+/// The logical codec: the grid table and nedra's UDFs, then Ballista's.
 #[derive(Debug, Default)]
 pub struct NedraLogicalCodec {
     inner: BallistaLogicalExtensionCodec,
@@ -134,7 +142,7 @@ impl LogicalExtensionCodec for NedraLogicalCodec {
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
-        decode_udf(buf).unwrap_or_else(|| self.inner.try_decode_udf(name, buf))
+        decode_udf(name, buf).unwrap_or_else(|| self.inner.try_decode_udf(name, buf))
     }
 
     fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {
@@ -146,7 +154,7 @@ impl LogicalExtensionCodec for NedraLogicalCodec {
     }
 }
 
-/// The physical codec: the grid scan and the response UDFs, then Ballista's.
+/// The physical codec: the grid scan and nedra's UDFs, then Ballista's.
 #[derive(Debug, Default)]
 pub struct NedraPhysicalCodec {
     inner: BallistaPhysicalExtensionCodec,
@@ -200,7 +208,7 @@ impl PhysicalExtensionCodec for NedraPhysicalCodec {
     }
 
     fn try_decode_udf(&self, name: &str, buf: &[u8]) -> Result<Arc<ScalarUDF>> {
-        decode_udf(buf).unwrap_or_else(|| self.inner.try_decode_udf(name, buf))
+        decode_udf(name, buf).unwrap_or_else(|| self.inner.try_decode_udf(name, buf))
     }
 
     fn try_encode_udf(&self, node: &ScalarUDF, buf: &mut Vec<u8>) -> Result<()> {

@@ -44,6 +44,38 @@ pub fn demo() -> Demo {
     }
 }
 
+/// The demo (seed 7) generated into `dir/demo`, and its model project
+/// ([`nedra_engine::demo::GBT_PROJECT`], with `[model] kind = KIND`) run by the local engine
+/// into `dir/run-KIND`; returns the run folder. `kind` is `"gradient_boosting"` (the demo's
+/// own `run-gbt`), `"logistic"` or `"random_forest"`; `extra` is TOML lines added to the
+/// `[model]` section (e.g. `"trees = 10\n"`).
+pub fn model_run(dir: &Path, kind: &str, extra: &str) -> PathBuf {
+    nedra_engine::init();
+    let demo = dir.join("demo");
+    if !demo.join("project.toml").exists() {
+        nedra_engine::demo::generate(&demo, 7).unwrap();
+    }
+    let text = std::fs::read_to_string(demo.join(nedra_engine::demo::GBT_PROJECT)).unwrap();
+    let own = "kind = \"gradient_boosting\"";
+    assert!(
+        text.contains(own),
+        "the demo's model project names its model kind"
+    );
+    let project = demo.join(format!("project_{kind}.toml"));
+    std::fs::write(
+        &project,
+        text.replace(own, &format!("kind = \"{kind}\"\n{extra}")),
+    )
+    .unwrap();
+    let run = dir.join(format!("run-{kind}"));
+    nedra_engine::observe(std::sync::Arc::new(nedra_engine::Silent), || {
+        nedra_engine::run(&project, &run)
+    })
+    .unwrap();
+    assert!(run.join("model.json").is_file());
+    run
+}
+
 /// Asserts that the DataFusion run `result` (outputs in `out`) equals the local run: class
 /// counts per layer exactly, weights CSVs and the three posterior rasters byte for byte.
 pub fn assert_same_as_local(demo: &Demo, result: &WofeRun, out: &Path) {
