@@ -1296,7 +1296,7 @@ fn a_second_run_into_the_same_folder_fails_at_once_naming_the_first() {
     let p = project(dir.path());
     let out = dir.path().join("run");
     let lock = dir.path().join(".run.nedra-lock");
-    // The first run is frozen (SIGSTOP) as soon as its lock appears, so the second surely
+    // The first run is frozen (SIGSTOP) as soon as its lock holds its PID, so the second surely
     // starts while the first holds the lock. Should the first finish before it is frozen,
     // try again.
     let mut tries = 0;
@@ -1312,11 +1312,13 @@ fn a_second_run_into_the_same_folder_fails_at_once_naming_the_first() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        while !lock.exists() && first.try_wait().unwrap().is_none() {
+        // The lock holds the PID once written (the file is created, then the PID written).
+        let held = || std::fs::read_to_string(&lock).is_ok_and(|t| !t.trim().is_empty());
+        while !held() && first.try_wait().unwrap().is_none() {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         signal("STOP", first.id());
-        if lock.exists() {
+        if held() {
             break first;
         }
         signal("CONT", first.id());

@@ -20,7 +20,7 @@ use nedra_io::{files, DataType, RasterReader, RasterWriter};
 use nedra_models::{ScoreDistribution, ScoreScan, ValidationOptions};
 
 use crate::options::TargetRank;
-use crate::pipeline::{Deposits, ResponseLayer};
+use crate::pipeline::{ClassWeights, Deposits, ResponseLayer};
 use crate::validation::RasterScores;
 
 /// The files a targets stage writes into its folder.
@@ -226,16 +226,57 @@ impl TargetEvidence<'_> {
         })
     }
 
-    /// Layer k's evidence at cell i of its block (0 where missing).
-    fn value(&self, k: usize, block: &Block, i: usize) -> f64 {
-        match (self, block.get(i)) {
-            (_, None) => 0.0,
-            (TargetEvidence::Weights(l), Some(v)) => {
-                l[k].weights.get(v.round() as i64).map_or(0.0, |w| w.0)
-            }
-            (TargetEvidence::Contributions(_), Some(v)) => v,
+    /// What turns a layer's cell into its evidence: the class weights of each layer (weights
+    /// of evidence), or None (a contribution raster is the evidence itself). Shared with the
+    /// thread that labels while this one reads (the readers stay here).
+    fn lookups(&self) -> Vec<Option<&ClassWeights>> {
+        match self {
+            TargetEvidence::Weights(l) => l.iter().map(|l| Some(&l.weights)).collect(),
+            TargetEvidence::Contributions(c) => vec![None; c.len()],
         }
     }
+}
+
+/// Layer `k`'s evidence at cell `i` of its block (0 where missing), by its lookup.
+fn evidence_value(lookup: Option<&ClassWeights>, block: &Block, i: usize) -> f64 {
+    match (lookup, block.get(i)) {
+        (_, None) => 0.0,
+        (Some(weights), Some(v)) => weights.get(v.round() as i64).map_or(0.0, |w| w.0),
+        (None, Some(v)) => v,
+    }
+}
+
+/// Runs `work` on each strip's data on a helper thread while this thread reads the next
+/// strip (GDAL handles stay on this thread), then `after` on its result here, in strip order.
+/// Labelling is sequential from strip to strip, so this is the parallelism the stage has:
+/// reading and decompressing overlap with labelling.
+fn overlapped<D: Send, R: Send>(
+    strips: &[Window],
+    mut read: impl FnMut(Window) -> Result<D>,
+    mut work: impl FnMut(D) -> R + Send,
+    mut after: impl FnMut(R) -> Result<()>,
+) -> Result<()> {
+    let mut next = match strips.first() {
+        Some(&w) => Some(read(w)?),
+        None => return Ok(()),
+    };
+    let mut k = 0;
+    while let Some(data) = next.take() {
+        k += 1;
+        let work = &mut work;
+        let (done, read_next) = std::thread::scope(|scope| {
+            let labelling = scope.spawn(move || work(data));
+            let read_next = strips.get(k).map(|&w| read(w)).transpose();
+            let done = match labelling.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (done, read_next)
+        });
+        after(done)?;
+        next = read_next?;
+    }
+    Ok(())
 }
 
 /// Finds, ranks and writes targets into `out_dir`.
@@ -285,13 +326,16 @@ pub fn find_targets(
     };
 
     let n_layers = evidence.names().len();
+    let lookups = evidence.lookups();
     // Pass 1: provisional labels and their statistics.
     let mut labeller = RegionLabeller::new(grid.width);
     let mut stats: Vec<Stats> = vec![Stats::default()];
-    for &w in &strips {
+    let read_strip = |w: Window| -> Result<_> {
         let (s, sel) = selected_of(w)?;
         let u = uncertainty.map(|u| u.read(w)).transpose()?;
-        let ev = evidence.read(w)?;
+        Ok((w, s, sel, u, evidence.read(w)?))
+    };
+    let label_strip = |(w, s, sel, u, ev): (Window, Block, Vec<bool>, Option<Block>, Vec<Block>)| {
         let mut dep = vec![0u64; w.len()];
         for (i, n) in deposits.in_window(w) {
             dep[i] = n;
@@ -321,11 +365,12 @@ pub fn find_targets(
                 st.sum_y += y;
                 st.deposits += dep[i];
                 for (k, b) in ev.iter().enumerate() {
-                    st.contributions[k] += evidence.value(k, b, i);
+                    st.contributions[k] += evidence_value(lookups[k], b, i);
                 }
             }
         }
-    }
+    };
+    overlapped(&strips, read_strip, label_strip, |()| Ok(()))?;
     // Fold provisional labels into their regions.
     let count = labeller.provisional_count();
     let mut root_of = vec![0u32; count + 1];
@@ -392,8 +437,8 @@ pub fn find_targets(
     let label_path = out_dir.join("targets.tif");
     let mut writer = RasterWriter::create(&label_path, grid, DataType::Int32)?;
     let mut labeller = RegionLabeller::new(grid.width);
-    for &w in &strips {
-        let (_, sel) = selected_of(w)?;
+    let (root_of, rank_of_root) = (&root_of, &rank_of_root);
+    let rank_strip = |(w, sel): (Window, Vec<bool>)| {
         let mut block = Block::empty(w);
         for r in 0..w.height {
             let labels = labeller.push_row(&sel[r * w.width..(r + 1) * w.width]);
@@ -407,8 +452,14 @@ pub fn find_targets(
                 }
             }
         }
-        writer.write(&block)?;
-    }
+        block
+    };
+    overlapped(
+        &strips,
+        |w| Ok((w, selected_of(w)?.1)),
+        rank_strip,
+        |block| Ok(writer.write(&block)?),
+    )?;
     writer.finish()?;
 
     // Tables and polygons.
