@@ -202,6 +202,35 @@ pub(crate) fn newton_value(g: f64, h: f64, lambda: f64) -> f64 {
     }
 }
 
+/// The gain G_L²/(H_L + λ) + G_R²/(H_R + λ) − `parent` of sending the sums `gl`, `hl` of a
+/// node's `g`, `h` left (`parent` = G²/(H + λ)), or `None` where a side's H + λ is not > 0.
+pub(crate) fn split_gain(
+    gl: f64,
+    hl: f64,
+    g: f64,
+    h: f64,
+    lambda: f64,
+    parent: f64,
+) -> Option<f64> {
+    let (dl, dr) = (hl + lambda, h - hl + lambda);
+    if !(dl > 0.0 && dr > 0.0) {
+        return None;
+    }
+    let gr = g - gl;
+    Some(gl * gl / dl + gr * gr / dr - parent)
+}
+
+/// The threshold between `a`, the largest value going left, and `b` > `a`, the smallest going
+/// right: their midpoint, or `a` where the midpoint rounds up to `b`.
+pub(crate) fn threshold_between(a: f64, b: f64) -> f64 {
+    let mid = 0.5 * (a + b);
+    if mid < b {
+        mid
+    } else {
+        a
+    }
+}
+
 struct Split {
     feature: usize,
     threshold: f64,
@@ -268,17 +297,13 @@ impl Grower<'_> {
                 if a == b || i + 1 < min_leaf || len - i - 1 < min_leaf {
                     continue;
                 }
-                let (dl, dr) = (hl + lambda, h - hl + lambda);
-                if !(dl > 0.0 && dr > 0.0) {
+                let Some(gain) = split_gain(gl, hl, g, h, lambda, parent) else {
                     continue;
-                }
-                let gr = g - gl;
-                let gain = gl * gl / dl + gr * gr / dr - parent;
+                };
                 if gain > best.as_ref().map_or(0.0, |b| b.gain) {
-                    let mid = 0.5 * (a + b);
                     best = Some(Split {
                         feature: f,
-                        threshold: if mid < b { mid } else { a },
+                        threshold: threshold_between(a, b),
                         left: i + 1,
                         gain,
                     });

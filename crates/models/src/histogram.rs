@@ -29,6 +29,7 @@
 
 use rayon::prelude::*;
 
+use crate::boosting::{newton_value, split_gain, threshold_between};
 use crate::tree::{Node, Tree};
 
 /// Largest number of bins of a feature (codes are `u8`).
@@ -268,19 +269,17 @@ impl HistGrower<'_> {
                 if nl < min_leaf || len - nl < min_leaf {
                     continue;
                 }
-                let (dl, dr) = (hl + lambda, h - hl + lambda);
-                if !(dl > 0.0 && dr > 0.0) {
+                let Some(gain) = split_gain(gl, hl, g, h, lambda, parent) else {
                     continue;
-                }
-                let gr = g - gl;
-                let gain = gl * gl / dl + gr * gr / dr - parent;
+                };
                 if gain > best.as_ref().map_or(0.0, |s| s.gain) {
-                    let (a, c) = (self.bins.upper[f][at], self.bins.lower[f][next]);
-                    let mid = 0.5 * (a + c);
                     best = Some(HistSplit {
                         feature: f,
                         bin: at,
-                        threshold: if mid < c { mid } else { a },
+                        threshold: threshold_between(
+                            self.bins.upper[f][at],
+                            self.bins.lower[f][next],
+                        ),
                         left: nl,
                         gain,
                     });
@@ -341,7 +340,7 @@ impl HistGrower<'_> {
                 g += self.grad[s as usize];
                 h += self.hess[s as usize];
             }
-            nodes[id].value = crate::boosting::newton_value(g, h, lambda);
+            nodes[id].value = newton_value(g, h, lambda);
             if !self.may_split(end - start, depth) || h + lambda <= 0.0 {
                 self.leaves.push((id, start, end));
                 continue;
