@@ -479,7 +479,7 @@ impl BoostingOptions {
         let (mut grad, mut hess) = (vec![0.0; n], vec![0.0; n]);
         let mut in_bag = vec![true; n];
         let mut draw: Vec<usize> = (0..n).collect();
-        let mut order: Vec<u32> = Vec::with_capacity(m * p);
+        let mut order: Vec<u32> = Vec::with_capacity(m * exact_features);
         let mut goes_left = vec![false; n];
         let mut scratch = Vec::with_capacity(m);
         let (mut rows, mut leaves) = (Vec::new(), Vec::new());
