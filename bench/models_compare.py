@@ -2,6 +2,8 @@
 
     python bench/models_compare.py reference        # logistic reference numbers for the test
     python bench/models_compare.py compare <dir>    # CV table from export_dataset's output
+    python bench/models_compare.py gbt_train <dir> [repeats] [threads]
+                                                    # LightGBM beside gbt_train's figures
 
 Run through bench/models_compare.sh, which makes the venv (pinned numpy, scikit-learn,
 statsmodels) and runs the Rust example first.
@@ -176,10 +178,61 @@ def compare(directory):
               f"| {max(v):.4f} |")
 
 
+def gbt_train(directory, repeats=3, threads=1):
+    """LightGBM's training time and held-out ROC AUC on the samples the gbt_train example
+    wrote (row-major little-endian f64, labels as u8), beside the example's figures for
+    nedra's exact and histogram trainers (rust_gbt.csv). The same settings: learning rate
+    0.05, depth 3 (at most 8 leaves), at least 5 samples per leaf, L2 leaf penalty 1, no
+    bagging or feature sampling, ≤ 256 bins; the time includes LightGBM's binning
+    (Dataset construction), as nedra's includes its own."""
+    import csv
+
+    import lightgbm
+    from sklearn.metrics import roc_auc_score
+
+    def load(name):
+        X = np.fromfile(f"{directory}/{name}.f64", dtype="<f8").reshape(-1, 8)
+        y = np.fromfile(f"{directory}/{name}.u8", dtype=np.uint8).astype(float)
+        return X, y
+
+    X_test, y_test = load("test")
+    with open(f"{directory}/rust_gbt.csv") as f:
+        rust = list(csv.DictReader(f))
+    print(f"# LightGBM {lightgbm.__version__} on {threads} thread(s), medians of {repeats} "
+          f"runs; nedra from gbt_train (rust_gbt.csv); held-out {len(y_test)} samples")
+    print("| samples | trees × depth | nedra exact s | nedra histogram s | LightGBM s "
+          "| AUC exact | AUC histogram | AUC LightGBM |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    loaded = {}
+    for row in rust:
+        n, trees = int(row["samples"]), int(row["trees"])
+        if n not in loaded:
+            loaded = {n: load(f"train_{n}")}
+        X, y = loaded[n]
+        params = dict(objective="binary", learning_rate=0.05, max_depth=3, num_leaves=8,
+                      min_data_in_leaf=5, min_sum_hessian_in_leaf=1e-12, lambda_l2=1.0,
+                      max_bin=256, bagging_fraction=1.0, feature_fraction=1.0,
+                      num_threads=threads, force_col_wise=True, deterministic=True,
+                      verbose=-1, seed=1)
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            booster = lightgbm.train(params, lightgbm.Dataset(X, y, params=params),
+                                     num_boost_round=trees)
+            times.append(time.perf_counter() - t)
+        auc = roc_auc_score(y_test, booster.predict(X_test))
+        print(f"| {n} | {trees} × 3 | {float(row['exact_s']):.2f} "
+              f"| {float(row['histogram_s']):.2f} | {float(np.median(times)):.2f} "
+              f"| {float(row['auc_exact']):.4f} | {float(row['auc_histogram']):.4f} "
+              f"| {auc:.4f} |", flush=True)
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "reference":
         reference()
     elif len(sys.argv) == 3 and sys.argv[1] == "compare":
         compare(sys.argv[2])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "gbt_train":
+        gbt_train(sys.argv[2], *(int(a) for a in sys.argv[3:5]))
     else:
         sys.exit(__doc__)

@@ -89,23 +89,38 @@ pub fn run_model(
             scheme,
             dir,
         ),
-        ModelKind::GradientBoosting => fit_and_predict(
-            &BoostingOptions {
-                trees: spec.trees.unwrap_or(200),
-                learning_rate: spec.learning_rate,
-                max_depth: spec.max_depth,
-                min_samples_leaf: 5,
-                ..BoostingOptions::default()
-            },
-            Ensemble::GradientBoosting,
-            grid,
-            mask,
-            layers,
-            deposits,
-            spec,
-            scheme,
-            dir,
-        ),
+        ModelKind::GradientBoosting => {
+            let mut summary = fit_and_predict(
+                &BoostingOptions {
+                    trees: spec.trees.unwrap_or(200),
+                    learning_rate: spec.learning_rate,
+                    max_depth: spec.max_depth,
+                    min_samples_leaf: 5,
+                    histogram: spec.histogram,
+                    ..BoostingOptions::default()
+                },
+                Ensemble::GradientBoosting,
+                grid,
+                mask,
+                layers,
+                deposits,
+                spec,
+                scheme,
+                dir,
+            )?;
+            // How the members' trees were grown ([model] histogram, resolved for a member's
+            // deposits + background).
+            let member = ["deposits_used", "background_per_member"]
+                .iter()
+                .map(|k| summary[k].as_u64().unwrap_or(0) as usize)
+                .sum::<usize>();
+            summary["split_search"] = json!(if spec.histogram.uses_histograms(member) {
+                "histogram (Ke et al. 2017: features binned once into <= 256 quantile levels)"
+            } else {
+                "exact (every midpoint between distinct values)"
+            });
+            Ok(summary)
+        }
         other => bail!("[model] kind = \"{other}\" is not a data-driven model"),
     }
 }

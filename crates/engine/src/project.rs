@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use nedra_models::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::ClassMethod;
@@ -169,6 +170,12 @@ pub struct ModelSpec {
     /// Gradient boosting: depth of each tree.
     #[serde(default = "max_depth")]
     pub max_depth: usize,
+    /// Gradient boosting: "auto" (default: the histogram algorithm of LightGBM, Ke et al.
+    /// 2017, for a member's training set of more than 100,000 samples, the exact split
+    /// search below), "on" or "off". Left out of the stage key when "auto", so the model
+    /// stages of earlier runs are still reused.
+    #[serde(default, skip_serializing_if = "is_auto")]
+    pub histogram: Histogram,
     /// L2 penalty of logistic regression (on standardised features).
     #[serde(default = "one")]
     pub l2_penalty: f64,
@@ -210,6 +217,9 @@ impl Default for ModelSpec {
     }
 }
 
+fn is_auto(h: &Histogram) -> bool {
+    *h == Histogram::Auto
+}
 fn members() -> usize {
     10
 }
@@ -633,5 +643,31 @@ class_width = 10
             load(&GOOD.replace("class_width", "clas_width")).unwrap_err()
         );
         assert!(e.contains("clas_width"), "{e}");
+    }
+
+    /// `[model] histogram`: "auto" by default and then absent from the serialised spec (the
+    /// model stage's key, so earlier runs' stages are reused), "on" / "off" parsed and kept,
+    /// anything else an error naming the value.
+    #[test]
+    fn the_histogram_key_parses_and_auto_stays_out_of_the_stage_key() {
+        let p = load(GOOD).unwrap();
+        assert_eq!(p.model.histogram, Histogram::Auto);
+        assert!(!serde_json::to_string(&p.model)
+            .unwrap()
+            .contains("histogram"));
+        for (text, value) in [("on", Histogram::On), ("off", Histogram::Off)] {
+            let p = load(&format!("{GOOD}[model]\nhistogram = \"{text}\"\n")).unwrap();
+            assert_eq!(p.model.histogram, value);
+            let json = serde_json::to_string(&p.model).unwrap();
+            assert!(
+                json.contains(&format!("\"histogram\":\"{text}\"")),
+                "{json}"
+            );
+        }
+        let e = format!(
+            "{:#}",
+            load(&format!("{GOOD}[model]\nhistogram = \"always\"\n")).unwrap_err()
+        );
+        assert!(e.contains("always"), "{e}");
     }
 }

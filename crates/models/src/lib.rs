@@ -27,7 +27,8 @@
 //! - [`LogisticOptions`]: L2-regularised logistic regression by IRLS with standard errors.
 //! - [`ForestOptions`]: random forest (Breiman 2001), seeded and parallel over trees.
 //! - [`BoostingOptions`]: gradient-boosted trees on the log-loss with Newton leaf values
-//!   (Friedman 2001; Chen & Guestrin 2016), seeded subsampling.
+//!   (Friedman 2001; Chen & Guestrin 2016), seeded subsampling; [`Histogram`]: the histogram
+//!   algorithm of LightGBM (Ke et al. 2017) for 10⁵–10⁶ samples.
 //! - [`cross_validate`]: spatial block and buffered leave-one-deposit-out CV (Roberts et al. 2017).
 //! - [`pu_bagging`]: positive-unlabelled bagging, mean and spread (Mordelet & Vert 2014).
 //! - [`permutation_importance`]: drop in ROC AUC when one evidence layer is shuffled.
@@ -39,6 +40,7 @@ mod boosting;
 mod classifier;
 mod conditional_independence;
 mod forest;
+mod histogram;
 mod importance;
 mod logistic;
 mod pu_bagging;
@@ -52,10 +54,11 @@ mod tree;
 mod validation;
 mod wofe;
 
-pub use boosting::{BoostingOptions, GradientBoosting};
+pub use boosting::{BoostingOptions, GradientBoosting, Histogram, HISTOGRAM_AUTO_MIN_SAMPLES};
 pub use classifier::{roc_auc, Classifier, Learner};
 pub use conditional_independence::{ConditionalIndependence, ConditionalIndependenceSums};
 pub use forest::{ForestOptions, RandomForest};
+pub use histogram::MAX_BINS;
 pub use importance::{permutation_importance, FeatureImportance};
 pub use logistic::{LogisticModel, LogisticOptions};
 pub use nedra_core::random::{derive_seed, SplitMix64};
