@@ -168,11 +168,13 @@ impl LearnerRecord for BoostingOptions {
             l2_leaf,
             subsample,
             max_features,
+            histogram,
         } = self;
         json!({"method": "gradient-boosted trees (logistic loss)", "trees": trees,
                "learning_rate": learning_rate, "max_depth": max_depth,
                "min_samples_leaf": min_samples_leaf, "l2_leaf": l2_leaf,
-               "subsample": subsample, "max_features": max_features})
+               "subsample": subsample, "max_features": max_features,
+               "histogram": histogram})
     }
 }
 

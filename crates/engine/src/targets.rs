@@ -335,41 +335,42 @@ pub fn find_targets(
         let u = uncertainty.map(|u| u.read(w)).transpose()?;
         Ok((w, s, sel, u, evidence.read(w)?))
     };
-    let label_strip = |(w, s, sel, u, ev): (Window, Block, Vec<bool>, Option<Block>, Vec<Block>)| {
-        let mut dep = vec![0u64; w.len()];
-        for (i, n) in deposits.in_window(w) {
-            dep[i] = n;
-        }
-        for r in 0..w.height {
-            let row = &sel[r * w.width..(r + 1) * w.width];
-            let labels = labeller.push_row(row).to_vec();
-            if stats.len() <= labeller.provisional_count() {
-                stats.resize(labeller.provisional_count() + 1, Stats::default());
+    let label_strip =
+        |(w, s, sel, u, ev): (Window, Block, Vec<bool>, Option<Block>, Vec<Block>)| {
+            let mut dep = vec![0u64; w.len()];
+            for (i, n) in deposits.in_window(w) {
+                dep[i] = n;
             }
-            for (c, &l) in labels.iter().enumerate() {
-                if l == 0 {
-                    continue;
+            for r in 0..w.height {
+                let row = &sel[r * w.width..(r + 1) * w.width];
+                let labels = labeller.push_row(row).to_vec();
+                if stats.len() <= labeller.provisional_count() {
+                    stats.resize(labeller.provisional_count() + 1, Stats::default());
                 }
-                let i = r * w.width + c;
-                let st = &mut stats[l as usize];
-                if st.cells == 0 {
-                    st.peak = f64::NEG_INFINITY;
-                    st.contributions = vec![0.0; n_layers];
-                }
-                let (x, y) = grid.cell_centre(w.row_off + r, c);
-                st.cells += 1;
-                st.sum_score += s.values[i];
-                st.peak = st.peak.max(s.values[i]);
-                st.sum_uncertainty += u.as_ref().and_then(|u| u.get(i)).unwrap_or(f64::NAN);
-                st.sum_x += x;
-                st.sum_y += y;
-                st.deposits += dep[i];
-                for (k, b) in ev.iter().enumerate() {
-                    st.contributions[k] += evidence_value(lookups[k], b, i);
+                for (c, &l) in labels.iter().enumerate() {
+                    if l == 0 {
+                        continue;
+                    }
+                    let i = r * w.width + c;
+                    let st = &mut stats[l as usize];
+                    if st.cells == 0 {
+                        st.peak = f64::NEG_INFINITY;
+                        st.contributions = vec![0.0; n_layers];
+                    }
+                    let (x, y) = grid.cell_centre(w.row_off + r, c);
+                    st.cells += 1;
+                    st.sum_score += s.values[i];
+                    st.peak = st.peak.max(s.values[i]);
+                    st.sum_uncertainty += u.as_ref().and_then(|u| u.get(i)).unwrap_or(f64::NAN);
+                    st.sum_x += x;
+                    st.sum_y += y;
+                    st.deposits += dep[i];
+                    for (k, b) in ev.iter().enumerate() {
+                        st.contributions[k] += evidence_value(lookups[k], b, i);
+                    }
                 }
             }
-        }
-    };
+        };
     overlapped(&strips, read_strip, label_strip, |()| Ok(()))?;
     // Fold provisional labels into their regions.
     let count = labeller.provisional_count();
