@@ -31,14 +31,19 @@ if ! grep -q "nedra serve $work/demo/run" "$work/demo.out" "$work/demo.err"; the
   exit 1
 fi
 echo "ok   nedra demo prints: $(grep -h "nedra serve" "$work/demo.out" "$work/demo.err" | head -1)"
-"$nedra" serve "$work/demo/run" "$work/demo/run-gbt" --bind 127.0.0.1:0 >"$work/url" 2>"$work/serve.err" &
-server=$!
-for _ in $(seq 1 100); do
-  [ -s "$work/url" ] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
-  sleep 0.2
-done
-url="$(head -1 "$work/url")"
+# Starts `nedra serve ARGS…` on a free loopback port; sets $server and $url.
+serve() {
+  rm -f "$work/url"
+  "$nedra" serve "$@" --bind 127.0.0.1:0 >"$work/url" 2>"$work/serve.err" &
+  server=$!
+  for _ in $(seq 1 100); do
+    [ -s "$work/url" ] && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
+    sleep 0.2
+  done
+  url="$(head -1 "$work/url")"
+}
+serve "$work/demo/run" "$work/demo/run-gbt"
 case "$url" in http://127.0.0.1:*) ;; *) echo "serve_check: no URL from nedra serve" >&2; cat "$work/serve.err" >&2; exit 1 ;; esac
 echo "ok   nedra serve listens at $url"
 mkdir -p docs
@@ -58,14 +63,6 @@ db.execute("DELETE FROM metadata WHERE name = 'attribution'")
 db.execute("INSERT INTO metadata (name, value) VALUES ('attribution', ?)", (sys.argv[2],))
 db.commit()
 PY
-rm -f "$work/url"
-"$nedra" serve "$work/demo/run" --basemap "$work/basemap.mbtiles" --bind 127.0.0.1:0 >"$work/url" 2>"$work/serve.err" &
-server=$!
-for _ in $(seq 1 100); do
-  [ -s "$work/url" ] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/serve.err" >&2; exit 1; }
-  sleep 0.2
-done
-url="$(head -1 "$work/url")"
+serve "$work/demo/run" --basemap "$work/basemap.mbtiles"
 echo "ok   nedra serve --basemap listens at $url"
 timeout 300 node crates/server/web/serve_check.mjs "$url" "$work/demo/run" docs "$attribution"
