@@ -52,7 +52,7 @@ timeout 300 node crates/server/web/serve_check.mjs "$url" "$work/demo/run" docs
 # A local basemap (--basemap): an MBTiles file made with GDAL from the demo's thorium grid, its
 # attribution holding markup that must show as text.
 kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
-gdal_translate -q -of MBTILES -ot Byte -scale -co ZOOM_LEVEL_STRATEGY=UPPER \
+gdal_translate -q -of MBTILES -ot Byte -scale -a_nodata none -co ZOOM_LEVEL_STRATEGY=UPPER \
   "$work/demo/data/thorium.tif" "$work/basemap.mbtiles"
 gdaladdo -q -r average "$work/basemap.mbtiles" 2 4 8 16
 attribution='Survey basemap <b>&copy;</b> test'
