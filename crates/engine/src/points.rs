@@ -30,7 +30,7 @@ pub struct PointsCrs {
 
 /// The CRS of the points in `path` on a grid whose CRS is `grid_wkt` (empty: none), given the
 /// CRS `declared` for them; `declare` says how a user declares it for this command (e.g.
-/// `--deposits-crs`, or "`crs` under [deposits]"). A CSV table without a declared CRS is taken
+/// `--deposits-crs`, or "`crs` under `[deposits]`"). A CSV table without a declared CRS is taken
 /// in the grid's CRS, and the note saying so is printed (as `note: …`) and returned.
 pub fn points_crs(path: &Path, declared: Option<&str>, grid_wkt: &str, declare: &str) -> PointsCrs {
     if let Some(d) = declared {
