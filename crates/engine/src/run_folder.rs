@@ -521,7 +521,8 @@ fn lock_path(out: &Path) -> PathBuf {
 }
 
 /// How long a lock file without a readable PID may be in the making before it counts as
-/// stale (its writer creates it and writes its PID at once).
+/// stale (its writer links it into place with its PID, or, where the file system has no hard
+/// links, creates it and writes its PID at once).
 const UNREADABLE_LOCK_GRACE: Duration = Duration::from_secs(1);
 
 /// The exclusive right to write one output folder, held by this process until dropped.
@@ -539,18 +540,8 @@ impl Lock {
         // Each round either returns or removes a stale lock someone else may recreate first;
         // the bound only guards against a pathological file system.
         for _ in 0..1000 {
-            match fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    if let Err(e) = file.write_all(format!("{me}\n").as_bytes()) {
-                        let _ = fs::remove_file(&path);
-                        return Err(io_error(&path, "write the lock file", e));
-                    }
-                    return Ok(Lock { path });
-                }
+            match create_holding(&path, &format!("{me}\n")) {
+                Ok(()) => return Ok(Lock { path }),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(io_error(&path, "create the lock file", e)),
             }
@@ -594,6 +585,37 @@ impl Lock {
             "take the lock file",
             io::Error::other("it kept changing"),
         ))
+    }
+}
+
+/// Creates `path` holding `text` in one step where the file system allows: `text` is written
+/// to a sibling first and hard-linked into place (a link fails when `path` exists, as an
+/// exclusive create does), so no other process ever reads the file empty. Where hard links
+/// are refused, `path` is created exclusively and then written (the readers' grace for an
+/// unreadable lock covers that instant).
+fn create_holding(path: &Path, text: &str) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staged = path.with_file_name(format!("{name}.new-{}", std::process::id()));
+    fs::write(&staged, text)?;
+    let linked = fs::hard_link(&staged, path);
+    let _ = fs::remove_file(&staged);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)?;
+            if let Err(e) = file.write_all(text.as_bytes()) {
+                let _ = fs::remove_file(path);
+                return Err(e);
+            }
+            Ok(())
+        }
     }
 }
 
@@ -704,6 +726,20 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     /// The names in `dir`, sorted.
+    /// A lock is created holding its text, or not at all: an existing one is left as it was,
+    /// and no staged sibling is left behind either way.
+    #[test]
+    fn a_lock_is_created_holding_its_pid_or_not_at_all() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lock = tmp.path().join(".run.nedra-lock");
+        create_holding(&lock, "4242\n").unwrap();
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "4242\n");
+        let e = create_holding(&lock, "777\n").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "4242\n");
+        assert_eq!(names(tmp.path()), [".run.nedra-lock"]);
+    }
+
     fn names(dir: &Path) -> Vec<String> {
         let mut n: Vec<String> = fs::read_dir(dir)
             .unwrap()
