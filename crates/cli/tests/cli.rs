@@ -6,12 +6,8 @@ use std::process::{Command, Output};
 use nedra_core::{Block, Grid};
 use nedra_io::{crs, DataType, RasterWriter};
 
-fn nedra(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nedra"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod binary;
+use binary::{nedra, read_all, run_ok};
 
 fn write_raster(path: &Path, grid: &Grid, f: impl Fn(f64, f64) -> Option<f64>) {
     let mut w = RasterWriter::create(path, grid, DataType::Float64).unwrap();
@@ -103,17 +99,6 @@ class_width = 500
     )
     .unwrap();
     p
-}
-
-fn run_ok(project: &Path, out: &Path) -> String {
-    let o = nedra(&[
-        "run",
-        project.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
 }
 
 /// Runs and expects exit code 2 with every `needles` in stderr, and no output folder.
@@ -843,21 +828,6 @@ inputs = ["mag", "faults"]
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(m["model"]["kind"], "fuzzy");
     assert_eq!(m["maps"]["score"], "prospectivity.tif");
-}
-
-/// Reads every valid cell of a raster into (row-major values, validity).
-fn read_all(path: &Path) -> (Grid, Vec<Option<f64>>) {
-    let r = nedra_io::RasterReader::open(path).unwrap();
-    let g = r.grid().clone();
-    let w = nedra_core::Window {
-        col_off: 0,
-        row_off: 0,
-        width: g.width,
-        height: g.height,
-    };
-    let b = r.read(w).unwrap();
-    let cells = (0..w.len()).map(|i| b.get(i)).collect();
-    (g, cells)
 }
 
 /// A logistic model trained in a run is saved as model.json and applied by `nedra predict`

@@ -4,14 +4,10 @@
 //! validator (`validate_gpkg.py`, shipped with Debian's python3-gdal).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn nedra(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nedra"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod binary;
+use binary::{read_all, run_ok};
 
 /// `ogr2ogr` (gdal-bin, installed by scripts/setup.sh) converting `src` into `dst`.
 fn ogr2ogr(args: &[&str]) {
@@ -21,33 +17,6 @@ fn ogr2ogr(args: &[&str]) {
         "ogr2ogr {args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-fn read(path: &Path) -> Vec<Option<f64>> {
-    let r = nedra_io::RasterReader::open(path).unwrap();
-    let g = r.grid().clone();
-    let mut all = Vec::new();
-    for w in g.windows(256) {
-        let b = r.read(w).unwrap();
-        all.extend((0..b.values.len()).map(|i| b.get(i)));
-    }
-    all
-}
-
-fn run_ok(project: &Path, out: &Path) -> String {
-    let o = nedra(&[
-        "run",
-        project.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(
-        o.status.success(),
-        "{}: {}",
-        project.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
@@ -132,7 +101,11 @@ fn geopackage_and_flatgeobuf_inputs_give_the_runs_of_geojson_and_csv() {
         "posterior_std.tif",
         "targets.tif",
     ] {
-        assert_eq!(read(&a.join(raster)), read(&b.join(raster)), "{raster}");
+        assert_eq!(
+            read_all(&a.join(raster)).1,
+            read_all(&b.join(raster)).1,
+            "{raster}"
+        );
     }
     let figures = |s: &str| -> Vec<String> {
         s.lines()
