@@ -93,8 +93,73 @@ impl Block {
     }
 }
 
+/// Runs `read → work → sink` over `items` in order, the three overlapping: while `work` runs
+/// on one item's data on a helper thread, the calling thread sinks the result of the item
+/// before and reads the item after. `read` and `sink` stay on the calling thread (GDAL handles
+/// are not shared between threads); `work` may itself fan out on rayon's pool. At most three
+/// items are held at once: one being sunk, one worked on, one read.
+///
+/// # Errors
+/// The first error returned by `read` or `sink`; processing stops there (after a failed
+/// read, every item read before it has been sunk, as when processing one at a time).
+pub fn pipeline<T, D, R, E>(
+    items: &[T],
+    mut read: impl FnMut(&T) -> Result<D, E>,
+    mut work: impl FnMut(D) -> R + Send,
+    mut sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E>
+where
+    D: Send,
+    R: Send,
+{
+    let mut rest = items.iter();
+    let mut next = match rest.next() {
+        Some(item) => Some(read(item)?),
+        None => return Ok(()),
+    };
+    let mut done: Option<R> = None;
+    while let Some(data) = next.take() {
+        let work = &mut work;
+        let (result, io) = std::thread::scope(|scope| {
+            let working = scope.spawn(move || work(data));
+            // Meanwhile, on this thread: sink the item before, read the item after.
+            // The error, and whether it came from a read (true) or a sink.
+            type Io<D, E> = Result<Option<D>, (E, bool)>;
+            let io = (|| -> Io<D, E> {
+                if let Some(r) = done.take() {
+                    sink(r).map_err(|e| (e, false))?;
+                }
+                rest.next()
+                    .map(&mut read)
+                    .transpose()
+                    .map_err(|e| (e, true))
+            })();
+            let result = match working.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (result, io)
+        });
+        next = match io {
+            Ok(next) => next,
+            Err((e, true)) => {
+                // A read failed. As one item at a time would: every item read before it is
+                // sunk.
+                sink(result)?;
+                return Err(e);
+            }
+            Err((e, false)) => return Err(e),
+        };
+        done = Some(result);
+    }
+    match done {
+        Some(r) => sink(r),
+        None => Ok(()),
+    }
+}
+
 /// Runs `read → compute → sink` over `windows` with at most `in_flight` windows in each of
-/// three stages at once.
+/// three stages at once ([`pipeline`] over chunks of `in_flight` windows).
 ///
 /// Reading and writing stay on the calling thread (GDAL handles are not shared between
 /// threads); `compute` runs in parallel on rayon's pool. The three overlap: while the pool
@@ -118,60 +183,21 @@ where
     I: Send,
     O: Send,
 {
-    let in_flight = in_flight.max(1);
-    let mut chunks = windows.chunks(in_flight);
-    let mut read_chunk = |chunk: &[Window]| -> Result<Vec<(Window, I)>, E> {
-        chunk.iter().map(|w| read(*w).map(|i| (*w, i))).collect()
-    };
+    let chunks: Vec<&[Window]> = windows.chunks(in_flight.max(1)).collect();
     let compute = &compute;
-    let compute_chunk = move |inputs: Vec<(Window, I)>| -> Vec<(Window, O)> {
-        inputs
-            .into_par_iter()
-            .map(|(w, i)| (w, compute(w, i)))
-            .collect()
-    };
-    let mut next = match chunks.next() {
-        Some(chunk) => Some(read_chunk(chunk)?),
-        None => return Ok(()),
-    };
-    let mut done: Vec<(Window, O)> = Vec::new();
-    while let Some(inputs) = next.take() {
-        let (outputs, io) = std::thread::scope(|scope| {
-            let computing = scope.spawn(move || compute_chunk(inputs));
-            // Meanwhile, on this thread: write the chunk before, read the chunk after.
-            // The error, and whether it came from a read (true) or a sink.
-            type Io<I, E> = Result<Option<Vec<(Window, I)>>, (E, bool)>;
-            let io = (|| -> Io<I, E> {
-                for (w, o) in done.drain(..) {
-                    sink(w, o).map_err(|e| (e, false))?;
-                }
-                let read = chunks.next().map(&mut read_chunk).transpose();
-                read.map_err(|e| (e, true))
-            })();
-            let outputs = match computing.join() {
-                Ok(outputs) => outputs,
-                Err(panic) => std::panic::resume_unwind(panic),
-            };
-            (outputs, io)
-        });
-        next = match io {
-            Ok(next) => next,
-            Err((e, true)) => {
-                // A read failed. As one window at a time would: every window read before it
-                // is sunk.
-                for (w, o) in outputs {
-                    sink(w, o)?;
-                }
-                return Err(e);
-            }
-            Err((e, false)) => return Err(e),
-        };
-        done = outputs;
-    }
-    for (w, o) in done {
-        sink(w, o)?;
-    }
-    Ok(())
+    pipeline(
+        &chunks,
+        |chunk| -> Result<Vec<(Window, I)>, E> {
+            chunk.iter().map(|w| read(*w).map(|i| (*w, i))).collect()
+        },
+        |inputs| -> Vec<(Window, O)> {
+            inputs
+                .into_par_iter()
+                .map(|(w, i)| (w, compute(w, i)))
+                .collect()
+        },
+        |outputs| outputs.into_iter().try_for_each(|(w, o)| sink(w, o)),
+    )
 }
 
 #[cfg(test)]

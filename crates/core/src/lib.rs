@@ -5,6 +5,7 @@
 //! - **Blocks**: [`Window`] and [`Grid::windows`] — the unit of streaming work, [`BLOCK_SIZE`]
 //!   cells per side;
 //!   [`stream_blocks`] — read → compute in parallel → write with a bounded number of blocks in flight.
+//!   [`pipeline`] — the same overlap of reading, work and writing for work that runs in order.
 //! - **Blocks of values**: [`Block`] — values with a validity mask (NoData is a mask, never a number).
 //! - **Classification**: [`Classifier`] — turning continuous values into classes (breaks, equal width).
 //! - **Classes of continuous layers**: [`classes`] — mergeable value histograms, manual breaks,
@@ -46,7 +47,7 @@ pub mod random;
 pub mod regions;
 pub mod special;
 
-pub use block::{stream_blocks, Block, Window, BLOCK_SIZE};
+pub use block::{pipeline, stream_blocks, Block, Window, BLOCK_SIZE};
 pub use classify::Classifier;
 pub use error::Error;
 pub use grid::Grid;

@@ -246,39 +246,6 @@ fn evidence_value(lookup: Option<&ClassWeights>, block: &Block, i: usize) -> f64
     }
 }
 
-/// Runs `work` on each strip's data on a helper thread while this thread reads the next
-/// strip (GDAL handles stay on this thread), then `after` on its result here, in strip order.
-/// Labelling is sequential from strip to strip, so this is the parallelism the stage has:
-/// reading and decompressing overlap with labelling.
-fn overlapped<D: Send, R: Send>(
-    strips: &[Window],
-    mut read: impl FnMut(Window) -> Result<D>,
-    mut work: impl FnMut(D) -> R + Send,
-    mut after: impl FnMut(R) -> Result<()>,
-) -> Result<()> {
-    let mut next = match strips.first() {
-        Some(&w) => Some(read(w)?),
-        None => return Ok(()),
-    };
-    let mut k = 0;
-    while let Some(data) = next.take() {
-        k += 1;
-        let work = &mut work;
-        let (done, read_next) = std::thread::scope(|scope| {
-            let labelling = scope.spawn(move || work(data));
-            let read_next = strips.get(k).map(|&w| read(w)).transpose();
-            let done = match labelling.join() {
-                Ok(done) => done,
-                Err(panic) => std::panic::resume_unwind(panic),
-            };
-            (done, read_next)
-        });
-        after(done)?;
-        next = read_next?;
-    }
-    Ok(())
-}
-
 /// Finds, ranks and writes targets into `out_dir`.
 ///
 /// `evidence` gives each target its contributing layers.
@@ -371,7 +338,8 @@ pub fn find_targets(
                 }
             }
         };
-    overlapped(&strips, read_strip, label_strip, |()| Ok(()))?;
+    // Labelling is sequential along the strips: reading the next strip overlaps it.
+    nedra_core::pipeline(&strips, |&w| read_strip(w), label_strip, |()| Ok(()))?;
     // Fold provisional labels into their regions.
     let count = labeller.provisional_count();
     let mut root_of = vec![0u32; count + 1];
@@ -455,11 +423,11 @@ pub fn find_targets(
         }
         block
     };
-    overlapped(
+    nedra_core::pipeline(
         &strips,
-        |w| Ok((w, selected_of(w)?.1)),
+        |&w| -> Result<_> { Ok((w, selected_of(w)?.1)) },
         rank_strip,
-        |block| Ok(writer.write(&block)?),
+        |block| -> Result<()> { Ok(writer.write(&block)?) },
     )?;
     writer.finish()?;
 
